@@ -1,0 +1,106 @@
+package fr.relais.connector;
+
+import java.net.URI;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Optional;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * One constraint on one field of a descriptor, addressed by a dotted path ({@code sso.cas.serverUrl}).
+ * {@link #check} answers the message to show after the path, or nothing when the field is fine.
+ */
+public record FieldRule(String path, Type type, boolean required, List<String> allowed) {
+
+    public enum Type { TEXT, HTTPS_URL, URL, ONE_OF, TEXT_LIST, MAPPING, DURATION, REGEX_LIST }
+
+    public static FieldRule required(String path, Type type) {
+        return new FieldRule(path, type, true, List.of());
+    }
+
+    public static FieldRule optional(String path, Type type) {
+        return new FieldRule(path, type, false, List.of());
+    }
+
+    public static FieldRule requiredOneOf(String path, String... allowed) {
+        return new FieldRule(path, Type.ONE_OF, true, List.of(allowed));
+    }
+
+    public static FieldRule optionalOneOf(String path, String... allowed) {
+        return new FieldRule(path, Type.ONE_OF, false, List.of(allowed));
+    }
+
+    public static JsonNode at(JsonNode root, String dottedPath) {
+        return root.at("/" + dottedPath.replace('.', '/'));
+    }
+
+    public Optional<String> check(JsonNode root) {
+        JsonNode node = at(root, path);
+        if (node.isMissingNode() || node.isNull() || (node.isTextual() && node.asText().isBlank())) {
+            return required ? Optional.of("is required") : Optional.empty();
+        }
+        return switch (type) {
+            case TEXT -> node.isValueNode() ? Optional.empty() : Optional.of("must be a text value");
+            case HTTPS_URL -> url(node, true);
+            case URL -> url(node, false);
+            case ONE_OF -> node.isValueNode() && allowed.contains(node.asText())
+                    ? Optional.empty()
+                    : Optional.of("must be one of " + String.join(", ", allowed) + ", found '" + node.asText() + "'");
+            case TEXT_LIST -> textList(node);
+            case MAPPING -> node.isObject() ? Optional.empty() : Optional.of("must be a mapping (key: value)");
+            case DURATION -> duration(node);
+            case REGEX_LIST -> textList(node).or(() -> regexes(node));
+        };
+    }
+
+    private static Optional<String> url(JsonNode node, boolean httpsOnly) {
+        String text = node.asText();
+        try {
+            URI uri = new URI(text);
+            boolean ok = uri.isAbsolute() && uri.getHost() != null
+                    && (httpsOnly ? "https".equals(uri.getScheme())
+                                  : "https".equals(uri.getScheme()) || "http".equals(uri.getScheme()));
+            if (ok) {
+                return Optional.empty();
+            }
+        } catch (Exception ignored) {
+            // reported below
+        }
+        return Optional.of((httpsOnly ? "must be an absolute https URL" : "must be an absolute http(s) URL")
+                + ", found '" + text + "'");
+    }
+
+    private static Optional<String> textList(JsonNode node) {
+        if (!node.isArray() || node.isEmpty()) {
+            return Optional.of("must be a non-empty list");
+        }
+        for (JsonNode item : node) {
+            if (!item.isValueNode()) {
+                return Optional.of("must be a list of text values");
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<String> regexes(JsonNode node) {
+        for (JsonNode item : node) {
+            try {
+                java.util.regex.Pattern.compile(item.asText());
+            } catch (java.util.regex.PatternSyntaxException e) {
+                return Optional.of("'" + item.asText() + "' is not a valid regular expression: " + e.getDescription());
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<String> duration(JsonNode node) {
+        try {
+            Duration d = Duration.parse(node.asText());
+            return d.isNegative() || d.isZero() ? Optional.of("must be a positive duration") : Optional.empty();
+        } catch (DateTimeParseException e) {
+            return Optional.of("must be an ISO-8601 duration such as PT5M, found '" + node.asText() + "'");
+        }
+    }
+}

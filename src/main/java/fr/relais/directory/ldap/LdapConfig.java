@@ -1,0 +1,54 @@
+package fr.relais.directory.ldap;
+
+import java.util.Optional;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.ldap.core.LdapTemplate;
+import org.springframework.ldap.core.support.LdapContextSource;
+
+import fr.relais.directory.DirectoryProperties;
+import fr.relais.platform.RelaisProperties;
+
+/** One LDAP connection setup: to the territory's server when {@code relais.directory.ldap.url} is set, else embedded. */
+@Configuration
+public class LdapConfig {
+
+    @Bean(destroyMethod = "close")
+    @ConditionalOnExpression("'${relais.directory.ldap.url:}'.isBlank()")
+    EmbeddedLdapServer embeddedLdapServer(DirectoryProperties directory, RelaisProperties relais) {
+        return new EmbeddedLdapServer(directory.baseDn(), directory.ldap().embeddedPort(),
+                relais.dataDir().resolve("ldap").resolve("directory.ldif"));
+    }
+
+    @Bean
+    LdapContextSource contextSource(DirectoryProperties directory, ObjectProvider<EmbeddedLdapServer> embedded) {
+        LdapContextSource source = new LdapContextSource();
+        Optional<EmbeddedLdapServer> server = Optional.ofNullable(embedded.getIfAvailable());
+        if (server.isPresent()) {
+            source.setUrl(server.get().url());
+            source.setUserDn(server.get().bindDn());
+            source.setPassword(server.get().password());
+        } else {
+            source.setUrl(directory.ldap().url());
+            if (directory.ldap().bindDn() != null && !directory.ldap().bindDn().isBlank()) {
+                source.setUserDn(directory.ldap().bindDn());
+                source.setPassword(directory.ldap().password());
+            } else {
+                source.setAnonymousReadOnly(true);
+            }
+        }
+        source.setPooled(true);
+        source.afterPropertiesSet();
+        return source;
+    }
+
+    @Bean
+    LdapTemplate ldapTemplate(LdapContextSource contextSource) {
+        LdapTemplate template = new LdapTemplate(contextSource);
+        template.setIgnorePartialResultException(true);
+        return template;
+    }
+}
