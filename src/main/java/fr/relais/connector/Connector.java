@@ -29,6 +29,7 @@ public record Connector(
     public static final String READY = "ready";
     public static final String QUARANTINED = "quarantined";
 
+    @JsonIgnore
     public boolean isReady() {
         return READY.equals(status);
     }

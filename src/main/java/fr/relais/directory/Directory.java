@@ -1,0 +1,114 @@
+package fr.relais.directory;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+import javax.naming.directory.SearchControls;
+
+import org.springframework.ldap.filter.AndFilter;
+import org.springframework.ldap.filter.EqualsFilter;
+import org.springframework.stereotype.Component;
+
+import fr.relais.directory.aaf.AafMapper;
+
+/** Read access to canonical persons and structures, for the admin API and for the other capabilities. */
+@Component
+public class Directory {
+
+    private static final List<String> STRUCTURE = List.of("ENTStructureUAI", "ENTStructureNomCourant",
+            "ENTStructureTypeStruct", "ENTStructureJointure");
+
+    private final DirectoryStore store;
+    private final AafMapper mapper;
+
+    public Directory(DirectoryStore store, DirectoryProperties properties) {
+        this.store = store;
+        this.mapper = new AafMapper(properties.baseDn());
+    }
+
+    public Optional<Person> person(String jointure) {
+        if (jointure == null || jointure.isBlank() || jointure.length() > 64) {
+            return Optional.empty();
+        }
+        return store.read(mapper.personDn(jointure), AafMapper.PERSON_ATTRIBUTES).map(this::toPerson);
+    }
+
+    public Optional<Structure> structure(String uai) {
+        if (uai == null || uai.isBlank() || uai.length() > 16) {
+            return Optional.empty();
+        }
+        AndFilter filter = new AndFilter().and(new EqualsFilter("objectClass", "ENTStructure"))
+                .and(new EqualsFilter("ENTStructureUAI", uai.toUpperCase(Locale.ROOT)));
+        List<SdetEntry> found = store.search(store.structures(), SearchControls.ONELEVEL_SCOPE, filter.encode(), STRUCTURE);
+        if (found.isEmpty()) {
+            return Optional.empty();
+        }
+        SdetEntry s = found.get(0);
+        List<String> classes = new ArrayList<>();
+        List<String> groups = new ArrayList<>();
+        for (SdetEntry g : store.search(s.dn(), SearchControls.ONELEVEL_SCOPE, "(objectClass=groupOfNames)",
+                List.of("cn", "objectClass"))) {
+            boolean isClass = values(g, "objectClass").stream().anyMatch("ENTClasse"::equalsIgnoreCase);
+            (isClass ? classes : groups).add(value(g, "cn"));
+        }
+        classes.sort(null);
+        groups.sort(null);
+        Map<String, Long> persons = new TreeMap<>();
+        store.forEach(store.people(), SearchControls.ONELEVEL_SCOPE,
+                new EqualsFilter("ENTPersonStructRattach", s.dn()).encode(), List.of("ENTPersonProfils"),
+                p -> values(p, "ENTPersonProfils").forEach(profile -> persons.merge(profile, 1L, Long::sum)));
+        return Optional.of(new Structure(value(s, "ENTStructureUAI"), value(s, "ENTStructureNomCourant"),
+                value(s, "ENTStructureTypeStruct"), classes, groups, persons));
+    }
+
+    private Person toPerson(SdetEntry e) {
+        Set<String> schoolDns = new LinkedHashSet<>(values(e, "ENTPersonStructRattach"));
+        Set<String> classes = new LinkedHashSet<>();
+        Set<String> groups = new LinkedHashSet<>();
+        for (String attribute : List.of("ENTEleveClasses", "ENTAuxEnsClasses")) {
+            for (String v : values(e, attribute)) {
+                int dollar = v.indexOf('$');
+                schoolDns.add(v.substring(0, Math.max(dollar, 0)));
+                classes.add(v.substring(dollar + 1));
+            }
+        }
+        for (String attribute : List.of("ENTEleveGroupes", "ENTAuxEnsGroupes")) {
+            for (String v : values(e, attribute)) {
+                int dollar = v.indexOf('$');
+                schoolDns.add(v.substring(0, Math.max(dollar, 0)));
+                groups.add(v.substring(dollar + 1));
+            }
+        }
+        List<String> schools = new ArrayList<>();
+        for (String dn : schoolDns) {
+            if (!dn.isBlank()) {
+                store.read(dn, List.of("ENTStructureUAI")).map(s -> value(s, "ENTStructureUAI"))
+                        .filter(uai -> !schools.contains(uai)).ifPresent(schools::add);
+            }
+        }
+        List<String> guardians = values(e, "ENTElevePersRelEleve").stream()
+                .map(dn -> dn.replaceFirst("(?i)^uid=([^,]+),.*$", "$1")).toList();
+        return new Person(value(e, "ENTPersonJointure"), value(e, "sn"), value(e, "givenName"),
+                values(e, "ENTPersonProfils"), schools, new ArrayList<>(classes), new ArrayList<>(groups), guardians);
+    }
+
+    private static List<String> values(SdetEntry e, String attribute) {
+        for (Map.Entry<String, List<String>> a : e.attributes().entrySet()) {
+            if (a.getKey().equalsIgnoreCase(attribute)) {
+                return a.getValue();
+            }
+        }
+        return List.of();
+    }
+
+    private static String value(SdetEntry e, String attribute) {
+        List<String> v = values(e, attribute);
+        return v.isEmpty() ? null : v.get(0);
+    }
+}

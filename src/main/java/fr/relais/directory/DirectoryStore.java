@@ -1,0 +1,148 @@
+package fr.relais.directory;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+import javax.naming.NamingEnumeration;
+import javax.naming.NamingException;
+import javax.naming.directory.Attribute;
+import javax.naming.directory.Attributes;
+import javax.naming.directory.BasicAttribute;
+import javax.naming.directory.BasicAttributes;
+import javax.naming.directory.DirContext;
+import javax.naming.directory.ModificationItem;
+import javax.naming.directory.SearchControls;
+
+import org.springframework.ldap.NameNotFoundException;
+import org.springframework.ldap.control.PagedResultsDirContextProcessor;
+import org.springframework.ldap.core.ContextMapper;
+import org.springframework.ldap.core.DirContextAdapter;
+import org.springframework.ldap.core.LdapTemplate;
+import org.springframework.ldap.core.support.LdapContextSource;
+import org.springframework.ldap.core.support.SingleContextSource;
+import org.springframework.ldap.support.LdapUtils;
+import org.springframework.stereotype.Component;
+
+/**
+ * The SDET tree through Spring LDAP: the only class that talks to the directory server. Names are absolute
+ * DNs; values are text.
+ */
+@Component
+public class DirectoryStore {
+
+    private static final int PAGE = 1000;
+
+    private final LdapTemplate ldap;
+    private final LdapContextSource contextSource;
+    private final String baseDn;
+
+    public DirectoryStore(LdapTemplate ldap, LdapContextSource contextSource, DirectoryProperties properties) {
+        this.ldap = ldap;
+        this.contextSource = contextSource;
+        this.baseDn = properties.baseDn();
+    }
+
+    public String baseDn() {
+        return baseDn;
+    }
+
+    public String people() {
+        return "ou=personnes," + baseDn;
+    }
+
+    public String structures() {
+        return "ou=structures," + baseDn;
+    }
+
+    public Optional<SdetEntry> read(String dn, List<String> attributes) {
+        try {
+            return Optional.of(ldap.lookup(dn, attributes.toArray(String[]::new), (ContextMapper<SdetEntry>) DirectoryStore::entry));
+        } catch (NameNotFoundException e) {
+            return Optional.empty();
+        }
+    }
+
+    public void add(SdetEntry entry) {
+        BasicAttributes attributes = new BasicAttributes(true);
+        entry.attributes().forEach((name, values) -> {
+            if (!values.isEmpty()) {
+                BasicAttribute attribute = new BasicAttribute(name);
+                values.forEach(attribute::add);
+                attributes.put(attribute);
+            }
+        });
+        ldap.bind(entry.dn(), null, attributes);
+    }
+
+    /** Sets every attribute of {@code managed} to its value in {@code attributes}, removing those absent. */
+    public void replace(String dn, Map<String, List<String>> attributes, Collection<String> managed) {
+        List<ModificationItem> items = new ArrayList<>();
+        for (String name : managed) {
+            BasicAttribute attribute = new BasicAttribute(name);
+            attributes.getOrDefault(name, List.of()).forEach(attribute::add);
+            if (attribute.size() == 0 && "objectClass".equalsIgnoreCase(name)) {
+                continue;
+            }
+            items.add(new ModificationItem(DirContext.REPLACE_ATTRIBUTE, attribute));
+        }
+        ldap.modifyAttributes(dn, items.toArray(ModificationItem[]::new));
+    }
+
+    public void delete(String dn) {
+        ldap.unbind(dn, true);
+    }
+
+    public List<SdetEntry> search(String base, int scope, String filter, List<String> attributes) {
+        List<SdetEntry> out = new ArrayList<>();
+        forEach(base, scope, filter, attributes, out::add);
+        return out;
+    }
+
+    /** Streams a (possibly large) search page by page, so memory stays flat. */
+    public void forEach(String base, int scope, String filter, List<String> attributes, Consumer<SdetEntry> consumer) {
+        SearchControls controls = new SearchControls();
+        controls.setSearchScope(scope);
+        controls.setReturningAttributes(attributes.toArray(String[]::new));
+        controls.setReturningObjFlag(true);
+        PagedResultsDirContextProcessor pages = new PagedResultsDirContextProcessor(PAGE);
+        try {
+            SingleContextSource.doWithSingleContext(contextSource, operations -> {
+                do {
+                    operations.search(base, filter, controls, (ContextMapper<Void>) ctx -> {
+                        consumer.accept(entry(ctx));
+                        return null;
+                    }, pages);
+                } while (pages.hasMore());
+                return null;
+            });
+        } catch (NameNotFoundException e) {
+            // an empty tree: nothing to stream
+        }
+    }
+
+    private static SdetEntry entry(Object ctx) {
+        DirContextAdapter adapter = (DirContextAdapter) ctx;
+        Map<String, List<String>> values = new LinkedHashMap<>();
+        try {
+            Attributes attributes = adapter.getAttributes();
+            NamingEnumeration<? extends Attribute> all = attributes.getAll();
+            while (all.hasMore()) {
+                Attribute attribute = all.next();
+                List<String> list = new ArrayList<>();
+                NamingEnumeration<?> v = attribute.getAll();
+                while (v.hasMore()) {
+                    list.add(String.valueOf(v.next()));
+                }
+                values.put(attribute.getID(), list);
+            }
+        } catch (NamingException e) {
+            throw LdapUtils.convertLdapException(e);
+        }
+        return new SdetEntry(adapter.getNameInNamespace(), values);
+    }
+}

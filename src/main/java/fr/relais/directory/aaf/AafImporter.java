@@ -1,0 +1,438 @@
+package fr.relais.directory.aaf;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.regex.Pattern;
+
+import javax.naming.directory.SearchControls;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.ldap.NamingException;
+import org.springframework.ldap.filter.EqualsFilter;
+import org.springframework.stereotype.Component;
+
+import fr.relais.directory.DirectoryProperties;
+import fr.relais.directory.DirectoryStore;
+import fr.relais.directory.SdetEntry;
+import fr.relais.directory.aaf.AafMapper.StructureRef;
+import fr.relais.directory.ldap.EmbeddedLdapServer;
+
+/**
+ * Applies AAF files to the SDET directory. A file is read twice, streaming: first to check it is whole and
+ * well-formed (a truncated or badly encoded file changes nothing), then to apply it record by record.
+ * Re-importing the same file changes nothing. One import runs at a time.
+ */
+@Component
+public class AafImporter {
+
+    private static final Logger log = LoggerFactory.getLogger(AafImporter.class);
+    private static final List<String> STRUCTURE_ATTRIBUTES = List.of("objectClass", "ou", "ENTStructureJointure",
+            "ENTStructureUAI", "ENTStructureNomCourant", "ENTStructureTypeStruct", "ENTStructureSIREN", "ENTServAcAcademie");
+    private static final List<String> MEMBERSHIP = List.of("ENTEleveClasses", "ENTEleveGroupes", "ENTAuxEnsClasses",
+            "ENTAuxEnsGroupes");
+    private static final Map<String, String> CANONICAL = new HashMap<>();
+
+    static {
+        AafMapper.PERSON_ATTRIBUTES.forEach(a -> CANONICAL.put(a.toLowerCase(Locale.ROOT), a));
+        STRUCTURE_ATTRIBUTES.forEach(a -> CANONICAL.put(a.toLowerCase(Locale.ROOT), a));
+        List.of("cn", "member", "description", "ENTGroupeCode", "ENTGroupeStructRattach")
+                .forEach(a -> CANONICAL.put(a.toLowerCase(Locale.ROOT), a));
+    }
+
+    private final DirectoryStore store;
+    private final AafMapper mapper;
+    private final ImportHistory history;
+    private final ObjectProvider<EmbeddedLdapServer> embedded;
+    private final Pattern fullFile;
+    private final double maxRemovalShare;
+    private final ReentrantLock oneAtATime = new ReentrantLock(true);
+
+    public AafImporter(DirectoryStore store, ImportHistory history, DirectoryProperties properties,
+                       ObjectProvider<EmbeddedLdapServer> embedded) {
+        this.store = store;
+        this.mapper = new AafMapper(properties.baseDn());
+        this.history = history;
+        this.embedded = embedded;
+        this.fullFile = Pattern.compile(properties.aaf().fullFilePattern());
+        this.maxRemovalShare = properties.aaf().maxRemovalShare();
+    }
+
+    /** What an existing person looks like to the import, without keeping the entry in memory. */
+    private record Known(long digest, String structure, String objectClass) {
+    }
+
+    /** The state of one import. */
+    private final class Run {
+        final ImportReport report;
+        final Map<String, StructureRef> structures = new HashMap<>();
+        Map<String, Known> people;
+        final Set<String> seen = new HashSet<>();
+        final Set<String> touched = new LinkedHashSet<>();
+        final Map<String, Set<String>> snapshot = new LinkedHashMap<>();
+        final Map<String, Map<String, String>> declaredGroups = new HashMap<>();
+
+        Run(ImportReport report) {
+            this.report = report;
+            for (SdetEntry s : store.search(store.structures(), SearchControls.ONELEVEL_SCOPE,
+                    "(objectClass=ENTStructure)", List.of("ENTStructureJointure", "ENTStructureUAI"))) {
+                SdetEntry c = canonical(s);
+                if (c.first("ENTStructureJointure") != null) {
+                    structures.put(c.first("ENTStructureJointure"),
+                            new StructureRef(c.first("ENTStructureJointure"), c.dn(), c.first("ENTStructureUAI")));
+                }
+            }
+        }
+
+        Map<String, Known> people() {
+            if (people == null) {
+                people = new HashMap<>();
+                store.forEach(store.people(), SearchControls.ONELEVEL_SCOPE, "(objectClass=ENTPerson)",
+                        AafMapper.PERSON_ATTRIBUTES, e -> {
+                            SdetEntry c = canonical(e);
+                            String id = c.first("ENTPersonJointure");
+                            if (id != null) {
+                                people.put(id, known(c.attributes()));
+                            }
+                        });
+            }
+            return people;
+        }
+    }
+
+    /**
+     * Imports one file. Throws when the file as a whole is unusable; then nothing was applied.
+     *
+     * @param source {@code inbox} or {@code api}, kept in the import history
+     */
+    public ImportReport importFile(Path file, String displayName, String source) throws AafFileUnusableException {
+        oneAtATime.lock();
+        try {
+            Map<String, Integer> lastOccurrence = new HashMap<>();
+            long count = 0;
+            try (AafReader reader = AafReader.open(file)) {
+                for (AafRecord r = reader.next(); r != null; r = reader.next()) {
+                    if (r.id() != null) {
+                        lastOccurrence.put(r.category() + "/" + r.id(), (int) count);
+                    }
+                    count++;
+                }
+            } catch (AafFileUnusableException e) {
+                ImportReport failed = ImportReport.failed(displayName, e.getMessage());
+                failed.finish();
+                history.record(failed, source);
+                throw e;
+            }
+            ImportReport report = new ImportReport(displayName);
+            report.records(count);
+            report.fullSnapshot(fullFile.matcher(displayName).matches());
+            Run run = new Run(report);
+            int index = 0;
+            try (AafReader reader = AafReader.open(file)) {
+                for (AafRecord r = reader.next(); r != null; r = reader.next(), index++) {
+                    Integer last = r.id() == null ? null : lastOccurrence.get(r.category() + "/" + r.id());
+                    if (last != null && last != index) {
+                        report.warn(r.id(), "identifiant présent plusieurs fois dans le fichier (ligne " + r.line()
+                                + ") : seul le dernier enregistrement est appliqué");
+                        continue;
+                    }
+                    apply(r, run);
+                }
+            }
+            if (report.isFullSnapshot()) {
+                removeAbsent(run);
+            }
+            for (String structure : run.touched) {
+                refreshGroups(structure, run);
+            }
+            embedded.ifAvailable(EmbeddedLdapServer::snapshot);
+            report.finish();
+            history.record(report, source);
+            log.info("AAF {} : {} ajoutés, {} modifiés, {} supprimés, {} inchangés, {} rejetés, {} avertissements ({} ms)",
+                    displayName, report.getAdded(), report.getModified(), report.getDeleted(), report.getUnchanged(),
+                    report.getRejected(), report.getWarnings().size(), report.getDurationMs());
+            return report;
+        } finally {
+            oneAtATime.unlock();
+        }
+    }
+
+    private void apply(AafRecord r, Run run) {
+        ImportReport report = run.report;
+        if (r.id() == null) {
+            report.reject(r.reference(), "enregistrement sans identifiant (identifier/id) : ignoré");
+            return;
+        }
+        if (r.category() == null || (!AafMapper.PERSON_CATEGORIES.contains(r.category()) && !AafMapper.ETAB.equals(r.category()))) {
+            report.reject(r.reference(), (r.category() == null ? "catégorie absente" : "catégorie '" + r.category() + "' inconnue")
+                    + " (attendu Eleve, PersEducNat, PersRelEleve ou EtabEducNat dans operationalAttributes) : ignoré");
+            return;
+        }
+        try {
+            if (AafMapper.ETAB.equals(r.category())) {
+                applyStructure(r, run);
+            } else {
+                applyPerson(r, run);
+            }
+        } catch (NamingException e) {
+            report.reject(r.reference(), "refusé par l'annuaire LDAP : " + rootMessage(e));
+        }
+    }
+
+    private void applyPerson(AafRecord r, Run run) {
+        ImportReport report = run.report;
+        Map<String, Known> people = run.people();
+        Known known = people.get(r.id());
+        String dn = mapper.personDn(r.id());
+        run.seen.add(r.id());
+        if (r.operation() == AafRecord.Operation.DELETE) {
+            if (known == null) {
+                report.warn(r.id(), "suppression d'une personne absente de l'annuaire : rien à faire");
+                return;
+            }
+            store.delete(dn);
+            people.remove(r.id());
+            touch(run, known.structure());
+            report.deleted(1);
+            return;
+        }
+        AafMapper.Mapped mapped = mapper.person(r, run.structures::get, r.operation() == AafRecord.Operation.MODIFY);
+        Map<String, List<String>> attributes;
+        if (r.operation() == AafRecord.Operation.MODIFY) {
+            if (known == null) {
+                report.reject(r.id(), "modification d'une personne absente de l'annuaire : ignorée (il faut d'abord un addRequest)");
+                return;
+            }
+            SdetEntry existing = canonical(store.read(dn, AafMapper.PERSON_ATTRIBUTES).orElseThrow());
+            attributes = new LinkedHashMap<>(existing.attributes());
+            attributes.putAll(mapped.entry().attributes());
+        } else {
+            attributes = new LinkedHashMap<>(mapped.entry().attributes());
+        }
+        AafMapper.completeNames(attributes);
+        if (attributes.getOrDefault("sn", List.of()).isEmpty()) {
+            report.reject(r.id(), "nom (sn) manquant : enregistrement ignoré");
+            return;
+        }
+        mapped.warnings().forEach(w -> report.warn(r.id(), w));
+        Known now = known(attributes);
+        if (known == null) {
+            store.add(new SdetEntry(dn, attributes));
+            report.added();
+        } else if (known.digest() == now.digest()) {
+            report.unchanged();
+        } else {
+            store.replace(dn, attributes, AafMapper.PERSON_ATTRIBUTES);
+            report.modified();
+            if (!Objects.equals(known.structure(), now.structure())) {
+                touch(run, known.structure());
+            }
+        }
+        people.put(r.id(), now);
+        touch(run, now.structure());
+        if (now.structure() != null) {
+            run.snapshot.computeIfAbsent(now.objectClass(), k -> new LinkedHashSet<>()).add(now.structure());
+        }
+    }
+
+    private void applyStructure(AafRecord r, Run run) {
+        ImportReport report = run.report;
+        if (r.operation() == AafRecord.Operation.DELETE) {
+            report.reject(r.id(), "la suppression d'un établissement n'est pas faite par l'import AAF : "
+                    + "un administrateur doit la décider");
+            return;
+        }
+        AafMapper.Mapped mapped = mapper.structure(r);
+        Map<String, List<String>> attributes = new LinkedHashMap<>(mapped.entry().attributes());
+        String uai = mapped.entry().first("ENTStructureUAI");
+        if (mapped.entry().dn() == null) {
+            report.reject(r.id(), "ENTStructureSIREN manquant : établissement ignoré");
+            return;
+        }
+        if (uai == null) {
+            report.reject(r.id(), "ENTStructureUAI manquant : établissement ignoré");
+            return;
+        }
+        if (!Uai.isValid(uai)) {
+            report.reject(r.id(), "ENTStructureUAI '" + uai + "' invalide (7 chiffres et la lettre de contrôle) : établissement ignoré");
+            return;
+        }
+        mapped.warnings().forEach(w -> report.warn(r.id(), w));
+        String dn = mapped.entry().dn();
+        var existing = store.read(dn, STRUCTURE_ATTRIBUTES).map(AafImporter::canonical);
+        if (existing.isEmpty()) {
+            store.add(new SdetEntry(dn, attributes));
+            report.added();
+        } else if (SdetEntry.digest(existing.get().attributes()) == SdetEntry.digest(attributes)) {
+            report.unchanged();
+        } else {
+            store.replace(dn, attributes, STRUCTURE_ATTRIBUTES);
+            report.modified();
+        }
+        run.structures.put(r.id(), new StructureRef(r.id(), dn, uai));
+        Map<String, String> declared = new LinkedHashMap<>();
+        mapped.classes().forEach((code, label) -> declared.put("C:" + code, label));
+        mapped.groups().forEach((code, label) -> declared.put("G:" + code, label));
+        run.declaredGroups.put(key(dn), declared);
+        run.touched.add(dn);
+    }
+
+    /** Full snapshot: persons of a structure named by the file but absent from it have left, within the guard. */
+    private void removeAbsent(Run run) {
+        Map<String, Known> people = run.people();
+        run.snapshot.forEach((objectClass, structures) -> {
+            Map<String, List<String>> byStructure = new HashMap<>();
+            people.forEach((id, k) -> {
+                if (objectClass.equals(k.objectClass()) && k.structure() != null && structures.contains(k.structure())) {
+                    byStructure.computeIfAbsent(k.structure(), s -> new ArrayList<>()).add(id);
+                }
+            });
+            byStructure.forEach((structure, ids) -> {
+                List<String> absent = ids.stream().filter(id -> !run.seen.contains(id)).toList();
+                if (absent.isEmpty()) {
+                    return;
+                }
+                String uai = run.structures.values().stream().filter(s -> key(s.dn()).equals(structure))
+                        .map(StructureRef::uai).findFirst().orElse(structure);
+                double share = (double) absent.size() / ids.size();
+                if (share > maxRemovalShare) {
+                    run.report.reject(uai, String.format(Locale.FRANCE,
+                            "suppressions refusées : %d personnes (%s) sur %d de l'établissement %s sont absentes de ce "
+                                    + "fichier complet, soit %.1f %%, au-delà du seuil de %.0f %% "
+                                    + "(relais.directory.aaf.max-removal-share) ; le fichier est-il tronqué ? "
+                                    + "Aucune de ces personnes n'a été supprimée.",
+                            absent.size(), objectClass, ids.size(), uai, share * 100, maxRemovalShare * 100));
+                    return;
+                }
+                for (String id : absent) {
+                    try {
+                        store.delete(mapper.personDn(id));
+                        people.remove(id);
+                        run.report.deleted(1);
+                    } catch (NamingException e) {
+                        run.report.reject(id, "suppression refusée par l'annuaire LDAP : " + rootMessage(e));
+                    }
+                }
+                run.touched.add(structure);
+            });
+        });
+    }
+
+    /** Classes and groups of a structure are groupOfNames entries under it, members recomputed from the persons. */
+    private void refreshGroups(String structureDn, Run run) {
+        String filter = new EqualsFilter("ENTPersonStructRattach", structureDn).encode();
+        Map<String, Set<String>> members = new LinkedHashMap<>();
+        String prefix = key(structureDn) + "$";
+        store.forEach(store.people(), SearchControls.ONELEVEL_SCOPE, filter, MEMBERSHIP, e -> {
+            SdetEntry c = canonical(e);
+            for (String attribute : MEMBERSHIP) {
+                String kind = attribute.endsWith("Classes") ? "C:" : "G:";
+                for (String value : c.all(attribute)) {
+                    if (key(value).startsWith(prefix)) {
+                        members.computeIfAbsent(kind + value.substring(prefix.length()), k -> new LinkedHashSet<>())
+                                .add(c.dn());
+                    }
+                }
+            }
+        });
+        Map<String, String> declared = run.declaredGroups.getOrDefault(key(structureDn), Map.of());
+        Map<String, SdetEntry> existing = new HashMap<>();
+        for (SdetEntry e : store.search(structureDn, SearchControls.ONELEVEL_SCOPE, "(objectClass=groupOfNames)",
+                List.of("objectClass", "cn", "member", "description", "ENTGroupeCode", "ENTGroupeStructRattach"))) {
+            SdetEntry c = canonical(e);
+            boolean isClass = c.all("objectClass").stream().anyMatch("ENTClasse"::equalsIgnoreCase);
+            existing.put((isClass ? "C:" : "G:") + c.first("cn"), c);
+        }
+        Set<String> codes = new LinkedHashSet<>(declared.keySet());
+        codes.addAll(members.keySet());
+        codes.addAll(existing.keySet());
+        for (String code : codes) {
+            boolean isClass = code.startsWith("C:");
+            String cn = code.substring(2);
+            Map<String, List<String>> attributes = new LinkedHashMap<>();
+            attributes.put("objectClass", List.of("top", "groupOfNames", isClass ? "ENTClasse" : "ENTGroupe"));
+            attributes.put("cn", List.of(cn));
+            attributes.put("ENTGroupeCode", List.of(cn));
+            attributes.put("ENTGroupeStructRattach", List.of(structureDn));
+            Set<String> m = members.getOrDefault(code, Set.of());
+            // groupOfNames needs a member: an empty class points at its own structure
+            attributes.put("member", m.isEmpty() ? List.of(structureDn) : new ArrayList<>(m));
+            SdetEntry current = existing.get(code);
+            String label = declared.get(code);
+            if (label == null && current != null) {
+                label = current.first("description");
+            }
+            attributes.put("description", label == null ? List.of() : List.of(label));
+            try {
+                if (current == null) {
+                    store.add(new SdetEntry(mapper.groupDn(structureDn, cn), attributes));
+                } else if (SdetEntry.digest(current.attributes()) != SdetEntry.digest(attributes)) {
+                    store.replace(current.dn(), attributes, List.of("member", "description", "ENTGroupeCode",
+                            "ENTGroupeStructRattach"));
+                }
+            } catch (NamingException e) {
+                run.report.warn(cn, "classe ou groupe non mis à jour dans l'annuaire : " + rootMessage(e));
+            }
+        }
+    }
+
+    private static void touch(Run run, String structure) {
+        if (structure != null) {
+            run.touched.add(structure);
+        }
+    }
+
+    private static Known known(Map<String, List<String>> attributes) {
+        List<String> structure = attributes.getOrDefault("ENTPersonStructRattach", List.of());
+        String objectClass = attributes.getOrDefault("objectClass", List.of()).stream()
+                .filter(AafMapper.PERSON_CLASSES::contains).findFirst().orElse(null);
+        return new Known(SdetEntry.digest(attributes), structure.isEmpty() ? null : structure.get(0), objectClass);
+    }
+
+    /** DN and value comparisons ignore case, like the directory does. */
+    private static String key(String dn) {
+        return dn.toLowerCase(Locale.ROOT);
+    }
+
+    /** Attribute names as Relais writes them, whatever case the server answers with. */
+    static SdetEntry canonical(SdetEntry entry) {
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        entry.attributes().forEach((name, values) ->
+                out.put(CANONICAL.getOrDefault(name.toLowerCase(Locale.ROOT), name), values));
+        List<String> classes = out.get("objectClass");
+        if (classes != null) {
+            out.put("objectClass", classes.stream().map(AafImporter::canonicalClass).toList());
+        }
+        return new SdetEntry(entry.dn(), out);
+    }
+
+    private static String canonicalClass(String objectClass) {
+        for (String known : List.of("top", "person", "organizationalPerson", "inetOrgPerson", "ENTPerson", "ENTEleve",
+                "ENTAuxEnseignant", "ENTAuxPersRelEleve", "organizationalUnit", "ENTStructure", "ENTEtablissement",
+                "groupOfNames", "ENTClasse", "ENTGroupe")) {
+            if (known.equalsIgnoreCase(objectClass)) {
+                return known;
+            }
+        }
+        return objectClass;
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? e.getMessage() : t.getMessage();
+    }
+}

@@ -1,0 +1,45 @@
+package fr.relais.platform;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.env.EnvironmentPostProcessor;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.Profiles;
+
+/**
+ * The {@code prod} profile refuses to start on the demo's unsafe defaults: an embedded or missing database,
+ * the embedded LDAP server, a generated admin password. Each refusal says which property to set.
+ */
+public class ProductionGuard implements EnvironmentPostProcessor {
+
+    @Override
+    public void postProcessEnvironment(ConfigurableEnvironment env, SpringApplication application) {
+        if (!env.acceptsProfiles(Profiles.of("prod"))) {
+            return;
+        }
+        List<String> problems = new ArrayList<>();
+        String db = env.getProperty("spring.datasource.url", "");
+        if (db.isBlank() || db.startsWith("jdbc:h2:")) {
+            problems.add("spring.datasource.url (SPRING_DATASOURCE_URL): must point at PostgreSQL, e.g. "
+                    + "jdbc:postgresql://db:5432/relais");
+        }
+        if (env.getProperty("relais.directory.ldap.url", "").isBlank()) {
+            problems.add("relais.directory.ldap.url (RELAIS_DIRECTORY_LDAP_URL): must point at the territory's "
+                    + "LDAP server, e.g. ldaps://annuaire.example.fr:636");
+        }
+        if (env.getProperty("relais.admin.password", "").isBlank()) {
+            problems.add("relais.admin.password (RELAIS_ADMIN_PASSWORD): must be set");
+        }
+        if (!"native".equals(env.getProperty("spring.artemis.mode"))
+                || env.getProperty("spring.artemis.broker-url", "").isBlank()) {
+            problems.add("spring.artemis.broker-url (SPRING_ARTEMIS_BROKER_URL): must point at the Artemis "
+                    + "cluster, e.g. tcp://artemis:61616");
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException("Relais refuses to start in the prod profile:\n  - "
+                    + String.join("\n  - ", problems));
+        }
+    }
+}
