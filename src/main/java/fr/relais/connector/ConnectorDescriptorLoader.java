@@ -96,7 +96,11 @@ public class ConnectorDescriptorLoader {
         }
         List<String> errors = new ArrayList<>();
         resolvePlaceholders((ObjectNode) tree, "", errors, source);
+        List<String> unresolved = List.copyOf(errors);
         validate(tree, file, fileId, source, errors);
+        // a field whose placeholder is unset is reported once, not again by the rules that check its value
+        errors.removeIf(e -> !unresolved.contains(e)
+                && unresolved.stream().anyMatch(u -> e.startsWith(u.substring(0, u.indexOf(": ", source.length() + 2) + 2))));
 
         String kind = text(tree, "kind");
         ConnectorFamily family = families.get(text(tree, "family"));

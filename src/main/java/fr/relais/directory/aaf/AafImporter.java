@@ -303,16 +303,16 @@ public class AafImporter {
                 if (absent.isEmpty()) {
                     return;
                 }
-                String uai = run.structures.values().stream().filter(s -> key(s.dn()).equals(structure))
+                String uai = run.structures.values().stream().filter(s -> key(s.dn()).equals(key(structure)))
                         .map(StructureRef::uai).findFirst().orElse(structure);
                 double share = (double) absent.size() / ids.size();
                 if (share > maxRemovalShare) {
                     run.report.reject(uai, String.format(Locale.FRANCE,
-                            "suppressions refusées : %d personnes (%s) sur %d de l'établissement %s sont absentes de ce "
+                            "suppressions refusées : %d %s sur %d de l'établissement %s sont absents de ce "
                                     + "fichier complet, soit %.1f %%, au-delà du seuil de %.0f %% "
                                     + "(relais.directory.aaf.max-removal-share) ; le fichier est-il tronqué ? "
                                     + "Aucune de ces personnes n'a été supprimée.",
-                            absent.size(), objectClass, ids.size(), uai, share * 100, maxRemovalShare * 100));
+                            absent.size(), label(objectClass), ids.size(), uai, share * 100, maxRemovalShare * 100));
                     return;
                 }
                 for (String id : absent) {
@@ -385,6 +385,14 @@ public class AafImporter {
                 run.report.warn(cn, "classe ou groupe non mis à jour dans l'annuaire : " + rootMessage(e));
             }
         }
+    }
+
+    private static String label(String objectClass) {
+        return switch (objectClass) {
+            case "ENTEleve" -> "élèves";
+            case "ENTAuxPersRelEleve" -> "responsables";
+            default -> "personnels";
+        };
     }
 
     private static void touch(Run run, String structure) {

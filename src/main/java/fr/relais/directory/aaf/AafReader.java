@@ -166,6 +166,35 @@ public final class AafReader implements AutoCloseable {
         }
     }
 
+    /**
+     * A DOCTYPE may name the AAF DTD, never carry an internal subset: that is where entity bombs and external
+     * entities live. Looked at in the prolog's bytes, before any parser sees them.
+     */
+    private static void checkDoctype(InputStream in) throws IOException, AafFileUnusableException {
+        in.mark(1 << 16);
+        String prolog = new String(in.readNBytes(1 << 16), StandardCharsets.ISO_8859_1);
+        in.reset();
+        int doctype = prolog.indexOf("<!DOCTYPE");
+        int root = firstElement(prolog);
+        if (doctype >= 0 && (root < 0 || doctype < root)) {
+            int end = prolog.indexOf('>', doctype);
+            int subset = prolog.indexOf('[', doctype);
+            if (subset >= 0 && (end < 0 || subset < end)) {
+                checkDoctype("<!ENTITY");
+            }
+        }
+    }
+
+    private static int firstElement(String text) {
+        for (int i = text.indexOf('<'); i >= 0 && i + 1 < text.length(); i = text.indexOf('<', i + 1)) {
+            char next = text.charAt(i + 1);
+            if (next != '?' && next != '!') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     /** Reads the XML declaration (or BOM) without consuming it. */
     static Charset detectCharset(InputStream in) throws IOException, AafFileUnusableException {
         in.mark(512);
@@ -182,6 +211,7 @@ public final class AafReader implements AutoCloseable {
         if (start.isEmpty()) {
             throw new AafFileUnusableException("fichier vide (seulement des blancs) : rien à importer");
         }
+        checkDoctype(in);
         Matcher m = DECLARED_ENCODING.matcher(start);
         if (!m.find()) {
             return DEFAULT_CHARSET;
@@ -203,16 +233,22 @@ public final class AafReader implements AutoCloseable {
     private static AafFileUnusableException unusable(XMLStreamException e, Charset charset) {
         Throwable cause = e;
         while (cause != null) {
-            if (cause instanceof CharacterCodingException) {
+            if (cause instanceof CharacterCodingException
+                    || (cause.getMessage() != null && cause.getMessage().matches("(?s).*Input length = \\d+.*"))) {
                 int line = e.getLocation() == null ? -1 : e.getLocation().getLineNumber();
                 return new AafFileUnusableException("encodage invalide : le contenu n'est pas du " + charset.name()
                         + " valide" + (line > 0 ? " (vers la ligne " + line + ")" : "")
                         + " ; vérifiez l'attribut encoding de la déclaration XML", e);
             }
-            cause = cause.getCause();
+            cause = cause.getCause() != null ? cause.getCause()
+                    : cause instanceof XMLStreamException x ? x.getNestedException() : null;
         }
         int line = e.getLocation() == null ? -1 : e.getLocation().getLineNumber();
         String message = e.getMessage() == null ? "" : e.getMessage().replaceFirst("(?s)^ParseError at \\[row,col\\]:\\[\\d+,\\d+\\]\\s*Message: ", "");
+        if (message.contains("was referenced, but not declared")) {
+            return new AafFileUnusableException("entité non déclarée" + (line > 0 ? " ligne " + line : "")
+                    + " : les entités sont refusées dans un fichier AAF (" + message.strip() + ")", e);
+        }
         return new AafFileUnusableException("XML mal formé ou fichier tronqué" + (line > 0 ? " ligne " + line : "")
                 + " : " + message.strip(), e);
     }
