@@ -1,6 +1,7 @@
 package fr.relais.directory;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.context.ActiveProfiles;
 
@@ -14,6 +15,7 @@ import fr.relais.directory.aaf.AafImporter;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = "relais.data-dir=./target/it/directory")
 @ActiveProfiles({"demo", "test"})
+@AutoConfigureObservability
 public abstract class DirectoryTestBase {
 
     static {

@@ -1,0 +1,70 @@
+package fr.relais.platform;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+import javax.sql.DataSource;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+
+import org.flywaydb.core.Flyway;
+import org.h2.jdbcx.JdbcDataSource;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import fr.relais.RelaisTestSupport;
+import fr.relais.directory.aaf.ImportHistory;
+import fr.relais.directory.aaf.ImportReport;
+
+/** The same migrations and repositories on the demo's H2 and on a real PostgreSQL 17. */
+class PersistenceTest {
+
+    static EmbeddedPostgres postgres;
+    static DataSource h2;
+
+    @BeforeAll
+    static void start() throws Exception {
+        postgres = EmbeddedPostgres.builder().setOverrideWorkingDirectory(
+                RelaisTestSupport.fresh("postgres").toFile()).start();
+        JdbcDataSource ds = new JdbcDataSource();
+        Path dir = RelaisTestSupport.fresh("h2");
+        ds.setURL("jdbc:h2:file:" + dir.resolve("relais") + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH");
+        h2 = ds;
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        postgres.close();
+    }
+
+    static Stream<Arguments> databases() {
+        return Stream.of(Arguments.of("h2", h2), Arguments.of("postgresql", postgres.getPostgresDatabase()));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("databases")
+    void migrationsRunAndImportHistoryIsKept(String name, DataSource dataSource) {
+        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").cleanDisabled(false).load().clean();
+        var result = Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+        assertThat(result.success).isTrue();
+
+        ImportHistory history = new ImportHistory(new JdbcTemplate(dataSource));
+        history.record(ImportReport.failed("tronqué.xml", "XML mal formé ou fichier tronqué ligne 5 : é".repeat(200)), "inbox");
+        history.record(new ImportReport("ENT_Complet_Eleve_0000.xml"), "api");
+        List<ImportHistory.Entry> latest = history.latest(10);
+        assertThat(latest).hasSize(2);
+        assertThat(latest).extracting(ImportHistory.Entry::file)
+                .containsExactlyInAnyOrder("tronqué.xml", "ENT_Complet_Eleve_0000.xml");
+        ImportHistory.Entry failed = latest.stream().filter(e -> e.status().equals("error")).findFirst().orElseThrow();
+        assertThat(failed.source()).isEqualTo("inbox");
+        assertThat(failed.error()).hasSize(2000).startsWith("XML mal formé");
+        assertThat(history.latest(1)).hasSize(1);
+    }
+}

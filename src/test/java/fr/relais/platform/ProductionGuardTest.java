@@ -1,0 +1,65 @@
+package fr.relais.platform;
+
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.core.env.MapPropertySource;
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.mock.env.MockEnvironment;
+
+class ProductionGuardTest {
+
+    @TempDir
+    Path dir;
+
+    private static StandardEnvironment prod(Map<String, Object> properties) {
+        StandardEnvironment env = new StandardEnvironment();
+        env.setActiveProfiles("prod");
+        env.getPropertySources().addFirst(new MapPropertySource("test", properties));
+        return env;
+    }
+
+    @Test
+    void prodRefusesTheDemoDefaultsAndSaysWhatToSet() {
+        assertThatThrownBy(() -> new ProductionGuard().postProcessEnvironment(prod(Map.of(
+                "spring.datasource.url", "jdbc:h2:file:./data/db/relais")), null))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("""
+                        Relais refuses to start in the prod profile:
+                          - spring.datasource.url (SPRING_DATASOURCE_URL): must point at PostgreSQL, e.g. jdbc:postgresql://db:5432/relais
+                          - relais.directory.ldap.url (RELAIS_DIRECTORY_LDAP_URL): must point at the territory's LDAP server, e.g. ldaps://annuaire.example.fr:636
+                          - relais.admin.password (RELAIS_ADMIN_PASSWORD): must be set
+                          - spring.artemis.broker-url (SPRING_ARTEMIS_BROKER_URL): must point at the Artemis cluster, e.g. tcp://artemis:61616""");
+    }
+
+    @Test
+    void prodStartsWhenEverythingIsExternal() {
+        assertThatCode(() -> new ProductionGuard().postProcessEnvironment(prod(Map.of(
+                "spring.datasource.url", "jdbc:postgresql://db:5432/relais",
+                "relais.directory.ldap.url", "ldap://annuaire:389",
+                "relais.admin.password", "s3cret-from-vault",
+                "spring.artemis.mode", "native",
+                "spring.artemis.broker-url", "tcp://artemis:61616")), null)).doesNotThrowAnyException();
+    }
+
+    @Test
+    void adminPasswordIsGeneratedOnceInTheDemoAndRefusedMissingInProd() throws Exception {
+        RelaisProperties properties = new RelaisProperties(dir, null);
+        AdminAccount first = new AdminAccount(properties, new MockEnvironment());
+        AdminAccount second = new AdminAccount(properties, new MockEnvironment());
+        org.assertj.core.api.Assertions.assertThat(first.password()).hasSize(20).isEqualTo(second.password());
+        org.assertj.core.api.Assertions.assertThat(java.nio.file.Files.getPosixFilePermissions(dir.resolve("admin-password")))
+                .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+                        java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+
+        MockEnvironment prod = new MockEnvironment();
+        prod.setActiveProfiles("prod");
+        assertThatThrownBy(() -> new AdminAccount(new RelaisProperties(dir.resolve("other"), null), prod))
+                .hasMessageStartingWith("relais.admin.password: must be set in the prod profile");
+    }
+}
