@@ -52,7 +52,9 @@ public class Directory {
         SdetEntry s = found.get(0);
         List<String> classes = new ArrayList<>();
         List<String> groups = new ArrayList<>();
-        for (SdetEntry g : store.search(s.dn(), SearchControls.ONELEVEL_SCOPE, "(objectClass=groupOfNames)",
+        String groupsOfStructure = new AndFilter().and(new EqualsFilter("objectClass", "groupOfNames"))
+                .and(new EqualsFilter("ENTGroupeStructRattach", s.dn())).encode();
+        for (SdetEntry g : store.search(s.dn(), SearchControls.ONELEVEL_SCOPE, groupsOfStructure,
                 List.of("cn", "objectClass"))) {
             boolean isClass = values(g, "objectClass").stream().anyMatch("ENTClasse"::equalsIgnoreCase);
             (isClass ? classes : groups).add(value(g, "cn"));

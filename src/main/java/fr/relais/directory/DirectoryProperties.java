@@ -16,8 +16,8 @@ public record DirectoryProperties(String baseDn, Ldap ldap, Aaf aaf, DemoFeed de
 
     public DirectoryProperties {
         baseDn = baseDn == null || baseDn.isBlank() ? "dc=relais,dc=local" : baseDn;
-        ldap = ldap == null ? new Ldap(null, null, null, 10389) : ldap;
-        aaf = aaf == null ? new Aaf(null, null, null, null) : aaf;
+        ldap = ldap == null ? new Ldap(null, null, null, 10389, null) : ldap;
+        aaf = aaf == null ? new Aaf(null, null, null, null, null) : aaf;
         demoFeed = demoFeed == null ? new DemoFeed(false, 3, 12, 25, 25, 2026) : demoFeed;
     }
 
@@ -25,10 +25,16 @@ public record DirectoryProperties(String baseDn, Ldap ldap, Aaf aaf, DemoFeed de
         return ldap.url() == null || ldap.url().isBlank();
     }
 
-    /** @param embeddedPort port of the embedded server on 127.0.0.1 (0 picks a free one) */
-    public record Ldap(String url, String bindDn, String password, Integer embeddedPort) {
+    /**
+     * @param embeddedPort port of the embedded server on 127.0.0.1 (0 picks a free one)
+     * @param pageSize     entries per page of large searches (RFC 2696 paged results); 0 reads in one go, which
+     *                     the embedded server prefers (it re-scans its entries for every page, where OpenLDAP keeps
+     *                     a cursor); an external server needs paging to pass its size limit
+     */
+    public record Ldap(String url, String bindDn, String password, Integer embeddedPort, Integer pageSize) {
         public Ldap {
             embeddedPort = embeddedPort == null ? 10389 : embeddedPort;
+            pageSize = pageSize == null || pageSize < 0 ? 1000 : pageSize;
         }
     }
 
@@ -37,13 +43,15 @@ public record DirectoryProperties(String baseDn, Ldap ldap, Aaf aaf, DemoFeed de
      * @param pollDelay       how often the inbox is looked at
      * @param fullFilePattern a file whose name matches is a full snapshot (persons absent from it have left)
      * @param maxRemovalShare above this share of a structure's persons, a snapshot's removals are refused
+     * @param workers         records applied to the directory in parallel (LDAP connections in use)
      */
-    public record Aaf(Path inbox, Duration pollDelay, String fullFilePattern, Double maxRemovalShare) {
+    public record Aaf(Path inbox, Duration pollDelay, String fullFilePattern, Double maxRemovalShare, Integer workers) {
         public Aaf {
             inbox = inbox == null ? Path.of("./data/aaf/inbox") : inbox;
             pollDelay = pollDelay == null ? Duration.ofSeconds(5) : pollDelay;
             fullFilePattern = fullFilePattern == null ? "(?i).*complet.*" : fullFilePattern;
             maxRemovalShare = maxRemovalShare == null ? 0.10 : maxRemovalShare;
+            workers = workers == null || workers < 1 ? 4 : workers;
         }
     }
 

@@ -35,16 +35,16 @@ import org.springframework.stereotype.Component;
 @Component
 public class DirectoryStore {
 
-    private static final int PAGE = 1000;
-
     private final LdapTemplate ldap;
     private final LdapContextSource contextSource;
     private final String baseDn;
+    private final int pageSize;
 
     public DirectoryStore(LdapTemplate ldap, LdapContextSource contextSource, DirectoryProperties properties) {
         this.ldap = ldap;
         this.contextSource = contextSource;
         this.baseDn = properties.baseDn();
+        this.pageSize = properties.embedded() ? 0 : properties.ldap().pageSize();
     }
 
     public String baseDn() {
@@ -109,14 +109,19 @@ public class DirectoryStore {
         controls.setSearchScope(scope);
         controls.setReturningAttributes(attributes.toArray(String[]::new));
         controls.setReturningObjFlag(true);
-        PagedResultsDirContextProcessor pages = new PagedResultsDirContextProcessor(PAGE);
+        ContextMapper<Void> each = ctx -> {
+            consumer.accept(entry(ctx));
+            return null;
+        };
         try {
+            if (pageSize == 0) {
+                ldap.search(base, filter, controls, each);
+                return;
+            }
+            PagedResultsDirContextProcessor pages = new PagedResultsDirContextProcessor(pageSize);
             SingleContextSource.doWithSingleContext(contextSource, operations -> {
                 do {
-                    operations.search(base, filter, controls, (ContextMapper<Void>) ctx -> {
-                        consumer.accept(entry(ctx));
-                        return null;
-                    }, pages);
+                    operations.search(base, filter, controls, each, pages);
                 } while (pages.hasMore());
                 return null;
             });

@@ -11,6 +11,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Pattern;
 
@@ -19,7 +25,9 @@ import javax.naming.directory.SearchControls;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.ldap.NameAlreadyBoundException;
 import org.springframework.ldap.NamingException;
+import org.springframework.ldap.filter.AndFilter;
 import org.springframework.ldap.filter.EqualsFilter;
 import org.springframework.stereotype.Component;
 
@@ -58,6 +66,8 @@ public class AafImporter {
     private final Pattern fullFile;
     private final double maxRemovalShare;
     private final ReentrantLock oneAtATime = new ReentrantLock(true);
+    private final int workers;
+    private static final AtomicInteger WORKER_IDS = new AtomicInteger();
 
     public AafImporter(DirectoryStore store, ImportHistory history, DirectoryProperties properties,
                        ObjectProvider<EmbeddedLdapServer> embedded) {
@@ -67,6 +77,7 @@ public class AafImporter {
         this.embedded = embedded;
         this.fullFile = Pattern.compile(properties.aaf().fullFilePattern());
         this.maxRemovalShare = properties.aaf().maxRemovalShare();
+        this.workers = properties.aaf().workers();
     }
 
     /** What an existing person looks like to the import, without keeping the entry in memory. */
@@ -76,12 +87,12 @@ public class AafImporter {
     /** The state of one import. */
     private final class Run {
         final ImportReport report;
-        final Map<String, StructureRef> structures = new HashMap<>();
-        Map<String, Known> people;
-        final Set<String> seen = new HashSet<>();
-        final Set<String> touched = new LinkedHashSet<>();
-        final Map<String, Set<String>> snapshot = new LinkedHashMap<>();
-        final Map<String, Map<String, String>> declaredGroups = new HashMap<>();
+        final Map<String, StructureRef> structures = new ConcurrentHashMap<>();
+        final Set<String> seen = ConcurrentHashMap.newKeySet();
+        final Set<String> touched = ConcurrentHashMap.newKeySet();
+        final Map<String, Set<String>> snapshot = new ConcurrentHashMap<>();
+        final Map<String, Map<String, String>> declaredGroups = new ConcurrentHashMap<>();
+        final AtomicReference<RuntimeException> fatal = new AtomicReference<>();
 
         Run(ImportReport report) {
             this.report = report;
@@ -95,19 +106,42 @@ public class AafImporter {
             }
         }
 
-        Map<String, Known> people() {
-            if (people == null) {
-                people = new HashMap<>();
-                store.forEach(store.people(), SearchControls.ONELEVEL_SCOPE, "(objectClass=ENTPerson)",
-                        AafMapper.PERSON_ATTRIBUTES, e -> {
+        /** Persons already in the directory, read one structure at a time as the file reaches it. */
+        final Map<String, Known> people = new ConcurrentHashMap<>();
+        private final Map<String, Object> loadedStructures = new ConcurrentHashMap<>();
+
+        void loadStructure(String structureDn) {
+            if (structureDn == null) {
+                return;
+            }
+            Object lock = loadedStructures.computeIfAbsent(key(structureDn), k -> new Object[] {Boolean.FALSE});
+            synchronized (lock) {
+                Object[] done = (Object[]) lock;
+                if (done[0] == Boolean.TRUE) {
+                    return;
+                }
+                store.forEach(store.people(), SearchControls.ONELEVEL_SCOPE,
+                        new EqualsFilter("ENTPersonStructRattach", structureDn).encode(), AafMapper.PERSON_ATTRIBUTES, e -> {
                             SdetEntry c = canonical(e);
                             String id = c.first("ENTPersonJointure");
                             if (id != null) {
-                                people.put(id, known(c.attributes()));
+                                people.putIfAbsent(id, known(c.attributes()));
                             }
                         });
+                done[0] = Boolean.TRUE;
             }
-            return people;
+        }
+
+        /** What the directory holds for this person, read by DN when their structure did not tell. */
+        Known lookup(String id, String dn) {
+            Known k = people.get(id);
+            if (k == null) {
+                k = store.read(dn, AafMapper.PERSON_ATTRIBUTES).map(e -> known(canonical(e).attributes())).orElse(null);
+                if (k != null) {
+                    people.put(id, k);
+                }
+            }
+            return k;
         }
     }
 
@@ -120,14 +154,15 @@ public class AafImporter {
         oneAtATime.lock();
         try {
             Map<String, Integer> lastOccurrence = new HashMap<>();
-            long count = 0;
+            long[] count = {0};
+            long started = System.nanoTime();
             try (AafReader reader = AafReader.open(file)) {
-                for (AafRecord r = reader.next(); r != null; r = reader.next()) {
-                    if (r.id() != null) {
-                        lastOccurrence.put(r.category() + "/" + r.id(), (int) count);
+                reader.scan((category, id) -> {
+                    if (id != null) {
+                        lastOccurrence.put(category + "/" + id, (int) count[0]);
                     }
-                    count++;
-                }
+                    count[0]++;
+                });
             } catch (AafFileUnusableException e) {
                 ImportReport failed = ImportReport.failed(displayName, e.getMessage());
                 failed.finish();
@@ -135,28 +170,48 @@ public class AafImporter {
                 throw e;
             }
             ImportReport report = new ImportReport(displayName);
-            report.records(count);
+            report.records(count[0]);
+            long checked = System.nanoTime();
             report.fullSnapshot(fullFile.matcher(displayName).matches());
             Run run = new Run(report);
             int index = 0;
+            ThreadPoolExecutor pool = workers();
             try (AafReader reader = AafReader.open(file)) {
-                for (AafRecord r = reader.next(); r != null; r = reader.next(), index++) {
+                for (AafRecord r = reader.next(); r != null && run.fatal.get() == null; r = reader.next(), index++) {
                     Integer last = r.id() == null ? null : lastOccurrence.get(r.category() + "/" + r.id());
                     if (last != null && last != index) {
-                        report.warn(r.id(), "identifiant présent plusieurs fois dans le fichier (ligne " + r.line()
+                        report.warn(r.line(), r.id(), "identifiant présent plusieurs fois dans le fichier (ligne " + r.line()
                                 + ") : seul le dernier enregistrement est appliqué");
                         continue;
                     }
-                    apply(r, run);
+                    AafRecord record = r;
+                    if (AafMapper.ETAB.equals(r.category())) {
+                        // persons after a school in the file must find it: schools are applied in file order
+                        apply(record, run);
+                    } else {
+                        // each id is applied once per file (duplicates are skipped above): order between ids is free
+                        pool.execute(() -> apply(record, run));
+                    }
                 }
+            } finally {
+                pool.shutdown();
+                awaitQuietly(pool);
             }
+            if (run.fatal.get() != null) {
+                throw run.fatal.get();
+            }
+            long applied = System.nanoTime();
             if (report.isFullSnapshot()) {
                 removeAbsent(run);
             }
             for (String structure : run.touched) {
                 refreshGroups(structure, run);
             }
+            long grouped = System.nanoTime();
             embedded.ifAvailable(EmbeddedLdapServer::snapshot);
+            log.info("AAF {} : vérification {} ms, application {} ms, départs et classes {} ms, sauvegarde {} ms", displayName,
+                    (checked - started) / 1_000_000, (applied - checked) / 1_000_000, (grouped - applied) / 1_000_000,
+                    (System.nanoTime() - grouped) / 1_000_000);
             report.finish();
             history.record(report, source);
             log.info("AAF {} : {} ajoutés, {} modifiés, {} supprimés, {} inchangés, {} rejetés, {} avertissements ({} ms)",
@@ -168,14 +223,52 @@ public class AafImporter {
         }
     }
 
+    private ThreadPoolExecutor workers() {
+        return new ThreadPoolExecutor(workers, workers, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(workers * 64),
+                r -> {
+                    Thread t = new Thread(r, "aaf-import-" + WORKER_IDS.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                }, new ThreadPoolExecutor.CallerRunsPolicy());
+    }
+
+    private static void awaitQuietly(ThreadPoolExecutor pool) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                if (pool.awaitTermination(1, TimeUnit.MINUTES)) {
+                    break;
+                }
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private void apply(AafRecord r, Run run) {
+        try {
+            applyOne(r, run);
+        } catch (org.springframework.ldap.CommunicationException e) {
+            // the directory is unreachable: the import stops as a whole instead of rejecting every record
+            run.fatal.compareAndSet(null, new IllegalStateException("annuaire LDAP injoignable pendant l'import : "
+                    + rootMessage(e) + " ; redéposez le fichier quand l'annuaire répond", e));
+        } catch (RuntimeException e) {
+            log.warn("AAF record {} (line {}) failed", r.reference(), r.line(), e);
+            run.report.reject(r.line(), r.reference(), "erreur inattendue : " + rootMessage(e));
+        }
+    }
+
+    private void applyOne(AafRecord r, Run run) {
         ImportReport report = run.report;
         if (r.id() == null) {
-            report.reject(r.reference(), "enregistrement sans identifiant (identifier/id) : ignoré");
+            report.reject(r.line(), r.reference(), "enregistrement sans identifiant (identifier/id) : ignoré");
             return;
         }
         if (r.category() == null || (!AafMapper.PERSON_CATEGORIES.contains(r.category()) && !AafMapper.ETAB.equals(r.category()))) {
-            report.reject(r.reference(), (r.category() == null ? "catégorie absente" : "catégorie '" + r.category() + "' inconnue")
+            report.reject(r.line(), r.reference(), (r.category() == null ? "catégorie absente" : "catégorie '" + r.category() + "' inconnue")
                     + " (attendu Eleve, PersEducNat, PersRelEleve ou EtabEducNat dans operationalAttributes) : ignoré");
             return;
         }
@@ -186,32 +279,34 @@ public class AafImporter {
                 applyPerson(r, run);
             }
         } catch (NamingException e) {
-            report.reject(r.reference(), "refusé par l'annuaire LDAP : " + rootMessage(e));
+            report.reject(r.line(), r.reference(), "refusé par l'annuaire LDAP : " + rootMessage(e));
         }
     }
 
     private void applyPerson(AafRecord r, Run run) {
         ImportReport report = run.report;
-        Map<String, Known> people = run.people();
-        Known known = people.get(r.id());
         String dn = mapper.personDn(r.id());
         run.seen.add(r.id());
         if (r.operation() == AafRecord.Operation.DELETE) {
+            Known known = run.lookup(r.id(), dn);
             if (known == null) {
-                report.warn(r.id(), "suppression d'une personne absente de l'annuaire : rien à faire");
+                report.warn(r.line(), r.id(), "suppression d'une personne absente de l'annuaire : rien à faire");
                 return;
             }
             store.delete(dn);
-            people.remove(r.id());
+            run.people.remove(r.id());
             touch(run, known.structure());
             report.deleted(1);
             return;
         }
-        AafMapper.Mapped mapped = mapper.person(r, run.structures::get, r.operation() == AafRecord.Operation.MODIFY);
+        boolean partial = r.operation() == AafRecord.Operation.MODIFY;
+        AafMapper.Mapped mapped = mapper.person(r, run.structures::get, partial);
         Map<String, List<String>> attributes;
-        if (r.operation() == AafRecord.Operation.MODIFY) {
+        Known known;
+        if (partial) {
+            known = run.lookup(r.id(), dn);
             if (known == null) {
-                report.reject(r.id(), "modification d'une personne absente de l'annuaire : ignorée (il faut d'abord un addRequest)");
+                report.reject(r.line(), r.id(), "modification d'une personne absente de l'annuaire : ignorée (il faut d'abord un addRequest)");
                 return;
             }
             SdetEntry existing = canonical(store.read(dn, AafMapper.PERSON_ATTRIBUTES).orElseThrow());
@@ -219,37 +314,48 @@ public class AafImporter {
             attributes.putAll(mapped.entry().attributes());
         } else {
             attributes = new LinkedHashMap<>(mapped.entry().attributes());
+            List<String> structure = attributes.getOrDefault("ENTPersonStructRattach", List.of());
+            run.loadStructure(structure.isEmpty() ? null : structure.get(0));
+            known = run.people.get(r.id());
         }
         AafMapper.completeNames(attributes);
         if (attributes.getOrDefault("sn", List.of()).isEmpty()) {
-            report.reject(r.id(), "nom (sn) manquant : enregistrement ignoré");
+            report.reject(r.line(), r.id(), "nom (sn) manquant : enregistrement ignoré");
             return;
         }
-        mapped.warnings().forEach(w -> report.warn(r.id(), w));
+        mapped.warnings().forEach(w -> report.warn(r.line(), r.id(), w));
         Known now = known(attributes);
         if (known == null) {
-            store.add(new SdetEntry(dn, attributes));
-            report.added();
-        } else if (known.digest() == now.digest()) {
-            report.unchanged();
-        } else {
-            store.replace(dn, attributes, AafMapper.PERSON_ATTRIBUTES);
-            report.modified();
-            if (!Objects.equals(known.structure(), now.structure())) {
-                touch(run, known.structure());
+            try {
+                store.add(new SdetEntry(dn, attributes));
+                report.added();
+            } catch (NameAlreadyBoundException e) {
+                // already in the directory under another school (or none): compare with what is there
+                known = run.lookup(r.id(), dn);
             }
         }
-        people.put(r.id(), now);
+        if (known != null) {
+            if (known.digest() == now.digest()) {
+                report.unchanged();
+            } else {
+                store.replace(dn, attributes, AafMapper.PERSON_ATTRIBUTES);
+                report.modified();
+                if (!Objects.equals(known.structure(), now.structure())) {
+                    touch(run, known.structure());
+                }
+            }
+        }
+        run.people.put(r.id(), now);
         touch(run, now.structure());
         if (now.structure() != null) {
-            run.snapshot.computeIfAbsent(now.objectClass(), k -> new LinkedHashSet<>()).add(now.structure());
+            run.snapshot.computeIfAbsent(now.objectClass(), k -> ConcurrentHashMap.newKeySet()).add(now.structure());
         }
     }
 
     private void applyStructure(AafRecord r, Run run) {
         ImportReport report = run.report;
         if (r.operation() == AafRecord.Operation.DELETE) {
-            report.reject(r.id(), "la suppression d'un établissement n'est pas faite par l'import AAF : "
+            report.reject(r.line(), r.id(), "la suppression d'un établissement n'est pas faite par l'import AAF : "
                     + "un administrateur doit la décider");
             return;
         }
@@ -257,18 +363,18 @@ public class AafImporter {
         Map<String, List<String>> attributes = new LinkedHashMap<>(mapped.entry().attributes());
         String uai = mapped.entry().first("ENTStructureUAI");
         if (mapped.entry().dn() == null) {
-            report.reject(r.id(), "ENTStructureSIREN manquant : établissement ignoré");
+            report.reject(r.line(), r.id(), "ENTStructureSIREN manquant : établissement ignoré");
             return;
         }
         if (uai == null) {
-            report.reject(r.id(), "ENTStructureUAI manquant : établissement ignoré");
+            report.reject(r.line(), r.id(), "ENTStructureUAI manquant : établissement ignoré");
             return;
         }
         if (!Uai.isValid(uai)) {
-            report.reject(r.id(), "ENTStructureUAI '" + uai + "' invalide (7 chiffres et la lettre de contrôle) : établissement ignoré");
+            report.reject(r.line(), r.id(), "ENTStructureUAI '" + uai + "' invalide (7 chiffres et la lettre de contrôle) : établissement ignoré");
             return;
         }
-        mapped.warnings().forEach(w -> report.warn(r.id(), w));
+        mapped.warnings().forEach(w -> report.warn(r.line(), r.id(), w));
         String dn = mapped.entry().dn();
         var existing = store.read(dn, STRUCTURE_ATTRIBUTES).map(AafImporter::canonical);
         if (existing.isEmpty()) {
@@ -290,7 +396,7 @@ public class AafImporter {
 
     /** Full snapshot: persons of a structure named by the file but absent from it have left, within the guard. */
     private void removeAbsent(Run run) {
-        Map<String, Known> people = run.people();
+        Map<String, Known> people = run.people;
         run.snapshot.forEach((objectClass, structures) -> {
             Map<String, List<String>> byStructure = new HashMap<>();
             people.forEach((id, k) -> {
@@ -307,7 +413,7 @@ public class AafImporter {
                         .map(StructureRef::uai).findFirst().orElse(structure);
                 double share = (double) absent.size() / ids.size();
                 if (share > maxRemovalShare) {
-                    run.report.reject(uai, String.format(Locale.FRANCE,
+                    run.report.reject(Long.MAX_VALUE, uai, String.format(Locale.FRANCE,
                             "suppressions refusées : %d %s sur %d de l'établissement %s sont absents de ce "
                                     + "fichier complet, soit %.1f %%, au-delà du seuil de %.0f %% "
                                     + "(relais.directory.aaf.max-removal-share) ; le fichier est-il tronqué ? "
@@ -321,7 +427,7 @@ public class AafImporter {
                         people.remove(id);
                         run.report.deleted(1);
                     } catch (NamingException e) {
-                        run.report.reject(id, "suppression refusée par l'annuaire LDAP : " + rootMessage(e));
+                        run.report.reject(Long.MAX_VALUE, id, "suppression refusée par l'annuaire LDAP : " + rootMessage(e));
                     }
                 }
                 run.touched.add(structure);
@@ -348,7 +454,9 @@ public class AafImporter {
         });
         Map<String, String> declared = run.declaredGroups.getOrDefault(key(structureDn), Map.of());
         Map<String, SdetEntry> existing = new HashMap<>();
-        for (SdetEntry e : store.search(structureDn, SearchControls.ONELEVEL_SCOPE, "(objectClass=groupOfNames)",
+        String groupsOfStructure = new AndFilter().and(new EqualsFilter("objectClass", "groupOfNames"))
+                .and(new EqualsFilter("ENTGroupeStructRattach", structureDn)).encode();
+        for (SdetEntry e : store.search(structureDn, SearchControls.ONELEVEL_SCOPE, groupsOfStructure,
                 List.of("objectClass", "cn", "member", "description", "ENTGroupeCode", "ENTGroupeStructRattach"))) {
             SdetEntry c = canonical(e);
             boolean isClass = c.all("objectClass").stream().anyMatch("ENTClasse"::equalsIgnoreCase);
@@ -382,7 +490,7 @@ public class AafImporter {
                             "ENTGroupeStructRattach"));
                 }
             } catch (NamingException e) {
-                run.report.warn(cn, "classe ou groupe non mis à jour dans l'annuaire : " + rootMessage(e));
+                run.report.warn(Long.MAX_VALUE, cn, "classe ou groupe non mis à jour dans l'annuaire : " + rootMessage(e));
             }
         }
     }

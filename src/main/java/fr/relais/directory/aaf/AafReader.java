@@ -81,6 +81,46 @@ public final class AafReader implements AutoCloseable {
         return charset;
     }
 
+    /**
+     * Checks the rest of the file and answers, for each record, its category and id (null when absent), without
+     * building the records: the cheap first pass of an import.
+     */
+    public void scan(java.util.function.BiConsumer<String, String> categoryAndId) throws AafFileUnusableException {
+        try {
+            String category = null;
+            String id = null;
+            String attr = null;
+            boolean inRecord = false;
+            while (xml.hasNext()) {
+                int event = xml.next();
+                if (event == XMLStreamConstants.START_ELEMENT) {
+                    String name = xml.getLocalName();
+                    if (RECORDS.contains(name)) {
+                        inRecord = true;
+                        category = null;
+                        id = null;
+                    } else if (inRecord && name.equals("attr")) {
+                        attr = xml.getAttributeValue(null, "name");
+                    } else if (inRecord && name.equals("id")) {
+                        id = xml.getElementText().strip();
+                    } else if (inRecord && name.equals("value")
+                            && ("categoriePersonne".equals(attr) || "categorieStructure".equals(attr))) {
+                        category = xml.getElementText().strip();
+                        attr = null;
+                    }
+                } else if (event == XMLStreamConstants.END_ELEMENT && RECORDS.contains(xml.getLocalName())) {
+                    inRecord = false;
+                    categoryAndId.accept(category, id == null || id.isEmpty() ? null : id);
+                } else if (event == XMLStreamConstants.ENTITY_REFERENCE) {
+                    throw new AafFileUnusableException("référence à l'entité '" + xml.getLocalName()
+                            + "' ligne " + xml.getLocation().getLineNumber() + " : les entités sont refusées");
+                }
+            }
+        } catch (XMLStreamException e) {
+            throw unusable(e, charset);
+        }
+    }
+
     /** The next record, or null at the end of the file. */
     public AafRecord next() throws AafFileUnusableException {
         try {

@@ -33,8 +33,13 @@ public class ImportReport {
     private long modified;
     private long deleted;
     private long unchanged;
-    private final List<Issue> rejections = new ArrayList<>();
-    private final List<Issue> warnings = new ArrayList<>();
+    /** Issues are listed in the order of the file, whatever order parallel workers found them in. */
+    private record Ordered(long order, long seq, Issue issue) {
+    }
+
+    private final List<Ordered> rejections = new ArrayList<>();
+    private final List<Ordered> warnings = new ArrayList<>();
+    private long seq;
     private final Instant startedAt = Instant.now();
     private long durationMs;
 
@@ -46,30 +51,32 @@ public class ImportReport {
         ImportReport report = new ImportReport(file);
         report.status = ERROR;
         report.error = error;
+        report.finish();
         return report;
     }
 
-    void reject(String id, String reason) {
-        rejections.add(new Issue(id, reason));
+    /** @param order the line of the record concerned, so that reports read like the file */
+    synchronized void reject(long order, String id, String reason) {
+        rejections.add(new Ordered(order, seq++, new Issue(id, reason)));
     }
 
-    void warn(String id, String reason) {
-        warnings.add(new Issue(id, reason));
+    synchronized void warn(long order, String id, String reason) {
+        warnings.add(new Ordered(order, seq++, new Issue(id, reason)));
     }
 
-    void added() {
+    synchronized void added() {
         added++;
     }
 
-    void modified() {
+    synchronized void modified() {
         modified++;
     }
 
-    void deleted(long count) {
+    synchronized void deleted(long count) {
         deleted += count;
     }
 
-    void unchanged() {
+    synchronized void unchanged() {
         unchanged++;
     }
 
@@ -81,7 +88,11 @@ public class ImportReport {
         fullSnapshot = full;
     }
 
-    void finish() {
+    synchronized void finish() {
+        java.util.Comparator<Ordered> byOrder = java.util.Comparator.comparingLong(Ordered::order)
+                .thenComparingLong(Ordered::seq);
+        rejections.sort(byOrder);
+        warnings.sort(byOrder);
         durationMs = java.time.Duration.between(startedAt, Instant.now()).toMillis();
     }
 
@@ -121,16 +132,16 @@ public class ImportReport {
         return unchanged;
     }
 
-    public long getRejected() {
+    public synchronized long getRejected() {
         return rejections.size();
     }
 
-    public List<Issue> getRejections() {
-        return rejections;
+    public synchronized List<Issue> getRejections() {
+        return rejections.stream().map(Ordered::issue).toList();
     }
 
-    public List<Issue> getWarnings() {
-        return warnings;
+    public synchronized List<Issue> getWarnings() {
+        return warnings.stream().map(Ordered::issue).toList();
     }
 
     public Instant getStartedAt() {

@@ -29,8 +29,7 @@ public class EmbeddedLdapServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EmbeddedLdapServer.class);
 
     /** Attributes the importer and the read API search on: indexed like an OpenLDAP eq index. */
-    static final String[] INDEXED = {"objectClass", "uid", "ENTPersonJointure", "ENTPersonStructRattach",
-            "ENTStructureJointure", "ENTStructureUAI", "ENTEleveClasses", "ENTAuxEnsClasses", "member"};
+    static final String[] INDEXED = {"ENTPersonStructRattach", "ENTStructureUAI", "ENTGroupeStructRattach"};
 
     private final InMemoryDirectoryServer server;
     private final Path snapshot;
@@ -125,5 +124,23 @@ public class EmbeddedLdapServer implements AutoCloseable {
         } finally {
             server.shutDown(true);
         }
+    }
+
+    /**
+     * Runs the embedded directory on its own, for benchmarks and for trying an LDAP browser against it:
+     * {@code EmbeddedLdapServer <port> <snapshot.ldif> [baseDn]}. Prints {@code READY <port> <bindDn> <password>}
+     * and serves until its standard input closes.
+     */
+    public static void main(String[] args) throws Exception {
+        int port = args.length > 0 ? Integer.parseInt(args[0]) : 10389;
+        Path snapshot = Path.of(args.length > 1 ? args[1] : "./data/ldap/directory.ldif");
+        String baseDn = args.length > 2 ? args[2] : "dc=relais,dc=local";
+        EmbeddedLdapServer server = new EmbeddedLdapServer(baseDn, port, snapshot);
+        System.out.println("READY " + server.listenPort() + " " + server.bindDn() + " " + server.password());
+        System.out.flush();
+        while (System.in.read() >= 0) {
+            // serve until the parent closes our input
+        }
+        server.server.shutDown(true);
     }
 }

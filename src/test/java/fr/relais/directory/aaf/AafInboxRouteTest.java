@@ -54,7 +54,7 @@ class AafInboxRouteTest extends DirectoryTestBase {
                 + AafFiles.TAIL);
         Path report = inbox.resolve("done").resolve("ENT_IT_Delta_20260903_EtabEducNat_0000.xml.report.json");
         await(report);
-        assertThat(inbox.resolve("done").resolve("ENT_IT_Delta_20260903_EtabEducNat_0000.xml")).exists();
+        await(inbox.resolve("done").resolve("ENT_IT_Delta_20260903_EtabEducNat_0000.xml"));
         assertThat(inbox.resolve("ENT_IT_Delta_20260903_EtabEducNat_0000.xml")).doesNotExist();
         JsonNode r = json.readTree(report.toFile());
         assertThat(r.path("status").asText()).isEqualTo("done");
@@ -76,7 +76,7 @@ class AafInboxRouteTest extends DirectoryTestBase {
         drop("truncated_Eleve_0000.xml", whole.substring(0, whole.length() - 50));
         Path report = inbox.resolve("error").resolve("truncated_Eleve_0000.xml.report.json");
         await(report);
-        assertThat(inbox.resolve("error").resolve("truncated_Eleve_0000.xml")).exists();
+        await(inbox.resolve("error").resolve("truncated_Eleve_0000.xml"));
         JsonNode r = json.readTree(report.toFile());
         assertThat(r.path("status").asText()).isEqualTo("error");
         assertThat(r.path("error").asText()).startsWith("XML mal formé ou fichier tronqué ligne 5");

@@ -1,0 +1,170 @@
+package fr.relais.bench;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import javax.naming.directory.SearchControls;
+
+import org.flywaydb.core.Flyway;
+import org.h2.jdbcx.JdbcDataSource;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.support.DefaultListableBeanFactory;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.ldap.core.LdapTemplate;
+import org.springframework.ldap.core.support.LdapContextSource;
+
+import fr.relais.RelaisTestSupport;
+import fr.relais.directory.DirectoryProperties;
+import fr.relais.directory.DirectoryStore;
+import fr.relais.directory.SdetEntry;
+import fr.relais.directory.aaf.AafFeedGenerator;
+import fr.relais.directory.aaf.AafImporter;
+import fr.relais.directory.aaf.AafReader;
+import fr.relais.directory.aaf.AafRecord;
+import fr.relais.directory.aaf.ImportHistory;
+import fr.relais.directory.aaf.ImportReport;
+import fr.relais.directory.ldap.EmbeddedLdapServer;
+
+/**
+ * Imports a generated feed the size of a large ENT (default 320,000 persons) into an SDET directory served by
+ * a separate JVM, as production's OpenLDAP would be, and prints persons per second, wall time and the
+ * importer's peak heap, next to two baselines measured in the same run: reading the same files without
+ * applying them, and bare LDAP adds of minimal entries through the same Spring LDAP connection.
+ * Run with {@code mvn -Pbench verify} (-Dbench.schools=750 -Dbench.threads=... to change the size).
+ */
+@Tag("benchmark")
+class AafImportBenchmark {
+
+    @Test
+    void importALargeEnt() throws Exception {
+        int schools = Integer.getInteger("bench.schools", 750);
+        AafFeedGenerator.Parameters p = new AafFeedGenerator.Parameters(42, schools, 16, 25, 27, 0, 40_000, "BENCH");
+        Path feedDir = Path.of("./target/bench/feed-" + schools);
+        List<Path> feed;
+        long t0 = System.nanoTime();
+        RelaisTestSupport.delete(feedDir);
+        feed = new AafFeedGenerator(p).writeTo(feedDir);
+        long generation = System.nanoTime() - t0;
+        long bytes = 0;
+        for (Path f : feed) {
+            bytes += Files.size(f);
+        }
+        System.out.printf("%nFeed: %,d persons in %d files, %,d MB, generated in %.1f s%n", p.persons(), feed.size(),
+                bytes >> 20, generation / 1e9);
+
+        // baseline 1: streaming the same files, nothing applied
+        long parseStart = System.nanoTime();
+        long records = 0;
+        for (Path f : feed) {
+            try (AafReader reader = AafReader.open(f)) {
+                for (AafRecord r = reader.next(); r != null; r = reader.next()) {
+                    records++;
+                }
+            }
+        }
+        double parseSeconds = (System.nanoTime() - parseStart) / 1e9;
+
+        Path ldapDir = RelaisTestSupport.fresh("bench-ldap");
+        Process ldap = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx6g", "-cp", System.getProperty("java.class.path"), EmbeddedLdapServer.class.getName(), "0",
+                ldapDir.resolve("unused.ldif").toString(), "dc=relais,dc=local")
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(ldap.getInputStream(), StandardCharsets.UTF_8));
+            String line = out.readLine();
+            while (line != null && !line.startsWith("READY ")) {
+                line = out.readLine();
+            }
+            String[] ready = line.split(" ");
+            Thread drain = new Thread(() -> {
+                try {
+                    while (out.readLine() != null) {
+                        // keep the child's output pipe empty
+                    }
+                } catch (java.io.IOException ignored) {
+                    // child gone
+                }
+            });
+            drain.setDaemon(true);
+            drain.start();
+            LdapContextSource source = new LdapContextSource();
+            source.setUrl("ldap://127.0.0.1:" + ready[1]);
+            source.setUserDn(ready[2]);
+            source.setPassword(ready[3]);
+            source.setPooled(true);
+            source.afterPropertiesSet();
+            LdapTemplate template = new LdapTemplate(source);
+            // the forked server is the embedded UnboundID one: read large searches in one go, as Relais does with it
+            DirectoryProperties properties = new DirectoryProperties("dc=relais,dc=local",
+                    new DirectoryProperties.Ldap("ldap://127.0.0.1:" + ready[1], ready[2], ready[3], 0,
+                            Integer.getInteger("bench.pageSize", 0)),
+                    new DirectoryProperties.Aaf(null, null, null, null, Integer.getInteger("bench.workers", 4)), null);
+            DirectoryStore store = new DirectoryStore(template, source, properties);
+
+            // baseline 2: bare adds of minimal entries, one connection, same client stack
+            int rawCount = 50_000;
+            long rawStart = System.nanoTime();
+            for (int i = 0; i < rawCount; i++) {
+                store.add(new SdetEntry("uid=raw" + i + ",ou=groupes,dc=relais,dc=local", Map.of(
+                        "objectClass", List.of("top", "person", "organizationalPerson", "inetOrgPerson"),
+                        "uid", List.of("raw" + i), "sn", List.of("RAW"), "cn", List.of("raw " + i))));
+            }
+            double rawRate = rawCount / ((System.nanoTime() - rawStart) / 1e9);
+
+            JdbcDataSource db = new JdbcDataSource();
+            db.setURL("jdbc:h2:mem:bench;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1");
+            Flyway.configure().dataSource(db).locations("classpath:db/migration").load().migrate();
+            AafImporter importer = new AafImporter(store, new ImportHistory(new JdbcTemplate(db)), properties,
+                    new DefaultListableBeanFactory().getBeanProvider(EmbeddedLdapServer.class));
+
+            System.gc();
+            List<MemoryPoolMXBean> heap = new ArrayList<>();
+            for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+                if (pool.getType() == MemoryType.HEAP) {
+                    pool.resetPeakUsage();
+                    heap.add(pool);
+                }
+            }
+            long start = System.nanoTime();
+            long added = 0;
+            long rejected = 0;
+            for (Path f : feed) {
+                ImportReport r = importer.importFile(f, f.getFileName().toString(), "bench");
+                added += r.getAdded();
+                rejected += r.getRejected();
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            long peak = heap.stream().mapToLong(pool -> pool.getPeakUsage().getUsed()).sum();
+            long persons = store.search(store.people(), SearchControls.ONELEVEL_SCOPE, "(objectClass=ENTEleve)",
+                    List.of("uid")).size();
+
+            double rate = (p.persons()) / seconds;
+            double parseRate = records / parseSeconds;
+            System.out.printf("%n=== AAF import benchmark (%d cores, -Xmx %d MB) ===%n",
+                    Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
+            System.out.printf("import        : %,d persons (+%d schools) in %.1f s = %,.0f persons/s, %d rejected, %,d pupils in LDAP%n",
+                    p.persons(), schools, seconds, rate, rejected, persons);
+            System.out.printf("baseline parse: %,.0f records/s (same files, nothing applied)  -> import/parse = %.2f%n",
+                    parseRate, rate / parseRate);
+            System.out.printf("baseline LDAP : %,.0f bare adds/s (minimal entries, same client) -> import/adds = %.2f%n",
+                    rawRate, rate / rawRate);
+            System.out.printf("peak heap of the importer JVM during the import: %,d MB (max %,d MB)%n",
+                    peak >> 20, Runtime.getRuntime().maxMemory() >> 20);
+            System.out.printf("added %,d entries (persons + schools)%n%n", added);
+        } finally {
+            ldap.getOutputStream().close();
+            ldap.destroy();
+            ldap.waitFor();
+        }
+    }
+}
