@@ -32,14 +32,22 @@ public class ConnectorDescriptorLoader {
     private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9-]{1,62}");
     private static final Set<String> TOP_LEVEL = Set.of("id", "name", "kind", "family", "platform", "territory",
             "academie", "description", "capabilities", "sso", "attributes", "release", "classlog", "licence",
-            "schedules", "distributorId", "website");
+            "schedules", "distributorId", "website", "uaiPrefixes");
 
     private final Path root;
     private final Map<String, ConnectorFamily> families;
     private final PropertyResolver placeholders;
     private final YAMLMapper yaml = new YAMLMapper();
+    private final boolean allowLoopbackHttp;
 
     public ConnectorDescriptorLoader(Path root, List<ConnectorFamily> families, PropertyResolver placeholders) {
+        this(root, families, placeholders, false);
+    }
+
+    /** @param allowLoopbackHttp accept http URLs on localhost: the demo's simulated ENTs and tools, never production */
+    public ConnectorDescriptorLoader(Path root, List<ConnectorFamily> families, PropertyResolver placeholders,
+                                     boolean allowLoopbackHttp) {
+        this.allowLoopbackHttp = allowLoopbackHttp;
         this.root = root;
         this.families = families.stream().collect(Collectors.toMap(ConnectorFamily::id, f -> f, (a, b) -> {
             throw new IllegalStateException("two connector families share the id " + a.id());
@@ -168,7 +176,7 @@ public class ConnectorDescriptorLoader {
         validateCapabilities(tree, family, source, errors);
         if (family != null) {
             for (FieldRule rule : family.fields()) {
-                rule.check(tree).ifPresent(message -> errors.add(source + ": " + rule.path() + ": " + message));
+                rule.check(tree, allowLoopbackHttp).ifPresent(message -> errors.add(source + ": " + rule.path() + ": " + message));
             }
         }
         validateOutbound(tree, source, errors);
@@ -226,7 +234,7 @@ public class ConnectorDescriptorLoader {
             default -> { }
         }
         for (FieldRule rule : rules) {
-            rule.check(tree).ifPresent(message -> errors.add(source + ": " + rule.path() + ": " + message));
+            rule.check(tree, allowLoopbackHttp).ifPresent(message -> errors.add(source + ": " + rule.path() + ": " + message));
         }
     }
 
@@ -244,6 +252,18 @@ public class ConnectorDescriptorLoader {
                 }
             } else if (value.isObject()) {
                 resolvePlaceholders((ObjectNode) value, path + ".", errors, source);
+            } else if (value.isArray()) {
+                com.fasterxml.jackson.databind.node.ArrayNode array = (com.fasterxml.jackson.databind.node.ArrayNode) value;
+                for (int i = 0; i < array.size(); i++) {
+                    if (array.get(i).isTextual() && array.get(i).asText().contains("${")) {
+                        try {
+                            array.set(i, TextNode.valueOf(placeholders.resolveRequiredPlaceholders(array.get(i).asText())));
+                        } catch (IllegalArgumentException e) {
+                            errors.add(source + ": " + path + ": " + e.getMessage()
+                                    + " (set it as an environment variable or a Relais property)");
+                        }
+                    }
+                }
             }
         });
     }

@@ -24,7 +24,8 @@ public class ConnectorRegistry {
     private final Map<String, Connector> byId;
 
     public ConnectorRegistry(ConnectorProperties properties, List<ConnectorFamily> families, Environment environment) {
-        this.connectors = new ConnectorDescriptorLoader(properties.dir(), families, environment).loadAll();
+        this.connectors = new ConnectorDescriptorLoader(properties.dir(), families, environment,
+                properties.allowLoopbackHttp()).loadAll();
         this.byId = connectors.stream()
                 .filter(c -> c.id() != null)
                 .collect(Collectors.toMap(Connector::id, Function.identity(), (first, duplicate) -> first));

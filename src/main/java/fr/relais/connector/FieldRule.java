@@ -37,14 +37,19 @@ public record FieldRule(String path, Type type, boolean required, List<String> a
     }
 
     public Optional<String> check(JsonNode root) {
+        return check(root, false);
+    }
+
+    /** @param allowLoopbackHttp accept {@code http://localhost} and {@code http://127.0.0.1} (demo simulators only) */
+    public Optional<String> check(JsonNode root, boolean allowLoopbackHttp) {
         JsonNode node = at(root, path);
         if (node.isMissingNode() || node.isNull() || (node.isTextual() && node.asText().isBlank())) {
             return required ? Optional.of("is required") : Optional.empty();
         }
         return switch (type) {
             case TEXT -> node.isValueNode() ? Optional.empty() : Optional.of("must be a text value");
-            case HTTPS_URL -> url(node, true);
-            case URL -> url(node, false);
+            case HTTPS_URL -> url(node, true, allowLoopbackHttp);
+            case URL -> url(node, false, false);
             case ONE_OF -> node.isValueNode() && allowed.contains(node.asText())
                     ? Optional.empty()
                     : Optional.of("must be one of " + String.join(", ", allowed) + ", found '" + node.asText() + "'");
@@ -55,10 +60,14 @@ public record FieldRule(String path, Type type, boolean required, List<String> a
         };
     }
 
-    private static Optional<String> url(JsonNode node, boolean httpsOnly) {
+    private static Optional<String> url(JsonNode node, boolean httpsOnly, boolean allowLoopbackHttp) {
         String text = node.asText();
         try {
             URI uri = new URI(text);
+            if (allowLoopbackHttp && "http".equals(uri.getScheme())
+                    && ("localhost".equals(uri.getHost()) || "127.0.0.1".equals(uri.getHost()))) {
+                return Optional.empty();
+            }
             boolean ok = uri.isAbsolute() && uri.getHost() != null
                     && (httpsOnly ? "https".equals(uri.getScheme())
                                   : "https".equals(uri.getScheme()) || "http".equals(uri.getScheme()));

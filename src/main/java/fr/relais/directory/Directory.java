@@ -97,7 +97,8 @@ public class Directory {
         List<String> guardians = values(e, "ENTElevePersRelEleve").stream()
                 .map(dn -> dn.replaceFirst("(?i)^uid=([^,]+),.*$", "$1")).toList();
         return new Person(value(e, "ENTPersonJointure"), value(e, "sn"), value(e, "givenName"),
-                values(e, "ENTPersonProfils"), schools, new ArrayList<>(classes), new ArrayList<>(groups), guardians);
+                values(e, "ENTPersonProfils"), schools, new ArrayList<>(classes), new ArrayList<>(groups), guardians,
+                value(e, "ENTPersonDateNaissance"), value(e, "ENTPersonCodePostal"));
     }
 
     private static List<String> values(SdetEntry e, String attribute) {

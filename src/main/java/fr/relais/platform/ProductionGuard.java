@@ -37,6 +37,15 @@ public class ProductionGuard implements EnvironmentPostProcessor {
             problems.add("spring.artemis.broker-url (SPRING_ARTEMIS_BROKER_URL): must point at the Artemis "
                     + "cluster, e.g. tcp://artemis:61616");
         }
+        if (env.getProperty("relais.connectors.allow-loopback-http", Boolean.class, false)) {
+            problems.add("relais.connectors.allow-loopback-http: must be false (it lets connectors use plain http)");
+        }
+        if (!env.getProperty("relais.sso.base-url", "").startsWith("https://")) {
+            problems.add("relais.sso.base-url (RELAIS_SSO_BASE_URL): must be the https URL users reach Relais at");
+        }
+        if (!env.getProperty("relais.sso.secure-cookies", Boolean.class, true)) {
+            problems.add("relais.sso.secure-cookies: must be true");
+        }
         if (!problems.isEmpty()) {
             throw new IllegalStateException("Relais refuses to start in the prod profile:\n  - "
                     + String.join("\n  - ", problems));

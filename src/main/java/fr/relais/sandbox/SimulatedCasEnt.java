@@ -1,0 +1,115 @@
+package fr.relais.sandbox;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.springframework.context.annotation.Profile;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+
+/**
+ * A simulated ENT of the CAS family, for the demo and the tests: a real CAS 2.0/3.0 server on the wire
+ * ({@code /login}, {@code /serviceValidate}, {@code /p3/serviceValidate}) under {@code /sandbox/ent/{ent}/cas}.
+ * It talks to Relais only over HTTP, like a real ENT. Accounts: any AAF jointure (digits) with the password
+ * {@code demo}; it asserts {@code ENTPersonJointure} = the login on CAS 3.0. The login {@code inconnu} asserts no
+ * jointure (a user the directory does not know).
+ */
+@Controller
+@Profile("demo")
+@RequestMapping("/sandbox/ent/{ent}/cas")
+public class SimulatedCasEnt {
+
+    static final String PASSWORD = "demo";
+    private static final Duration TICKET_LIFETIME = Duration.ofSeconds(30);
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private record Ticket(String ent, String user, String service, Instant expires) {
+    }
+
+    private final Map<String, Ticket> tickets = new ConcurrentHashMap<>();
+
+    @GetMapping("/login")
+    public String form(@PathVariable String ent, @RequestParam(required = false) String service, Model model) {
+        model.addAttribute("ent", ent);
+        model.addAttribute("service", service);
+        return "sandbox-ent-login";
+    }
+
+    @PostMapping("/login")
+    public String login(@PathVariable String ent, @RequestParam String username, @RequestParam String password,
+                        @RequestParam(required = false) String service, Model model,
+                        jakarta.servlet.http.HttpServletResponse response) {
+        boolean known = username.matches("\\d{1,12}") || "inconnu".equals(username);
+        if (!known || !PASSWORD.equals(password)) {
+            response.setStatus(401);
+            model.addAttribute("ent", ent);
+            model.addAttribute("service", service);
+            model.addAttribute("error", "Identifiant ou mot de passe incorrect.");
+            return "sandbox-ent-login";
+        }
+        if (service == null || service.isBlank()) {
+            model.addAttribute("ent", ent);
+            model.addAttribute("error", "Connecté à l'ENT simulé, mais aucune application ne vous attend.");
+            return "sandbox-ent-login";
+        }
+        byte[] bytes = new byte[24];
+        RANDOM.nextBytes(bytes);
+        String ticket = "ST-sim-" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        tickets.put(ticket, new Ticket(ent, username, service, Instant.now().plus(TICKET_LIFETIME)));
+        return "redirect:" + service + (service.contains("?") ? "&" : "?") + "ticket="
+                + URLEncoder.encode(ticket, StandardCharsets.UTF_8);
+    }
+
+    @GetMapping("/serviceValidate")
+    public ResponseEntity<String> validate2(@PathVariable String ent, @RequestParam(required = false) String ticket,
+                                            @RequestParam(required = false) String service) {
+        return validate(ent, ticket, service, false);
+    }
+
+    @GetMapping("/p3/serviceValidate")
+    public ResponseEntity<String> validate3(@PathVariable String ent, @RequestParam(required = false) String ticket,
+                                            @RequestParam(required = false) String service) {
+        return validate(ent, ticket, service, true);
+    }
+
+    private ResponseEntity<String> validate(String ent, String ticket, String service, boolean attributes) {
+        Ticket t = ticket == null ? null : tickets.remove(ticket);
+        String body;
+        if (t == null || !t.ent().equals(ent) || t.expires().isBefore(Instant.now())) {
+            body = failure("INVALID_TICKET", "Ticket " + ticket + " not recognized");
+        } else if (!t.service().equals(service)) {
+            body = failure("INVALID_SERVICE", "Ticket " + ticket + " does not match supplied service");
+        } else {
+            StringBuilder b = new StringBuilder("<cas:serviceResponse xmlns:cas=\"http://www.yale.edu/tp/cas\">"
+                    + "<cas:authenticationSuccess><cas:user>").append(t.user()).append("</cas:user>");
+            if (attributes && !"inconnu".equals(t.user())) {
+                b.append("<cas:attributes><cas:ENTPersonJointure>").append(t.user())
+                        .append("</cas:ENTPersonJointure></cas:attributes>");
+            } else if (attributes) {
+                b.append("<cas:attributes><cas:ENTPersonNom>INCONNU</cas:ENTPersonNom>"
+                        + "<cas:ENTPersonPrenom>Camille</cas:ENTPersonPrenom>"
+                        + "<cas:ENTPersonProfils>National_ELV</cas:ENTPersonProfils></cas:attributes>");
+            }
+            body = b.append("</cas:authenticationSuccess></cas:serviceResponse>").toString();
+        }
+        return ResponseEntity.ok().contentType(MediaType.APPLICATION_XML).body(body);
+    }
+
+    private static String failure(String code, String message) {
+        return "<cas:serviceResponse xmlns:cas=\"http://www.yale.edu/tp/cas\"><cas:authenticationFailure code=\""
+                + code + "\">" + message + "</cas:authenticationFailure></cas:serviceResponse>";
+    }
+}

@@ -1,0 +1,195 @@
+package fr.relais.sso;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+import jakarta.servlet.http.Cookie;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseCookie;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+
+import fr.relais.connector.Capability;
+import fr.relais.connector.Connector;
+import fr.relais.connector.ConnectorRegistry;
+import fr.relais.sso.inbound.CasIdentitySource;
+
+/**
+ * The user's side of single sign-on: choosing the identity source (ENT, ÉduConnect...), the round trip through
+ * it, and the portal. Pages are in French.
+ */
+@Controller
+@RequestMapping("/sso")
+public class SsoController {
+
+    static final String CHOICE_COOKIE = "RELAIS_ENT";
+    private static final Logger log = LoggerFactory.getLogger(SsoController.class);
+
+    private final ConnectorRegistry registry;
+    private final LoginRequests requests;
+    private final SsoFlow flow;
+    private final CasIdentitySource cas;
+    private final SsoSessions sessions;
+    private final IdentityResolver resolver;
+    private final SsoProperties properties;
+
+    public SsoController(ConnectorRegistry registry, LoginRequests requests, SsoFlow flow, CasIdentitySource cas,
+                         SsoSessions sessions, IdentityResolver resolver, SsoProperties properties) {
+        this.registry = registry;
+        this.requests = requests;
+        this.flow = flow;
+        this.cas = cas;
+        this.sessions = sessions;
+        this.resolver = resolver;
+        this.properties = properties;
+    }
+
+    /** The identity source choice, skipped by {@code ent=} or by a {@code uai=} served by exactly one ENT. */
+    @GetMapping("/login")
+    public String choose(@RequestParam(required = false) String request, @RequestParam(required = false) String ent,
+                         @RequestParam(required = false) String uai, HttpServletRequest http,
+                         HttpServletResponse response, Model model) {
+        LoginRequests.LoginRequest pending = requests.pending(request).orElseGet(() -> requests.create(null, false));
+        List<Connector> sources = registry.offering(Capability.SSO_INBOUND);
+        if (ent != null) {
+            Optional<Connector> chosen = flow.source(ent);
+            if (chosen.isPresent()) {
+                return "redirect:/sso/login/" + chosen.get().id() + "?request=" + pending.id();
+            }
+            model.addAttribute("notice", "L'ENT « " + ent + " » n'est pas connu de Relais : choisissez-le dans la liste.");
+        }
+        if (uai != null) {
+            String code = uai.strip().toUpperCase();
+            List<Connector> serving = sources.stream().filter(c -> serves(c, code)).toList();
+            if (serving.size() == 1) {
+                return "redirect:/sso/login/" + serving.get(0).id() + "?request=" + pending.id();
+            }
+            if (serving.isEmpty()) {
+                model.addAttribute("notice", "Aucun ENT connu pour l'établissement " + code + " : choisissez le vôtre.");
+            } else {
+                sources = serving;
+                model.addAttribute("notice", "Plusieurs ENT servent l'établissement " + code + " : choisissez le vôtre.");
+            }
+        }
+        Map<String, List<Connector>> byTerritory = new TreeMap<>();
+        for (Connector c : sources) {
+            byTerritory.computeIfAbsent(c.territory() == null ? "" : c.territory(), k -> new ArrayList<>()).add(c);
+        }
+        byTerritory.values().forEach(l -> l.sort(Comparator.comparing(Connector::name)));
+        model.addAttribute("request", pending.id());
+        model.addAttribute("territories", byTerritory);
+        remembered(http).flatMap(flow::source).ifPresent(c -> model.addAttribute("remembered", c));
+        return "sso-choose";
+    }
+
+    @GetMapping("/login/{connectorId}")
+    public String start(@PathVariable String connectorId, @RequestParam(required = false) String request,
+                        HttpServletResponse response, Model model) {
+        Optional<Connector> source = flow.source(connectorId);
+        Optional<LoginRequests.LoginRequest> pending = requests.pending(request);
+        if (source.isEmpty() || pending.isEmpty()) {
+            return error(response, model, HttpStatus.BAD_REQUEST, "Connexion impossible",
+                    source.isEmpty() ? "Cet ENT n'est pas connu de Relais." : "Cette demande de connexion a expiré : "
+                            + "revenez à l'application et recommencez.");
+        }
+        requests.choose(pending.get().id(), connectorId);
+        response.addHeader("Set-Cookie", ResponseCookie.from(CHOICE_COOKIE, connectorId).path("/sso")
+                .maxAge(Duration.ofDays(365)).httpOnly(true).secure(properties.secureCookies()).sameSite("Lax")
+                .build().toString());
+        return switch (String.valueOf(source.get().protocol())) {
+            case "cas" -> "redirect:" + cas.loginUrl(source.get(), callback(connectorId, pending.get().id()));
+            default -> error(response, model, HttpStatus.SERVICE_UNAVAILABLE, "Pas encore disponible",
+                    "La connexion par " + source.get().name() + " (" + source.get().protocol()
+                            + ") n'est pas encore proposée par Relais. Choisissez un autre moyen de connexion.");
+        };
+    }
+
+    @GetMapping("/cas/callback/{connectorId}")
+    public String casCallback(@PathVariable String connectorId, @RequestParam(required = false) String request,
+                              @RequestParam(required = false) String ticket, HttpServletResponse response, Model model) {
+        Optional<Connector> source = flow.source(connectorId).filter(c -> "cas".equals(c.protocol()));
+        Optional<LoginRequests.LoginRequest> pending = requests.pending(request)
+                .filter(r -> connectorId.equals(r.connectorId()));
+        if (source.isEmpty() || pending.isEmpty() || ticket == null) {
+            return error(response, model, HttpStatus.BAD_REQUEST, "Connexion impossible",
+                    "Cette réponse de l'ENT ne correspond à aucune demande de connexion en cours.");
+        }
+        if (!requests.consume(pending.get().id())) {
+            return error(response, model, HttpStatus.BAD_REQUEST, "Connexion impossible",
+                    "Cette réponse de l'ENT a déjà été utilisée.");
+        }
+        try {
+            Identity identity = cas.validate(source.get(), ticket, callback(connectorId, pending.get().id()));
+            return "redirect:" + flow.authenticated(source.get(), identity, pending.get(), response);
+        } catch (CasIdentitySource.Refused e) {
+            log.warn("Ticket de {} refusé : {}", connectorId, e.getMessage());
+            return error(response, model, HttpStatus.UNAUTHORIZED, "Connexion refusée",
+                    source.get().name() + " n'a pas confirmé votre identité. Recommencez depuis l'application.");
+        }
+    }
+
+    @GetMapping("/portail")
+    public String portal(HttpServletRequest request, Model model) {
+        Optional<SsoSessions.SsoSession> session = sessions.current(request);
+        if (session.isEmpty()) {
+            return "redirect:/sso/login";
+        }
+        Optional<SsoPerson> person = resolver.current(session.get().personId());
+        if (person.isEmpty()) {
+            return "redirect:/cas/logout";
+        }
+        model.addAttribute("person", person.get());
+        model.addAttribute("tools", registry.offering(Capability.SSO_OUTBOUND).stream()
+                .filter(c -> c.descriptor().path("sso").path("outbound").hasNonNull("launchUrl")).toList());
+        return "sso-portal";
+    }
+
+    private String callback(String connectorId, String requestId) {
+        return properties.baseUrl() + "/sso/cas/callback/" + connectorId + "?request="
+                + URLEncoder.encode(requestId, StandardCharsets.UTF_8);
+    }
+
+    private static boolean serves(Connector c, String uai) {
+        for (var prefix : c.descriptor().path("uaiPrefixes")) {
+            if (uai.startsWith(prefix.asText())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static Optional<String> remembered(HttpServletRequest request) {
+        if (request.getCookies() == null) {
+            return Optional.empty();
+        }
+        for (Cookie c : request.getCookies()) {
+            if (CHOICE_COOKIE.equals(c.getName())) {
+                return Optional.ofNullable(c.getValue());
+            }
+        }
+        return Optional.empty();
+    }
+
+    static String error(HttpServletResponse response, Model model, HttpStatus status, String title, String message) {
+        response.setStatus(status.value());
+        model.addAttribute("title", title);
+        model.addAttribute("message", message);
+        return "sso-error";
+    }
+}

@@ -1,0 +1,220 @@
+package fr.relais.sso.cas;
+
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseBody;
+
+import fr.relais.connector.Connector;
+import fr.relais.connector.ConnectorRegistry;
+import fr.relais.sso.IdentityResolver;
+import fr.relais.sso.LoginRequests;
+import fr.relais.sso.ReleasePolicy;
+import fr.relais.sso.SsoFlow;
+import fr.relais.sso.SsoPerson;
+import fr.relais.sso.SsoSessions;
+
+/**
+ * Relais as a CAS 3.0 server to the tools of a school, at the paths any CAS client expects with
+ * {@code casServerUrlPrefix = <relais>/cas}.
+ */
+@Controller
+@RequestMapping("/cas")
+public class CasServer {
+
+    private static final Logger log = LoggerFactory.getLogger(CasServer.class);
+
+    private final CasServices services;
+    private final ServiceTickets tickets;
+    private final SsoSessions sessions;
+    private final LoginRequests requests;
+    private final IdentityResolver resolver;
+    private final ReleasePolicy release;
+    private final ConnectorRegistry registry;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+
+    public CasServer(CasServices services, ServiceTickets tickets, SsoSessions sessions, LoginRequests requests,
+                     IdentityResolver resolver, ReleasePolicy release, ConnectorRegistry registry) {
+        this.services = services;
+        this.tickets = tickets;
+        this.sessions = sessions;
+        this.requests = requests;
+        this.resolver = resolver;
+        this.release = release;
+        this.registry = registry;
+    }
+
+    @GetMapping("/login")
+    public String login(@RequestParam(required = false) String service,
+                        @RequestParam(defaultValue = "false") boolean renew,
+                        @RequestParam(defaultValue = "false") boolean gateway,
+                        @RequestParam(required = false) String ent, @RequestParam(required = false) String uai,
+                        HttpServletRequest request, HttpServletResponse response, Model model) {
+        Optional<Connector> target = Optional.empty();
+        if (service != null) {
+            target = services.match(service);
+            if (target.isEmpty()) {
+                log.warn("CAS login refusé : service non enregistré {}", service);
+                response.setStatus(HttpStatus.BAD_REQUEST.value());
+                model.addAttribute("title", "Service non autorisé");
+                model.addAttribute("message", "L'application qui vous a envoyé ici n'est pas déclarée auprès de Relais : "
+                        + "aucune connexion ne lui est transmise. Prévenez l'administrateur de votre ENT ou de l'application.");
+                return "sso-error";
+            }
+        }
+        Optional<SsoSessions.SsoSession> session = sessions.current(request);
+        if (session.isPresent() && !renew) {
+            if (target.isEmpty()) {
+                return "redirect:/sso/portail";
+            }
+            String ticket = tickets.issue(session.get().id(), service, target.get().id(), false);
+            return "redirect:" + SsoFlow.withTicket(service, ticket);
+        }
+        if (gateway && target.isPresent()) {
+            return "redirect:" + service;
+        }
+        LoginRequests.LoginRequest pending = requests.create(service, renew);
+        StringBuilder next = new StringBuilder("/sso/login?request=").append(pending.id());
+        if (ent != null) {
+            next.append("&ent=").append(URLEncoder.encode(ent, StandardCharsets.UTF_8));
+        }
+        if (uai != null) {
+            next.append("&uai=").append(URLEncoder.encode(uai, StandardCharsets.UTF_8));
+        }
+        return "redirect:" + next;
+    }
+
+    @GetMapping(value = "/validate", produces = MediaType.TEXT_PLAIN_VALUE)
+    @ResponseBody
+    public String validate(@RequestParam(required = false) String service, @RequestParam(required = false) String ticket,
+                           @RequestParam(defaultValue = "false") boolean renew) {
+        if (tickets.validate(ticket, service, renew) instanceof ServiceTickets.Valid valid) {
+            Optional<SsoPerson> person = person(valid);
+            if (person.isPresent()) {
+                return "yes\n" + person.get().id() + "\n";
+            }
+        }
+        return "no\n\n";
+    }
+
+    @GetMapping({"/serviceValidate", "/proxyValidate"})
+    public ResponseEntity<String> serviceValidate(@RequestParam(required = false) String service,
+                                                  @RequestParam(required = false) String ticket,
+                                                  @RequestParam(required = false) String pgtUrl,
+                                                  @RequestParam(defaultValue = "false") boolean renew,
+                                                  @RequestParam(required = false) String format) {
+        return answer(service, ticket, pgtUrl, renew, "JSON".equalsIgnoreCase(format), false);
+    }
+
+    @GetMapping({"/p3/serviceValidate", "/p3/proxyValidate"})
+    public ResponseEntity<String> p3ServiceValidate(@RequestParam(required = false) String service,
+                                                    @RequestParam(required = false) String ticket,
+                                                    @RequestParam(required = false) String pgtUrl,
+                                                    @RequestParam(defaultValue = "false") boolean renew,
+                                                    @RequestParam(required = false) String format) {
+        return answer(service, ticket, pgtUrl, renew, "JSON".equalsIgnoreCase(format), true);
+    }
+
+    @GetMapping("/proxy")
+    public ResponseEntity<String> proxy(@RequestParam(required = false) String pgt,
+                                        @RequestParam(required = false) String targetService,
+                                        @RequestParam(required = false) String format) {
+        return CasResponses.failure("proxyFailure", "INVALID_REQUEST",
+                "Relais ne délivre pas encore de tickets de proxy", "JSON".equalsIgnoreCase(format));
+    }
+
+    private ResponseEntity<String> answer(String service, String ticket, String pgtUrl, boolean renew, boolean json,
+                                          boolean attributes) {
+        ServiceTickets.Validation validation = tickets.validate(ticket, service, renew);
+        if (validation instanceof ServiceTickets.Invalid invalid) {
+            log.warn("Validation CAS refusée ({}) : {}", invalid.code(), invalid.description());
+            return CasResponses.failure(invalid.code(), invalid.description(), json);
+        }
+        ServiceTickets.Valid valid = (ServiceTickets.Valid) validation;
+        if (pgtUrl != null && !pgtUrl.startsWith("https://")) {
+            return CasResponses.failure("INVALID_PROXY_CALLBACK",
+                    "l'URL de rappel du proxy doit être en https : " + pgtUrl, json);
+        }
+        Optional<SsoPerson> person = person(valid);
+        if (person.isEmpty()) {
+            return CasResponses.failure("INVALID_TICKET", "la personne de cette session n'existe plus", json);
+        }
+        Map<String, List<String>> released = null;
+        if (attributes) {
+            released = registry.find(valid.connectorId()).map(c -> release.release(c, person.get()))
+                    .orElse(new LinkedHashMap<>());
+        }
+        return CasResponses.success(person.get().id(), released, json);
+    }
+
+    private Optional<SsoPerson> person(ServiceTickets.Valid valid) {
+        return sessions.personOf(valid.sessionId()).flatMap(resolver::current);
+    }
+
+    @GetMapping("/logout")
+    public String logout(@RequestParam(required = false) String service, HttpServletRequest request,
+                         HttpServletResponse response, Model model) {
+        sessions.current(request).ifPresent(session -> {
+            sessions.end(session.id());
+            singleLogout(session.id());
+        });
+        sessions.clearCookie(response);
+        if (service != null && services.match(service).isPresent()) {
+            return "redirect:" + service;
+        }
+        model.addAttribute("title", "Vous êtes déconnecté");
+        model.addAttribute("message", "Votre session Relais est terminée, ainsi que celles des applications "
+                + "ouvertes par elle. Fermez votre navigateur si l'ordinateur est partagé.");
+        return "sso-message";
+    }
+
+    /** Back-channel single logout: a SAML LogoutRequest POSTed to every service that got a ticket in the session. */
+    void singleLogout(String sessionId) {
+        Map<String, String> seen = new LinkedHashMap<>();
+        for (String[] issued : tickets.issuedIn(sessionId)) {
+            seen.put(issued[0], issued[1]);
+        }
+        seen.forEach((service, ticket) -> {
+            String body = "<samlp:LogoutRequest xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" "
+                    + "xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\" ID=\"" + fr.relais.sso.Tokens.random("LR-")
+                    + "\" Version=\"2.0\" IssueInstant=\"" + Instant.now() + "\"><saml:NameID>@NOT_USED@</saml:NameID>"
+                    + "<samlp:SessionIndex>" + ticket + "</samlp:SessionIndex></samlp:LogoutRequest>";
+            HttpRequest post = HttpRequest.newBuilder(URI.create(service)).timeout(Duration.ofSeconds(5))
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString("logoutRequest="
+                            + URLEncoder.encode(body, StandardCharsets.UTF_8))).build();
+            CompletableFuture<HttpResponse<Void>> sent = http.sendAsync(post, HttpResponse.BodyHandlers.discarding());
+            sent.whenComplete((r, e) -> {
+                if (e != null) {
+                    log.warn("Déconnexion unique : {} injoignable ({})", service, e.toString());
+                } else {
+                    log.info("Déconnexion unique envoyée à {} : HTTP {}", service, r.statusCode());
+                }
+            });
+        });
+    }
+}
