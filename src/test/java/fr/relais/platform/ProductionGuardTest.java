@@ -34,7 +34,8 @@ class ProductionGuardTest {
                           - spring.datasource.url (SPRING_DATASOURCE_URL): must point at PostgreSQL, e.g. jdbc:postgresql://db:5432/relais
                           - relais.directory.ldap.url (RELAIS_DIRECTORY_LDAP_URL): must point at the territory's LDAP server, e.g. ldaps://annuaire.example.fr:636
                           - relais.admin.password (RELAIS_ADMIN_PASSWORD): must be set
-                          - spring.artemis.broker-url (SPRING_ARTEMIS_BROKER_URL): must point at the Artemis cluster, e.g. tcp://artemis:61616""");
+                          - spring.artemis.broker-url (SPRING_ARTEMIS_BROKER_URL): must point at the Artemis cluster, e.g. tcp://artemis:61616
+                          - relais.sso.base-url (RELAIS_SSO_BASE_URL): must be the https URL users reach Relais at""");
     }
 
     @Test
@@ -44,7 +45,8 @@ class ProductionGuardTest {
                 "relais.directory.ldap.url", "ldap://annuaire:389",
                 "relais.admin.password", "s3cret-from-vault",
                 "spring.artemis.mode", "native",
-                "spring.artemis.broker-url", "tcp://artemis:61616")), null)).doesNotThrowAnyException();
+                "spring.artemis.broker-url", "tcp://artemis:61616",
+                "relais.sso.base-url", "https://relais.example.fr")), null)).doesNotThrowAnyException();
     }
 
     @Test

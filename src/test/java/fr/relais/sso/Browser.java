@@ -1,0 +1,68 @@
+package fr.relais.sso;
+
+import java.io.IOException;
+import java.net.CookieManager;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/** A browser without a screen: cookies, redirects one at a time, form posts. Real HTTP to a running Relais. */
+final class Browser {
+
+    final CookieManager cookies = new CookieManager();
+    private final HttpClient http = HttpClient.newBuilder().cookieHandler(cookies)
+            .followRedirects(HttpClient.Redirect.NEVER).build();
+    final String base;
+
+    Browser(String base) {
+        this.base = base;
+    }
+
+    HttpResponse<String> get(String url) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(absolute(url))).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpResponse<String> post(String url, Map<String, String> form) throws IOException, InterruptedException {
+        String body = form.entrySet().stream().map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
+                + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8)).collect(Collectors.joining("&"));
+        return http.send(HttpRequest.newBuilder(URI.create(absolute(url)))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Follows redirects until a page that is not one; answers the last response. */
+    HttpResponse<String> follow(HttpResponse<String> response) throws IOException, InterruptedException {
+        int hops = 0;
+        while (response.statusCode() / 100 == 3 && hops++ < 20) {
+            response = get(location(response));
+        }
+        return response;
+    }
+
+    static String location(HttpResponse<String> response) {
+        String location = response.headers().firstValue("Location").orElseThrow(() ->
+                new AssertionError("no redirect: HTTP " + response.statusCode() + "\n" + response.body()));
+        return location.startsWith("/") ? response.uri().resolve(location).toString() : location;
+    }
+
+    String absolute(String url) {
+        return url.startsWith("http") ? url : base + url;
+    }
+
+    static String query(String url, String name) {
+        String q = URI.create(url).getRawQuery();
+        for (String pair : q == null ? new String[0] : q.split("&")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0 && pair.substring(0, eq).equals(name)) {
+                return java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            }
+        }
+        return null;
+    }
+}
