@@ -22,15 +22,38 @@ public class ReleasePolicy {
 
     /** Attribute names this engine knows how to produce. */
     public static final Set<String> KNOWN = Set.of("uid", "ENTPersonJointure", "nom", "prenom", "dateNaissance",
-            "codePostal", "categories", "profils", "UAI", "classes", "groupes");
+            "codePostal", "categories", "profils", "UAI", "classes", "groupes", "IDO", "PRO", "DIV", "GRO", "P_MS4",
+            "P_MAT");
+    /** What a publisher never receives unless its descriptor declares it and {@code release.approved} is true. */
+    static final Set<String> PERSONAL = Set.of("uid", "ENTPersonJointure", "nom", "prenom", "dateNaissance",
+            "codePostal", "classes", "groupes");
 
+    private final PairwiseIds pairwise;
+
+    public ReleasePolicy(PairwiseIds pairwise) {
+        this.pairwise = pairwise;
+    }
+
+    /** For a school tool (CAS). */
     public Map<String, List<String>> release(Connector target, SsoPerson person) {
+        return release(target, person, null);
+    }
+
+    /**
+     * @param uai the school of this access (publishers' {@code UAI}); null for a tool
+     */
+    public Map<String, List<String>> release(Connector target, SsoPerson person, String uai) {
         Map<String, List<String>> out = new LinkedHashMap<>();
         if (target.descriptor() == null) {
             return out;
         }
+        boolean publisher = "publisher".equals(target.kind());
+        boolean approved = target.descriptor().path("release").path("approved").asBoolean(false);
         for (var name : target.descriptor().path("release").path("attributes")) {
-            List<String> values = values(name.asText(), person);
+            if (publisher && PERSONAL.contains(name.asText()) && !approved) {
+                continue;
+            }
+            List<String> values = values(name.asText(), person, target, uai);
             if (!values.isEmpty()) {
                 out.put(name.asText(), values);
             }
@@ -38,8 +61,18 @@ public class ReleasePolicy {
         return out;
     }
 
-    private static List<String> values(String name, SsoPerson p) {
+    /** The publisher's pseudonymous id for this person (GAR's IDO). */
+    public String pairwiseId(Connector publisher, SsoPerson person) {
+        return pairwise.of(person.id(), publisher.id());
+    }
+
+    private List<String> values(String name, SsoPerson p, Connector target, String uai) {
         return switch (name) {
+            case "IDO" -> one(pairwiseId(target, p));
+            case "PRO" -> p.profiles().stream().map(ReleasePolicy::garProfile).distinct().toList();
+            case "DIV" -> p.classes().stream().map(c -> c + "##" + c).toList();
+            case "GRO" -> p.groups().stream().map(g -> g + "##" + g).toList();
+            case "UAI" -> uai != null ? one(uai) : p.schools();
             case "uid" -> one(p.id());
             case "ENTPersonJointure" -> p.unlinked() ? List.of() : one(p.id());
             case "nom" -> one(p.lastName());
@@ -48,11 +81,16 @@ public class ReleasePolicy {
             case "codePostal" -> one(p.postalCode());
             case "categories" -> categories(p.profiles());
             case "profils" -> p.profiles();
-            case "UAI" -> p.schools();
             case "classes" -> p.classes();
             case "groupes" -> p.groups();
             default -> List.of();
         };
+    }
+
+    /** GAR writes national profiles with a lower-case suffix: National_elv, National_ens... */
+    static String garProfile(String profile) {
+        int underscore = profile.indexOf('_');
+        return underscore < 0 ? profile : profile.substring(0, underscore + 1) + profile.substring(underscore + 1).toLowerCase();
     }
 
     /** Pronote's categories: National_1 pupil, National_2 parent, National_3 teacher, National_4 staff. */

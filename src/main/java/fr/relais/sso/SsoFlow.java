@@ -47,6 +47,10 @@ public class SsoFlow {
         if (request.service() == null) {
             return "/sso/portail";
         }
+        if (request.service().startsWith("/saml/idp/continue?")) {
+            // a publisher's request waiting for this login (SAML IdP)
+            return request.service();
+        }
         Optional<Connector> target = services.match(request.service());
         if (target.isEmpty()) {
             return "/sso/portail";

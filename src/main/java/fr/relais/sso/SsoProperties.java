@@ -10,10 +10,26 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param sessionIdle          an SSO session unused for this long ends
  * @param sessionMaxAge        an SSO session ends this long after the login, used or not
  * @param secureCookies        cookies only over https (off only for the demo on http://localhost)
+ * @param pairwiseSecret       the secret behind publishers' pseudonymous ids; generated into the data
+ *                             directory when empty (demo only)
+ * @param saml                 Relais' SAML identity provider
  */
 @ConfigurationProperties("relais.sso")
 public record SsoProperties(String baseUrl, Duration serviceTicketLifetime, Duration sessionIdle,
-                            Duration sessionMaxAge, Boolean secureCookies) {
+                            Duration sessionMaxAge, Boolean secureCookies, String pairwiseSecret, Saml saml) {
+
+    /**
+     * @param entityId         the IdP's entity id (default: base URL + /saml/idp)
+     * @param keystore         PKCS#12 holding the signing key; generated into the data directory when empty
+     * @param keystorePassword its password
+     * @param assertionLifetime how long an assertion may be presented
+     */
+    public record Saml(String entityId, java.nio.file.Path keystore, String keystorePassword,
+                       Duration assertionLifetime) {
+        public Saml {
+            assertionLifetime = assertionLifetime == null ? Duration.ofMinutes(5) : assertionLifetime;
+        }
+    }
 
     public SsoProperties {
         baseUrl = baseUrl == null || baseUrl.isBlank() ? "http://localhost:8080" : baseUrl.replaceAll("/+$", "");
@@ -21,5 +37,10 @@ public record SsoProperties(String baseUrl, Duration serviceTicketLifetime, Dura
         sessionIdle = sessionIdle == null ? Duration.ofHours(2) : sessionIdle;
         sessionMaxAge = sessionMaxAge == null ? Duration.ofHours(10) : sessionMaxAge;
         secureCookies = secureCookies == null || secureCookies;
+        saml = saml == null ? new Saml(null, null, null, null) : saml;
+    }
+
+    public String idpEntityId() {
+        return saml.entityId() == null || saml.entityId().isBlank() ? baseUrl + "/saml/idp" : saml.entityId();
     }
 }

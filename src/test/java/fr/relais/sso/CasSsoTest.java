@@ -34,58 +34,15 @@ import fr.relais.sandbox.SimulatedCasTool;
  * validates with the Apereo Java CAS client) -> Relais' CAS server -> the ENT choice -> a simulated CAS ENT ->
  * back to Relais (which validates the ENT's ticket with the Apereo client) -> the tool.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.DEFINED_PORT,
-        properties = "relais.data-dir=./target/it/sso-cas")
-@ActiveProfiles({"demo", "test"})
-class CasSsoTest {
-
-    static final int PORT = freePort();
-    static final String BASE = "http://localhost:" + PORT;
-    static final String TOOL = BASE + "/sandbox/tools/pronote/";
-
-    static {
-        RelaisTestSupport.fresh("sso-cas");
-    }
-
-    @DynamicPropertySource
-    static void port(DynamicPropertyRegistry registry) {
-        registry.add("server.port", () -> PORT);
-    }
-
-    @Autowired
-    AafImporter importer;
-    @Autowired
-    JdbcTemplate jdbc;
-    @Autowired
-    SimulatedCasTool tool;
-
-    static boolean imported;
-
-    @BeforeAll
-    static void none() {
-    }
-
-    @org.junit.jupiter.api.BeforeEach
-    void directory(@TempDir Path dir) throws Exception {
-        if (!imported) {
-            for (Path f : new AafFeedGenerator(new AafFeedGenerator.Parameters(2026, 1, 4, 5, 6, 1, 1000, "SSO"))
-                    .writeTo(dir)) {
-                importer.importFile(f, f.getFileName().toString(), "api");
-            }
-            imported = true;
-        }
-    }
-
-    static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
+/**
+ * Single sign-on through the CAS family, over real HTTP: a tool (the sandbox's CAS-protected Pronote, which
+ * validates with the Apereo Java CAS client) -> Relais' CAS server -> the ENT choice -> a simulated CAS ENT ->
+ * back to Relais (which validates the ENT's ticket with the Apereo client) -> the tool.
+ */
+class CasSsoTest extends SsoTestBase {
 
     /** From the tool to the simulated ENT's login form; answers the form's URL. */
-    private static String toEntLogin(Browser b, String start) throws Exception {
+    static String toEntLogin(Browser b, String start) throws Exception {
         HttpResponse<String> r = b.get(start);
         while (r.statusCode() == 302 && !Browser.location(r).contains("/sandbox/ent/")) {
             r = b.get(Browser.location(r));
@@ -95,7 +52,7 @@ class CasSsoTest {
     }
 
     /** Logs in at the simulated ENT and follows everything back; answers the final page. */
-    private static HttpResponse<String> loginAt(Browser b, String entLogin, String user) throws Exception {
+    static HttpResponse<String> loginAt(Browser b, String entLogin, String user) throws Exception {
         String ent = entLogin.replaceAll(".*/sandbox/ent/([^/]+)/cas/login.*", "$1");
         HttpResponse<String> posted = b.post("/sandbox/ent/" + ent + "/cas/login",
                 Map.of("username", user, "password", "demo", "service", Browser.query(entLogin, "service")));

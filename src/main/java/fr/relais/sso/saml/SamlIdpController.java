@@ -1,0 +1,229 @@
+package fr.relais.sso.saml;
+
+import java.nio.charset.StandardCharsets;
+import java.security.cert.CertificateEncodingException;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import org.opensaml.core.xml.XMLObject;
+import org.opensaml.saml.saml2.core.AuthnRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestMethod;
+import org.springframework.web.bind.annotation.RequestParam;
+
+import fr.relais.connector.Capability;
+import fr.relais.connector.Connector;
+import fr.relais.connector.ConnectorRegistry;
+import fr.relais.licence.EntitlementDecision;
+import fr.relais.licence.EntitlementDecisions;
+import fr.relais.sso.IdentityResolver;
+import fr.relais.sso.LoginRequests;
+import fr.relais.sso.ReleasePolicy;
+import fr.relais.sso.SsoPerson;
+import fr.relais.sso.SsoProperties;
+import fr.relais.sso.SsoSessions;
+
+/**
+ * Relais as a SAML 2.0 identity provider to publishers: metadata, SP-initiated SSO (HTTP-Redirect and
+ * HTTP-POST AuthnRequests) and the IdP-initiated launch link the ENT's médiacentre uses, GAR style. Every
+ * assertion is preceded by an entitlement decision.
+ */
+@Controller
+public class SamlIdpController {
+
+    private static final Logger log = LoggerFactory.getLogger(SamlIdpController.class);
+
+    private final ConnectorRegistry registry;
+    private final SamlIdpRequests pending;
+    private final LoginRequests logins;
+    private final SsoSessions sessions;
+    private final IdentityResolver resolver;
+    private final EntitlementDecisions decisions;
+    private final ReleasePolicy release;
+    private final AssertionIssuer issuer;
+    private final SigningKeys keys;
+    private final SsoProperties properties;
+
+    public SamlIdpController(ConnectorRegistry registry, SamlIdpRequests pending, LoginRequests logins,
+                             SsoSessions sessions, IdentityResolver resolver, EntitlementDecisions decisions,
+                             ReleasePolicy release, AssertionIssuer issuer, SigningKeys keys, SsoProperties properties) {
+        this.registry = registry;
+        this.pending = pending;
+        this.logins = logins;
+        this.sessions = sessions;
+        this.resolver = resolver;
+        this.decisions = decisions;
+        this.release = release;
+        this.issuer = issuer;
+        this.keys = keys;
+        this.properties = properties;
+    }
+
+    @GetMapping(value = "/saml/idp/metadata", produces = "application/samlmetadata+xml")
+    public ResponseEntity<String> metadata() throws CertificateEncodingException {
+        String cert = Base64.getEncoder().encodeToString(keys.certificate().getEncoded());
+        String sso = properties.baseUrl() + "/saml/idp/sso";
+        String xml = "<md:EntityDescriptor xmlns:md=\"urn:oasis:names:tc:SAML:2.0:metadata\" "
+                + "xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\" entityID=\"" + escape(properties.idpEntityId()) + "\">\n"
+                + "  <md:IDPSSODescriptor WantAuthnRequestsSigned=\"false\" "
+                + "protocolSupportEnumeration=\"urn:oasis:names:tc:SAML:2.0:protocol\">\n"
+                + "    <md:KeyDescriptor use=\"signing\"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>" + cert
+                + "</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>\n"
+                + "    <md:NameIDFormat>urn:oasis:names:tc:SAML:2.0:nameid-format:persistent</md:NameIDFormat>\n"
+                + "    <md:SingleSignOnService Binding=\"urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect\" Location=\""
+                + escape(sso) + "\"/>\n"
+                + "    <md:SingleSignOnService Binding=\"urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST\" Location=\""
+                + escape(sso) + "\"/>\n"
+                + "  </md:IDPSSODescriptor>\n</md:EntityDescriptor>\n";
+        return ResponseEntity.ok().contentType(MediaType.parseMediaType("application/samlmetadata+xml")).body(xml);
+    }
+
+    /** SP-initiated: an AuthnRequest from a registered publisher, by HTTP-Redirect (GET) or HTTP-POST. */
+    @RequestMapping(value = "/saml/idp/sso", method = {RequestMethod.GET, RequestMethod.POST})
+    public String sso(@RequestParam(name = "SAMLRequest", required = false) String samlRequest,
+                      @RequestParam(name = "RelayState", required = false) String relayState,
+                      HttpServletRequest http, HttpServletResponse response, Model model) {
+        if (samlRequest == null) {
+            return error(response, model, HttpStatus.BAD_REQUEST, "Demande incomplète",
+                    "Aucune demande SAML (paramètre SAMLRequest) n'accompagne ce lien.");
+        }
+        AuthnRequest request;
+        try {
+            byte[] xml = "GET".equals(http.getMethod()) ? OpenSaml.inflate(samlRequest)
+                    : Base64.getMimeDecoder().decode(samlRequest);
+            XMLObject parsed = OpenSaml.parse(xml);
+            if (!(parsed instanceof AuthnRequest authn)) {
+                throw new OpenSaml.SamlException("une AuthnRequest était attendue");
+            }
+            request = authn;
+        } catch (OpenSaml.SamlException | IllegalArgumentException e) {
+            log.warn("AuthnRequest refusée : {}", e.getMessage());
+            return error(response, model, HttpStatus.BAD_REQUEST, "Demande refusée",
+                    "La demande de connexion de l'éditeur est illisible : " + e.getMessage());
+        }
+        String issuerId = request.getIssuer() == null ? null : request.getIssuer().getValue();
+        Optional<Connector> publisher = publisherByEntityId(issuerId);
+        if (publisher.isEmpty()) {
+            log.warn("AuthnRequest d'un fournisseur inconnu : {}", issuerId);
+            return error(response, model, HttpStatus.BAD_REQUEST, "Éditeur inconnu",
+                    "Cette plateforme n'est pas déclarée auprès de Relais : aucune information ne lui est transmise.");
+        }
+        String acs = acsUrl(publisher.get());
+        if (request.getAssertionConsumerServiceURL() != null && !acs.equals(request.getAssertionConsumerServiceURL())) {
+            log.warn("AuthnRequest de {} : ACS {} différente de l'adresse déclarée", issuerId,
+                    request.getAssertionConsumerServiceURL());
+            return error(response, model, HttpStatus.BAD_REQUEST, "Adresse de retour refusée",
+                    "L'adresse de retour demandée par l'éditeur n'est pas celle qu'il a déclarée.");
+        }
+        SamlIdpRequests.Pending p = pending.create(publisher.get().id(), acs, request.getID(), relayState, null, null);
+        return continueOrLogin(p, http, null);
+    }
+
+    /** IdP-initiated, GAR style: the médiacentre's link to a resource of a publisher, for a school. */
+    @GetMapping("/launch/{publisherId}")
+    public String launch(@PathVariable String publisherId, @RequestParam(required = false) String resource,
+                         @RequestParam(required = false) String uai, HttpServletRequest http,
+                         HttpServletResponse response, Model model) {
+        Optional<Connector> publisher = registry.find(publisherId).filter(c -> c.can(Capability.SSO_OUTBOUND))
+                .filter(c -> "publisher".equals(c.kind()))
+                .filter(c -> "saml2".equals(c.descriptor().path("sso").path("outbound").path("protocol").asText()));
+        if (publisher.isEmpty()) {
+            return error(response, model, HttpStatus.NOT_FOUND, "Ressource inconnue",
+                    "Cet éditeur n'est pas déclaré auprès de Relais.");
+        }
+        if (uai != null && !uai.matches("\\d{7}[A-Z]")) {
+            return error(response, model, HttpStatus.BAD_REQUEST, "Lien incorrect",
+                    "Le code établissement (UAI) du lien est mal formé : " + uai);
+        }
+        SamlIdpRequests.Pending p = pending.create(publisherId, acsUrl(publisher.get()), null, resource, resource, uai);
+        return continueOrLogin(p, http, uai);
+    }
+
+    private String continueOrLogin(SamlIdpRequests.Pending p, HttpServletRequest http, String uai) {
+        String next = "/saml/idp/continue?request=" + p.id();
+        if (sessions.current(http).isPresent()) {
+            return "redirect:" + next;
+        }
+        LoginRequests.LoginRequest login = logins.create(next, false);
+        return "redirect:/sso/login?request=" + login.id() + (uai == null ? "" : "&uai=" + uai);
+    }
+
+    /** After login: decide, then post the signed assertion to the publisher, or say why not. */
+    @GetMapping("/saml/idp/continue")
+    public String resume(@RequestParam(required = false) String request, HttpServletRequest http,
+                         HttpServletResponse response, Model model) {
+        Optional<SsoSessions.SsoSession> session = sessions.current(http);
+        if (session.isEmpty()) {
+            return "redirect:/sso/login";
+        }
+        Optional<SamlIdpRequests.Pending> p = pending.consume(request);
+        Optional<SsoPerson> person = resolver.current(session.get().personId());
+        if (p.isEmpty() || person.isEmpty()) {
+            return error(response, model, HttpStatus.BAD_REQUEST, "Lien expiré",
+                    "Cette demande d'accès a expiré ou a déjà servi : relancez la ressource depuis votre ENT.");
+        }
+        Connector publisher = registry.find(p.get().publisherId()).orElseThrow();
+        String uai = p.get().uai() != null ? p.get().uai()
+                : person.get().schools().isEmpty() ? null : person.get().schools().get(0);
+        EntitlementDecision decision = decisions.decide(person.get().id(), person.get().profiles(),
+                person.get().schools(), uai, publisher.id(), p.get().resourceId(), Instant.now());
+        if (decision instanceof EntitlementDecision.Denied denied) {
+            log.info("Accès refusé à {} pour {} ({}) : {}", publisher.id(), person.get().id(), uai, denied.reason());
+            response.setStatus(HttpStatus.FORBIDDEN.value());
+            model.addAttribute("title", "Accès refusé");
+            model.addAttribute("message", denied.message());
+            return "sso-error";
+        }
+        Map<String, List<String>> attributes = release.release(publisher, person.get(), uai);
+        String[] issued = issuer.issue(publisher.descriptor().path("sso").path("outbound").path("entityId").asText(),
+                p.get().acsUrl(), p.get().inResponseTo(), release.pairwiseId(publisher, person.get()), attributes);
+        pending.recordIssued(issued[1], session.get().id(), p.get());
+        model.addAttribute("action", p.get().acsUrl());
+        model.addAttribute("samlResponse", OpenSaml.base64(issued[0]));
+        model.addAttribute("relayState", p.get().relayState());
+        model.addAttribute("publisher", publisher.name());
+        return "saml-post";
+    }
+
+    private Optional<Connector> publisherByEntityId(String entityId) {
+        if (entityId == null) {
+            return Optional.empty();
+        }
+        return registry.offering(Capability.SSO_OUTBOUND).stream()
+                .filter(c -> "saml2".equals(c.descriptor().path("sso").path("outbound").path("protocol").asText()))
+                .filter(c -> entityId.equals(c.descriptor().path("sso").path("outbound").path("entityId").asText()))
+                .findFirst();
+    }
+
+    private static String acsUrl(Connector publisher) {
+        return publisher.descriptor().path("sso").path("outbound").path("acsUrl").asText();
+    }
+
+    private static String error(HttpServletResponse response, Model model, HttpStatus status, String title,
+                                String message) {
+        response.setStatus(status.value());
+        model.addAttribute("title", title);
+        model.addAttribute("message", message);
+        return "sso-error";
+    }
+
+    private static String escape(String s) {
+        return new String(s.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8).replace("&", "&amp;")
+                .replace("\"", "&quot;").replace("<", "&lt;");
+    }
+}

@@ -1,0 +1,57 @@
+package fr.relais.sso.saml;
+
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+import fr.relais.sso.Tokens;
+
+/** Publishers' requests waiting for the user's login: used once, for 15 minutes. */
+@Component
+public class SamlIdpRequests {
+
+    public record Pending(String id, String publisherId, String acsUrl, String inResponseTo, String relayState,
+                          String resourceId, String uai) {
+    }
+
+    private final JdbcTemplate jdbc;
+
+    public SamlIdpRequests(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    public Pending create(String publisherId, String acsUrl, String inResponseTo, String relayState, String resourceId,
+                          String uai) {
+        String id = Tokens.random("IR-");
+        jdbc.update("""
+                INSERT INTO saml_idp_request (id, publisher_id, acs_url, in_response_to, relay_state, resource_id, uai,
+                    created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""", id, publisherId, acsUrl, inResponseTo, relayState,
+                resourceId, uai, Timestamp.from(Instant.now()));
+        return new Pending(id, publisherId, acsUrl, inResponseTo, relayState, resourceId, uai);
+    }
+
+    /** Takes the pending request out: empty when unknown, already used or older than 15 minutes. */
+    public Optional<Pending> consume(String id) {
+        if (id == null || jdbc.update("UPDATE saml_idp_request SET consumed_at = ? WHERE id = ? AND consumed_at IS NULL "
+                + "AND created_at > ?", Timestamp.from(Instant.now()), id,
+                Timestamp.from(Instant.now().minus(Duration.ofMinutes(15)))) != 1) {
+            return Optional.empty();
+        }
+        return jdbc.query("""
+                SELECT id, publisher_id, acs_url, in_response_to, relay_state, resource_id, uai
+                FROM saml_idp_request WHERE id = ?""",
+                (rs, n) -> new Pending(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                        rs.getString(5), rs.getString(6), rs.getString(7)), id).stream().findFirst();
+    }
+
+    public void recordIssued(String assertionId, String sessionId, Pending p) {
+        jdbc.update("""
+                INSERT INTO saml_assertion_issued (id, session_id, publisher_id, resource_id, uai, issued_at)
+                VALUES (?, ?, ?, ?, ?, ?)""", assertionId, sessionId, p.publisherId(), p.resourceId(), p.uai(),
+                Timestamp.from(Instant.now()));
+    }
+}

@@ -1,0 +1,83 @@
+package fr.relais.sso;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import org.apereo.cas.client.validation.Assertion;
+import org.apereo.cas.client.validation.Cas30ServiceTicketValidator;
+import org.apereo.cas.client.validation.TicketValidationException;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.ActiveProfiles;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import fr.relais.RelaisTestSupport;
+import fr.relais.directory.aaf.AafFeedGenerator;
+import fr.relais.directory.aaf.AafImporter;
+import fr.relais.sandbox.SimulatedCasTool;
+
+/** One running Relais (demo profile, sandbox simulators, a small generated directory) on a known port, for the SSO tests. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.DEFINED_PORT,
+        properties = "relais.data-dir=./target/it/sso-cas")
+@ActiveProfiles({"demo", "test"})
+abstract class SsoTestBase {
+
+    protected static final int PORT = freePort();
+    protected static final String BASE = "http://localhost:" + PORT;
+    protected static final String TOOL = BASE + "/sandbox/tools/pronote/";
+
+    static {
+        RelaisTestSupport.fresh("sso-cas");
+    }
+
+    @DynamicPropertySource
+    static void port(DynamicPropertyRegistry registry) {
+        registry.add("server.port", () -> PORT);
+    }
+
+    @Autowired
+    protected AafImporter importer;
+    @Autowired
+    protected JdbcTemplate jdbc;
+    @Autowired
+    protected SimulatedCasTool tool;
+
+    private static boolean imported;
+
+    @BeforeAll
+    static void none() {
+    }
+
+    @org.junit.jupiter.api.BeforeEach
+    void directory(@TempDir Path dir) throws Exception {
+        if (!imported) {
+            for (Path f : new AafFeedGenerator(new AafFeedGenerator.Parameters(2026, 1, 4, 5, 6, 1, 1000, "SSO"))
+                    .writeTo(dir)) {
+                importer.importFile(f, f.getFileName().toString(), "api");
+            }
+            imported = true;
+        }
+    }
+
+    static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+}
