@@ -66,8 +66,9 @@ public class ConnectorDescriptorLoader {
                     .filter(p -> p.getFileName().toString().matches(".*\\.ya?ml"))
                     .sorted()
                     .toList();
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot list connectors in " + root, e);
+        } catch (IOException | java.io.UncheckedIOException e) {
+            throw new IllegalStateException("relais.connectors.dir: cannot list " + root.toAbsolutePath().normalize()
+                    + ": " + e.getMessage() + " (check the folder's permissions)", e);
         }
         Map<String, String> sourcesById = new LinkedHashMap<>();
         List<Connector> loaded = new ArrayList<>();
@@ -286,7 +287,7 @@ public class ConnectorDescriptorLoader {
 
     private static String text(JsonNode tree, String field) {
         JsonNode node = tree.path(field);
-        return node.isValueNode() ? node.asText() : null;
+        return node.isValueNode() && !node.isNull() ? node.asText() : null;
     }
 
     private static boolean blank(JsonNode tree, String field) {

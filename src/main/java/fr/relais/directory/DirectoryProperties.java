@@ -29,7 +29,8 @@ public record DirectoryProperties(String baseDn, Ldap ldap, Aaf aaf, DemoFeed de
      * @param embeddedPort port of the embedded server on 127.0.0.1 (0 picks a free one)
      * @param pageSize     entries per page of large searches (RFC 2696 paged results); 0 reads in one go, which
      *                     the embedded server prefers (it re-scans its entries for every page, where OpenLDAP keeps
-     *                     a cursor); an external server needs paging to pass its size limit
+     *                     a cursor). Paging does not lift a server's size limit: the Relais account needs an
+     *                     unlimited one ({@code olcLimits}); a search the server cuts fails loudly
      */
     public record Ldap(String url, String bindDn, String password, Integer embeddedPort, Integer pageSize) {
         public Ldap {

@@ -119,12 +119,17 @@ public class DirectoryStore {
                 return;
             }
             PagedResultsDirContextProcessor pages = new PagedResultsDirContextProcessor(pageSize);
-            SingleContextSource.doWithSingleContext(contextSource, operations -> {
+            SingleContextSource single = new SingleContextSource(contextSource.getReadOnlyContext());
+            try {
+                LdapTemplate operations = new LdapTemplate(single);
+                operations.setIgnorePartialResultException(true);
+                operations.setIgnoreSizeLimitExceededException(false);
                 do {
                     operations.search(base, filter, controls, each, pages);
                 } while (pages.hasMore());
-                return null;
-            });
+            } finally {
+                single.destroy();
+            }
         } catch (NameNotFoundException e) {
             // an empty tree: nothing to stream
         }

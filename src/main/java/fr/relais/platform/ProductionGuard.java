@@ -43,6 +43,14 @@ public class ProductionGuard implements EnvironmentPostProcessor {
         if (!env.getProperty("relais.sso.base-url", "").startsWith("https://")) {
             problems.add("relais.sso.base-url (RELAIS_SSO_BASE_URL): must be the https URL users reach Relais at");
         }
+        if (env.getProperty("relais.sso.saml.keystore", "").isBlank()) {
+            problems.add("relais.sso.saml.keystore (RELAIS_SSO_SAML_KEYSTORE): the PKCS#12 holding the SAML signing key "
+                    + "(and relais.sso.saml.keystore-password); Relais does not generate keys in production");
+        }
+        if (env.getProperty("relais.sso.pairwise-secret", "").length() < 32) {
+            problems.add("relais.sso.pairwise-secret (RELAIS_SSO_PAIRWISE_SECRET): at least 32 random characters, "
+                    + "kept forever (publishers' pseudonymous ids derive from it)");
+        }
         if (!env.getProperty("relais.sso.secure-cookies", Boolean.class, true)) {
             problems.add("relais.sso.secure-cookies: must be true");
         }

@@ -35,7 +35,9 @@ class ProductionGuardTest {
                           - relais.directory.ldap.url (RELAIS_DIRECTORY_LDAP_URL): must point at the territory's LDAP server, e.g. ldaps://annuaire.example.fr:636
                           - relais.admin.password (RELAIS_ADMIN_PASSWORD): must be set
                           - spring.artemis.broker-url (SPRING_ARTEMIS_BROKER_URL): must point at the Artemis cluster, e.g. tcp://artemis:61616
-                          - relais.sso.base-url (RELAIS_SSO_BASE_URL): must be the https URL users reach Relais at""");
+                          - relais.sso.base-url (RELAIS_SSO_BASE_URL): must be the https URL users reach Relais at
+                          - relais.sso.saml.keystore (RELAIS_SSO_SAML_KEYSTORE): the PKCS#12 holding the SAML signing key (and relais.sso.saml.keystore-password); Relais does not generate keys in production
+                          - relais.sso.pairwise-secret (RELAIS_SSO_PAIRWISE_SECRET): at least 32 random characters, kept forever (publishers' pseudonymous ids derive from it)""");
     }
 
     @Test
@@ -46,7 +48,10 @@ class ProductionGuardTest {
                 "relais.admin.password", "s3cret-from-vault",
                 "spring.artemis.mode", "native",
                 "spring.artemis.broker-url", "tcp://artemis:61616",
-                "relais.sso.base-url", "https://relais.example.fr")), null)).doesNotThrowAnyException();
+                "relais.sso.base-url", "https://relais.example.fr",
+                "relais.sso.saml.keystore", "/etc/relais/saml.p12",
+                "relais.sso.pairwise-secret", "0123456789abcdef0123456789abcdef-from-vault")), null))
+                .doesNotThrowAnyException();
     }
 
     @Test

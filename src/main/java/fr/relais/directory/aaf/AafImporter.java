@@ -154,12 +154,16 @@ public class AafImporter {
         oneAtATime.lock();
         try {
             Map<String, Integer> lastOccurrence = new HashMap<>();
+            Set<String> personsInFile = new HashSet<>();
             long[] count = {0};
             long started = System.nanoTime();
             try (AafReader reader = AafReader.open(file)) {
                 reader.scan((category, id) -> {
                     if (id != null) {
-                        lastOccurrence.put(category + "/" + id, (int) count[0]);
+                        lastOccurrence.put(occurrence(category, id), (int) count[0]);
+                        if (!AafMapper.ETAB.equals(category)) {
+                            personsInFile.add(id);
+                        }
                     }
                     count[0]++;
                 });
@@ -171,14 +175,46 @@ public class AafImporter {
             }
             ImportReport report = new ImportReport(displayName);
             report.records(count[0]);
-            long checked = System.nanoTime();
             report.fullSnapshot(fullFile.matcher(displayName).matches());
+            try {
+                return apply(file, displayName, source, report, lastOccurrence, personsInFile, started);
+            } catch (AafFileUnusableException e) {
+                throw new AafFileUnusableException(recordFailure(displayName, source, e), e);
+            } catch (RuntimeException e) {
+                throw new IllegalStateException(recordFailure(displayName, source, e), e);
+            }
+        } finally {
+            oneAtATime.unlock();
+        }
+    }
+
+    private String recordFailure(String displayName, String source, Exception e) {
+        ImportReport failed = ImportReport.failed(displayName, e.getMessage()
+                + " ; une partie du fichier a pu être appliquée : corrigez la cause puis redéposez-le "
+                + "(un nouvel import du même fichier est sans effet sur ce qui est déjà à jour)");
+        history.record(failed, source);
+        return failed.getError();
+    }
+
+    private static String occurrence(String category, String id) {
+        // persons share one entry per id whatever their category; schools have their own ids
+        return (AafMapper.ETAB.equals(category) ? "S/" : "P/") + id;
+    }
+
+    private ImportReport apply(Path file, String displayName, String source, ImportReport report,
+                               Map<String, Integer> lastOccurrence, Set<String> personsInFile, long started)
+            throws AafFileUnusableException {
+        {
+            long checked = System.nanoTime();
             Run run = new Run(report);
+            // everyone the file names is present, even when their record is rejected: a full snapshot never
+            // removes a person because of a mistake in their own record
+            run.seen.addAll(personsInFile);
             int index = 0;
             ThreadPoolExecutor pool = workers();
             try (AafReader reader = AafReader.open(file)) {
                 for (AafRecord r = reader.next(); r != null && run.fatal.get() == null; r = reader.next(), index++) {
-                    Integer last = r.id() == null ? null : lastOccurrence.get(r.category() + "/" + r.id());
+                    Integer last = r.id() == null ? null : lastOccurrence.get(occurrence(r.category(), r.id()));
                     if (last != null && last != index) {
                         report.warn(r.line(), r.id(), "identifiant présent plusieurs fois dans le fichier (ligne " + r.line()
                                 + ") : seul le dernier enregistrement est appliqué");
@@ -218,8 +254,6 @@ public class AafImporter {
                     displayName, report.getAdded(), report.getModified(), report.getDeleted(), report.getUnchanged(),
                     report.getRejected(), report.getWarnings().size(), report.getDurationMs());
             return report;
-        } finally {
-            oneAtATime.unlock();
         }
     }
 
@@ -317,6 +351,17 @@ public class AafImporter {
             List<String> structure = attributes.getOrDefault("ENTPersonStructRattach", List.of());
             run.loadStructure(structure.isEmpty() ? null : structure.get(0));
             known = run.people.get(r.id());
+            if (!mapped.unresolved().isEmpty() && (known != null || run.lookup(r.id(), dn) != null)) {
+                // a reference to an unknown school must not detach a person the directory already places
+                known = run.people.get(r.id());
+                SdetEntry existing = canonical(store.read(dn, AafMapper.PERSON_ATTRIBUTES).orElseThrow());
+                for (String attribute : mapped.unresolved()) {
+                    List<String> kept = existing.all(attribute);
+                    if (!kept.isEmpty()) {
+                        attributes.put(attribute, kept);
+                    }
+                }
+            }
         }
         AafMapper.completeNames(attributes);
         if (attributes.getOrDefault("sn", List.of()).isEmpty()) {
@@ -374,8 +419,14 @@ public class AafImporter {
             report.reject(r.line(), r.id(), "ENTStructureUAI '" + uai + "' invalide (7 chiffres et la lettre de contrôle) : établissement ignoré");
             return;
         }
-        mapped.warnings().forEach(w -> report.warn(r.line(), r.id(), w));
         String dn = mapped.entry().dn();
+        StructureRef before = run.structures.get(r.id());
+        if (before != null && !key(before.dn()).equals(key(dn))) {
+            report.reject(r.line(), r.id(), "ENTStructureSIREN a changé pour l'établissement " + uai + " ("
+                    + before.dn() + ") : établissement ignoré ; un administrateur doit renommer l'entrée dans l'annuaire");
+            return;
+        }
+        mapped.warnings().forEach(w -> report.warn(r.line(), r.id(), w));
         var existing = store.read(dn, STRUCTURE_ATTRIBUTES).map(AafImporter::canonical);
         if (existing.isEmpty()) {
             store.add(new SdetEntry(dn, attributes));

@@ -40,7 +40,7 @@ public class AafInbox {
             ImportReport report = importer.importFile(Path.of(path), name, "inbox");
             writeReport("done", name, report);
             return report;
-        } catch (AafFileUnusableException e) {
+        } catch (AafFileUnusableException | RuntimeException e) {
             writeReport("error", name, ImportReport.failed(name, e.getMessage()));
             throw e;
         }

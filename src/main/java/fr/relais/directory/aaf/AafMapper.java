@@ -76,8 +76,9 @@ public class AafMapper {
     }
 
     /** The outcome of mapping one record: the entry, and what was left out. */
+    /** @param unresolved attributes whose school reference could not be resolved (their stored value is kept) */
     public record Mapped(SdetEntry entry, List<String> warnings, Map<String, String> classes,
-                         Map<String, String> groups) {
+                         Map<String, String> groups, Set<String> unresolved) {
     }
 
     private final String baseDn;
@@ -114,6 +115,7 @@ public class AafMapper {
         String category = record.category();
         Map<String, List<String>> out = new LinkedHashMap<>();
         List<String> warnings = new ArrayList<>();
+        Set<String> unresolved = new LinkedHashSet<>();
         for (Map.Entry<String, List<String>> attr : record.attributes().entrySet()) {
             String name = attr.getKey();
             List<String> values = attr.getValue().stream().filter(v -> !v.isEmpty()).toList();
@@ -134,6 +136,7 @@ public class AafMapper {
                     for (String v : values) {
                         StructureRef s = structures.apply(v);
                         if (s == null) {
+                            unresolved.add("ENTPersonStructRattach");
                             warnings.add("ENTPersonStructRattach : établissement '" + v
                                     + "' inconnu (importez d'abord son fichier EtabEducNat) ; rattachement ignoré");
                         } else {
@@ -148,7 +151,12 @@ public class AafMapper {
                         warnings.add("attribut '" + name + "' inattendu pour la catégorie " + category + " : ignoré");
                         continue;
                     }
+                    int before = warnings.size();
                     put(out, name, references(name, values, structures, warnings));
+                    if (warnings.size() > before) {
+                        unresolved.add(name);
+                        unresolved.add(name.replace("Matieres", ""));
+                    }
                 }
                 case "ENTElevePersRelEleve" -> {
                     if (!ELEVE.equals(category)) {
@@ -180,7 +188,7 @@ public class AafMapper {
             out.put("uid", List.of(record.id()));
             out.putIfAbsent("ENTPersonJointure", List.of(record.id()));
         }
-        return new Mapped(new SdetEntry(personDn(record.id()), out), warnings, Map.of(), Map.of());
+        return new Mapped(new SdetEntry(personDn(record.id()), out), warnings, Map.of(), Map.of(), unresolved);
     }
 
     /** cn follows sn and givenName; called on the final attributes of an entry. */
@@ -224,7 +232,8 @@ public class AafMapper {
         if (uai != null) {
             out.put("ou", List.of(uai));
         }
-        return new Mapped(new SdetEntry(siren == null ? null : structureDn(siren), out), warnings, classes, groups);
+        return new Mapped(new SdetEntry(siren == null ? null : structureDn(siren), out), warnings, classes, groups,
+                Set.of());
     }
 
     private static boolean applies(String name, String category) {

@@ -63,7 +63,9 @@ public final class AafReader implements AutoCloseable {
                 in.close();
                 throw e;
             }
-            Reader reader = new InputStreamReader(in, charset.newDecoder()
+            InputStream checked = charset.equals(StandardCharsets.UTF_8) ? in
+                    : new Latin9Guard(in, !charset.name().equals("windows-1252"));
+            Reader reader = new InputStreamReader(checked, charset.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT));
             try {
@@ -242,6 +244,7 @@ public final class AafReader implements AutoCloseable {
         in.reset();
         if (head.length >= 3 && (head[0] & 0xFF) == 0xEF && (head[1] & 0xFF) == 0xBB && (head[2] & 0xFF) == 0xBF) {
             in.skip(3);
+            checkDoctype(in);
             return StandardCharsets.UTF_8;
         }
         if (head.length >= 2 && ((head[0] & 0xFF) == 0xFE || (head[0] & 0xFF) == 0xFF)) {
@@ -270,14 +273,65 @@ public final class AafReader implements AutoCloseable {
         }
     }
 
+    /**
+     * Every byte is valid ISO-8859-15, so a UTF-8 file without a declaration would import as "DUPRÃ©". Bytes
+     * that are C1 controls, or pairs that spell a UTF-8 sequence of a Latin letter, never occur in a real
+     * Latin-9 AAF file: they stop it.
+     */
+    static final class Latin9Guard extends java.io.FilterInputStream {
+        private final boolean refuseC1;
+        private int previous = -1;
+        private long offset;
+
+        Latin9Guard(InputStream in, boolean refuseC1) {
+            super(in);
+            this.refuseC1 = refuseC1;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                check(b);
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buffer, int off, int len) throws IOException {
+            int n = super.read(buffer, off, len);
+            for (int i = 0; i < n; i++) {
+                check(buffer[off + i] & 0xFF);
+            }
+            return n;
+        }
+
+        private void check(int b) throws IOException {
+            boolean utf8Pair = (previous == 0xC2 || previous == 0xC3 || previous == 0xC5) && b >= 0x80 && b <= 0xBF;
+            if (utf8Pair || (refuseC1 && b >= 0x80 && b <= 0x9F)) {
+                throw new java.nio.charset.MalformedInputException(1) {
+                    @Override
+                    public String getMessage() {
+                        return "octet 0x" + Integer.toHexString(b).toUpperCase() + " à la position " + offset
+                                + (utf8Pair ? " : le fichier semble encodé en UTF-8" : " : caractère de contrôle C1");
+                    }
+                };
+            }
+            previous = b;
+            offset++;
+        }
+    }
+
     private static AafFileUnusableException unusable(XMLStreamException e, Charset charset) {
         Throwable cause = e;
         while (cause != null) {
             if (cause instanceof CharacterCodingException
                     || (cause.getMessage() != null && cause.getMessage().matches("(?s).*Input length = \\d+.*"))) {
                 int line = e.getLocation() == null ? -1 : e.getLocation().getLineNumber();
+                String detail = cause.getMessage() != null && cause.getMessage().startsWith("octet ")
+                        ? " (" + cause.getMessage() + ")" : "";
                 return new AafFileUnusableException("encodage invalide : le contenu n'est pas du " + charset.name()
-                        + " valide" + (line > 0 ? " (vers la ligne " + line + ")" : "")
+                        + " valide" + (line > 0 ? " (vers la ligne " + line + ")" : "") + detail
                         + " ; vérifiez l'attribut encoding de la déclaration XML", e);
             }
             cause = cause.getCause() != null ? cause.getCause()

@@ -41,6 +41,9 @@ public class LdapConfig {
             }
         }
         source.setPooled(true);
+        // a directory that stops answering must not hang an import forever
+        source.setBaseEnvironmentProperties(java.util.Map.of("com.sun.jndi.ldap.connect.timeout", "5000",
+                "com.sun.jndi.ldap.read.timeout", "120000"));
         source.afterPropertiesSet();
         return source;
     }
@@ -49,6 +52,8 @@ public class LdapConfig {
     LdapTemplate ldapTemplate(LdapContextSource contextSource) {
         LdapTemplate template = new LdapTemplate(contextSource);
         template.setIgnorePartialResultException(true);
+        // a search cut by the server's size limit must fail, not answer part of the directory
+        template.setIgnoreSizeLimitExceededException(false);
         return template;
     }
 }

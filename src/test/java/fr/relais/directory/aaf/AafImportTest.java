@@ -239,12 +239,12 @@ class AafImportTest extends DirectoryTestBase {
         Person p = directory.person("8111001").orElseThrow();
         assertThat(p.classes()).containsExactly("3B");
         assertThat(p.lastName()).isEqualTo("NOM1");
-        // and the class entries follow
-        Map<String, List<String>> members = Map.of();
-        List<SdetEntry> b = store.search("ENTStructureSIREN=19698111000000," + store.structures(),
-                SearchControls.ONELEVEL_SCOPE, "(cn=3B)", List.of("member"));
+        // and the class entries follow: the pupil left 3A (now empty: it points at its school) and joined 3B
+        String school = "ENTStructureSIREN=19698111000000," + store.structures();
+        List<SdetEntry> b = store.search(school, SearchControls.ONELEVEL_SCOPE, "(cn=3B)", List.of("member"));
         assertThat(b.get(0).all("member")).containsExactly("uid=8111001," + store.people());
-        assertThat(members).isEmpty();
+        List<SdetEntry> a = store.search(school, SearchControls.ONELEVEL_SCOPE, "(cn=3A)", List.of("member"));
+        assertThat(a.get(0).all("member")).containsExactly(school);
     }
 
     @Test
@@ -282,5 +282,51 @@ class AafImportTest extends DirectoryTestBase {
         assertThat(r.getRejections()).containsExactly(new ImportReport.Issue("8115001",
                 "catégorie 'Extraterrestre' inconnue (attendu Eleve, PersEducNat, PersRelEleve ou EtabEducNat dans "
                         + "operationalAttributes) : ignoré"));
+    }
+
+    @Test
+    void aFullSnapshotNeverRemovesAPersonWhoseOwnRecordWasRejected() throws Exception {
+        schoolWithPupils("8116", "0591016J", "81160", 20);
+        StringBuilder b = new StringBuilder(HEAD);
+        for (int i = 1; i <= 20; i++) {
+            String record = pupil("addRequest", "81160" + String.format("%02d", i), "NOM" + i, "Prénom", "8116", "8116$3A");
+            b.append(i == 7 ? record.replace("<value>Eleve</value>", "<value>ELEVE</value>") : record);
+        }
+        ImportReport r = run("ENT_IT_Complet_20260904_Eleve_0000.xml", b.append(TAIL).toString());
+        assertThat(r.getRejected()).isEqualTo(1);
+        assertThat(r.getDeleted()).isZero();
+        assertThat(directory.person("8116007")).isPresent();
+    }
+
+    @Test
+    void aReferenceToAnUnknownSchoolKeepsTheStoredOne() throws Exception {
+        schoolWithPupils("8117", "0591017K", "81170", 1);
+        ImportReport r = run("typo.xml", HEAD + pupil("addRequest", "8117001", "NOM1", "Prénom", "81I7", "81I7$3A") + TAIL);
+        assertThat(r.getWarnings()).hasSize(2);
+        Person p = directory.person("8117001").orElseThrow();
+        assertThat(p.schools()).containsExactly("0591017K");
+        assertThat(p.classes()).containsExactly("3A");
+    }
+
+    @Test
+    void theSameIdInTwoCategoriesIsOneDuplicate() throws Exception {
+        schoolWithPupils("8118", "0591018L", "81180", 1);
+        ImportReport r = run("two-categories.xml", HEAD + pupil("addRequest", "8118050", "ELEVE", "A", "8118", "8118$3A")
+                + pupil("addRequest", "8118050", "PARENT", "B", "8118", null).replace("<value>Eleve</value>",
+                "<value>PersRelEleve</value>") + TAIL);
+        assertThat(r.getAdded()).isEqualTo(1);
+        assertThat(r.getWarnings()).extracting(ImportReport.Issue::reason)
+                .anyMatch(w -> w.startsWith("identifiant présent plusieurs fois"));
+        assertThat(directory.person("8118050").orElseThrow().profiles()).containsExactly("National_TUT");
+    }
+
+    @Test
+    void aChangedSirenIsRefusedInsteadOfMakingASecondSchool() throws Exception {
+        schoolWithPupils("8119", "0591019M", "81190", 1);
+        ImportReport r = run("siren.xml", HEAD + school("8119", "0591019M", "19598119999999", "COLLÈGE TEST", "3A") + TAIL);
+        assertThat(r.getRejections()).extracting(ImportReport.Issue::reason)
+                .singleElement().asString().startsWith("ENTStructureSIREN a changé pour l'établissement 0591019M");
+        assertThat(store.search(store.structures(), SearchControls.ONELEVEL_SCOPE, "(ENTStructureUAI=0591019M)",
+                List.of("ou"))).hasSize(1);
     }
 }

@@ -172,4 +172,39 @@ class AafReaderTest {
         assertThat(persons).isEqualTo(p.persons()).isEqualTo(2 * 4 * 5 * 2 + 2 * 6);
         assertThat(readAll(a.get(0))).allSatisfy(s -> assertThat(Uai.isValid(s.attributes().get("ENTStructureUAI").get(0))).isTrue());
     }
+
+    @Test
+    void utf8WithoutDeclarationIsRefusedInsteadOfImportedAsMojibake() throws Exception {
+        Path file = dir.resolve("f.xml");
+        Files.writeString(file, "<ficAlimMENESR>\n" + AafFiles.pupil("addRequest", "1", "DUPRÉ", "Zoé", null, null)
+                + "</ficAlimMENESR>", StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> readAll(file)).isInstanceOf(AafFileUnusableException.class)
+                .hasMessageStartingWith("encodage invalide : le contenu n'est pas du ISO-8859-15 valide")
+                .hasMessageContaining("le fichier semble encodé en UTF-8");
+    }
+
+    @Test
+    void doctypeWithEntitiesAfterABomIsRefused() throws Exception {
+        Path file = dir.resolve("bom.xml");
+        byte[] body = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?><!DOCTYPE f [<!ENTITY a \"b\">]><ficAlimMENESR>"
+                + AafFiles.pupil("addRequest", "1", "&a;", "X", null, null) + "</ficAlimMENESR>").getBytes(StandardCharsets.UTF_8);
+        byte[] withBom = new byte[body.length + 3];
+        withBom[0] = (byte) 0xEF;
+        withBom[1] = (byte) 0xBB;
+        withBom[2] = (byte) 0xBF;
+        System.arraycopy(body, 0, withBom, 3, body.length);
+        Files.write(file, withBom);
+        assertThatThrownBy(() -> readAll(file)).isInstanceOf(AafFileUnusableException.class)
+                .hasMessageStartingWith("DOCTYPE refusé");
+    }
+
+    @Test
+    void entitiesAreNeverExpandedEvenWhenTheByteCheckIsFooled() throws Exception {
+        // a comment holding '<' before the DOCTYPE hides it from the byte check: the parser still refuses the entity
+        Path file = dir.resolve("f.xml");
+        Files.writeString(file, "<?xml version=\"1.0\"?><!-- <x> --><!DOCTYPE f [<!ENTITY a \"bbbbbbbbbb\">]>"
+                + "<ficAlimMENESR>" + AafFiles.pupil("addRequest", "1", "&a;", "X", null, null) + "</ficAlimMENESR>");
+        assertThatThrownBy(() -> readAll(file)).isInstanceOf(AafFileUnusableException.class)
+                .hasMessageContaining("entité");
+    }
 }
