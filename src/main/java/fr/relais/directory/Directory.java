@@ -26,17 +26,36 @@ public class Directory {
 
     private final DirectoryStore store;
     private final AafMapper mapper;
+    /** Structure DN -> UAI: read once, schools hardly ever change (an import clears it). */
+    private final java.util.Map<String, String> uaiByDn = new java.util.concurrent.ConcurrentHashMap<>();
 
     public Directory(DirectoryStore store, DirectoryProperties properties) {
         this.store = store;
         this.mapper = new AafMapper(properties.baseDn());
     }
 
+    /** Persons read in the last seconds: a login fans out into several validations in a row. */
+    private record Cached(Optional<Person> person, long until) {
+    }
+
+    private static final long PERSON_CACHE_NANOS = 15_000_000_000L;
+    private final java.util.Map<String, Cached> recent = new java.util.concurrent.ConcurrentHashMap<>();
+
     public Optional<Person> person(String jointure) {
         if (jointure == null || jointure.isBlank() || jointure.length() > 64) {
             return Optional.empty();
         }
-        return store.read(mapper.personDn(jointure), AafMapper.PERSON_ATTRIBUTES).map(this::toPerson);
+        long now = System.nanoTime();
+        Cached cached = recent.get(jointure);
+        if (cached != null && cached.until() - now > 0) {
+            return cached.person();
+        }
+        Optional<Person> person = store.read(mapper.personDn(jointure), AafMapper.PERSON_ATTRIBUTES).map(this::toPerson);
+        if (recent.size() > 100_000) {
+            recent.clear();
+        }
+        recent.put(jointure, new Cached(person, now + PERSON_CACHE_NANOS));
+        return person;
     }
 
     public Optional<Structure> structure(String uai) {
@@ -69,6 +88,12 @@ public class Directory {
                 value(s, "ENTStructureTypeStruct"), classes, groups, persons));
     }
 
+    /** Called after every import: what was read before may have changed. */
+    public void forgetStructures() {
+        uaiByDn.clear();
+        recent.clear();
+    }
+
     private Person toPerson(SdetEntry e) {
         Set<String> schoolDns = new LinkedHashSet<>(values(e, "ENTPersonStructRattach"));
         Set<String> classes = new LinkedHashSet<>();
@@ -90,8 +115,11 @@ public class Directory {
         List<String> schools = new ArrayList<>();
         for (String dn : schoolDns) {
             if (!dn.isBlank()) {
-                store.read(dn, List.of("ENTStructureUAI")).map(s -> value(s, "ENTStructureUAI"))
-                        .filter(uai -> !schools.contains(uai)).ifPresent(schools::add);
+                String uai = uaiByDn.computeIfAbsent(dn.toLowerCase(Locale.ROOT), k -> store.read(dn,
+                        List.of("ENTStructureUAI")).map(s -> value(s, "ENTStructureUAI")).orElse(""));
+                if (!uai.isEmpty() && !schools.contains(uai)) {
+                    schools.add(uai);
+                }
             }
         }
         List<String> guardians = values(e, "ENTElevePersRelEleve").stream()

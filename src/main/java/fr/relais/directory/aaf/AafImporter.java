@@ -69,8 +69,11 @@ public class AafImporter {
     private final int workers;
     private static final AtomicInteger WORKER_IDS = new AtomicInteger();
 
+    private final ObjectProvider<fr.relais.directory.Directory> directory;
+
     public AafImporter(DirectoryStore store, ImportHistory history, DirectoryProperties properties,
-                       ObjectProvider<EmbeddedLdapServer> embedded) {
+                       ObjectProvider<EmbeddedLdapServer> embedded, ObjectProvider<fr.relais.directory.Directory> directory) {
+        this.directory = directory;
         this.store = store;
         this.mapper = new AafMapper(properties.baseDn());
         this.history = history;
@@ -244,6 +247,7 @@ public class AafImporter {
                 refreshGroups(structure, run);
             }
             long grouped = System.nanoTime();
+            directory.ifAvailable(fr.relais.directory.Directory::forgetStructures);
             embedded.ifAvailable(EmbeddedLdapServer::snapshot);
             log.info("AAF {} : vérification {} ms, application {} ms, départs et classes {} ms, sauvegarde {} ms", displayName,
                     (checked - started) / 1_000_000, (applied - checked) / 1_000_000, (grouped - applied) / 1_000_000,

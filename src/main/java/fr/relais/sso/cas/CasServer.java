@@ -172,7 +172,7 @@ public class CasServer {
     }
 
     private Optional<SsoPerson> person(ServiceTickets.Valid valid) {
-        return sessions.personOf(valid.sessionId()).flatMap(resolver::current);
+        return resolver.current(valid.personId());
     }
 
     @GetMapping("/logout")

@@ -21,7 +21,7 @@ public class ServiceTickets {
     public sealed interface Validation permits Valid, Invalid {
     }
 
-    public record Valid(String sessionId, String connectorId) implements Validation {
+    public record Valid(String sessionId, String connectorId, String personId) implements Validation {
     }
 
     /** @param code one of the CAS 3.0 error codes */
@@ -46,7 +46,8 @@ public class ServiceTickets {
         return id;
     }
 
-    private record Row(String sessionId, String service, String connectorId, boolean fromRenew, Instant expiresAt) {
+    private record Row(String sessionId, String service, String connectorId, boolean fromRenew, Instant expiresAt,
+                       String personId) {
     }
 
     public Validation validate(String ticket, String service, boolean renew) {
@@ -62,11 +63,11 @@ public class ServiceTickets {
             return new Invalid("INVALID_TICKET", "ticket '" + abbreviate(ticket) + "' inconnu ou déjà utilisé");
         }
         List<Row> rows = jdbc.query("""
-                SELECT t.session_id, t.service, t.connector_id, t.from_renew, t.expires_at
+                SELECT t.session_id, t.service, t.connector_id, t.from_renew, t.expires_at, s.person_id
                 FROM cas_service_ticket t JOIN sso_session s ON s.id = t.session_id
                 WHERE t.id = ? AND s.ended_at IS NULL""",
                 (rs, n) -> new Row(rs.getString(1), rs.getString(2), rs.getString(3), rs.getBoolean(4),
-                        rs.getTimestamp(5).toInstant()), ticket);
+                        rs.getTimestamp(5).toInstant(), rs.getString(6)), ticket);
         if (rows.isEmpty()) {
             return new Invalid("INVALID_TICKET", "ticket '" + abbreviate(ticket) + "' : la session SSO est terminée");
         }
@@ -81,7 +82,7 @@ public class ServiceTickets {
             return new Invalid("INVALID_TICKET", "ticket '" + abbreviate(ticket)
                     + "' non issu d'une authentification renouvelée (renew=true)");
         }
-        return new Valid(row.sessionId(), row.connectorId());
+        return new Valid(row.sessionId(), row.connectorId(), row.personId());
     }
 
     /** Services that got a ticket in this session, for single logout: service URL and the ticket it got. */
