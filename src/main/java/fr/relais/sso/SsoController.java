@@ -48,9 +48,12 @@ public class SsoController {
     private final SsoSessions sessions;
     private final IdentityResolver resolver;
     private final SsoProperties properties;
+    private final fr.relais.sso.saml.SamlServiceProvider saml;
 
     public SsoController(ConnectorRegistry registry, LoginRequests requests, SsoFlow flow, CasIdentitySource cas,
-                         SsoSessions sessions, IdentityResolver resolver, SsoProperties properties) {
+                         SsoSessions sessions, IdentityResolver resolver, SsoProperties properties,
+                         fr.relais.sso.saml.SamlServiceProvider saml) {
+        this.saml = saml;
         this.registry = registry;
         this.requests = requests;
         this.flow = flow;
@@ -114,6 +117,16 @@ public class SsoController {
                 .build().toString());
         return switch (String.valueOf(source.get().protocol())) {
             case "cas" -> "redirect:" + cas.loginUrl(source.get(), callback(connectorId, pending.get().id()));
+            case "saml2" -> {
+                try {
+                    yield "redirect:" + saml.authnRequestUrl(source.get(), pending.get().id());
+                } catch (fr.relais.sso.saml.OpenSaml.SamlException e) {
+                    log.warn("Connexion SAML impossible vers {} : {}", connectorId, e.getMessage());
+                    yield error(response, model, HttpStatus.BAD_GATEWAY, "ENT indisponible",
+                            source.get().name() + " ne répond pas correctement (" + e.getMessage()
+                                    + "). Réessayez plus tard ou choisissez un autre moyen de connexion.");
+                }
+            }
             default -> error(response, model, HttpStatus.SERVICE_UNAVAILABLE, "Pas encore disponible",
                     "La connexion par " + source.get().name() + " (" + source.get().protocol()
                             + ") n'est pas encore proposée par Relais. Choisissez un autre moyen de connexion.");

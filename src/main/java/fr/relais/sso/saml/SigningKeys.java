@@ -52,6 +52,28 @@ public final class SigningKeys {
         return certificate;
     }
 
+    /** A fresh key and self-signed certificate, in memory only (the sandbox's simulated identity providers). */
+    public static SigningKeys generate(String commonName) {
+        try {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+            generator.initialize(2048, new SecureRandom());
+            KeyPair pair = generator.generateKeyPair();
+            return new SigningKeys(pair.getPrivate(), selfSigned(pair, commonName));
+        } catch (GeneralSecurityException | org.bouncycastle.operator.OperatorCreationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static X509Certificate selfSigned(KeyPair pair, String commonName)
+            throws GeneralSecurityException, org.bouncycastle.operator.OperatorCreationException {
+        Instant now = Instant.now();
+        X500Name name = new X500Name("CN=" + commonName + ",O=Relais");
+        return new JcaX509CertificateConverter().getCertificate(new JcaX509v3CertificateBuilder(
+                name, new BigInteger(64, new SecureRandom()), Date.from(now.minus(Duration.ofDays(1))),
+                Date.from(now.plus(Duration.ofDays(3650))), name, pair.getPublic())
+                .build(new JcaContentSignerBuilder("SHA256withRSA").build(pair.getPrivate())));
+    }
+
     /** Loads {@code keystore} (PKCS#12), or creates it with a generated key when it does not exist. */
     public static SigningKeys loadOrGenerate(Path keystore, String commonName) {
         try {
@@ -64,12 +86,7 @@ public final class SigningKeys {
             KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
             generator.initialize(2048, new SecureRandom());
             KeyPair pair = generator.generateKeyPair();
-            Instant now = Instant.now();
-            X500Name name = new X500Name("CN=" + commonName + ",O=Relais");
-            X509Certificate cert = new JcaX509CertificateConverter().getCertificate(new JcaX509v3CertificateBuilder(
-                    name, new BigInteger(64, new SecureRandom()), Date.from(now.minus(Duration.ofDays(1))),
-                    Date.from(now.plus(Duration.ofDays(3650))), name, pair.getPublic())
-                    .build(new JcaContentSignerBuilder("SHA256withRSA").build(pair.getPrivate())));
+            X509Certificate cert = selfSigned(pair, commonName);
             char[] password = fr.relais.sso.Tokens.random("").toCharArray();
             KeyStore store = KeyStore.getInstance("PKCS12");
             store.load(null, null);

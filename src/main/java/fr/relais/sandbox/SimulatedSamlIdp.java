@@ -1,0 +1,204 @@
+package fr.relais.sandbox;
+
+import java.security.cert.CertificateEncodingException;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import jakarta.servlet.http.HttpServletResponse;
+
+import org.opensaml.core.xml.XMLObject;
+import org.opensaml.core.xml.schema.XSString;
+import org.opensaml.core.xml.schema.impl.XSStringBuilder;
+import org.opensaml.saml.common.SAMLVersion;
+import org.opensaml.saml.saml2.core.Assertion;
+import org.opensaml.saml.saml2.core.Attribute;
+import org.opensaml.saml.saml2.core.AttributeStatement;
+import org.opensaml.saml.saml2.core.AttributeValue;
+import org.opensaml.saml.saml2.core.Audience;
+import org.opensaml.saml.saml2.core.AudienceRestriction;
+import org.opensaml.saml.saml2.core.AuthnContext;
+import org.opensaml.saml.saml2.core.AuthnContextClassRef;
+import org.opensaml.saml.saml2.core.AuthnRequest;
+import org.opensaml.saml.saml2.core.AuthnStatement;
+import org.opensaml.saml.saml2.core.Conditions;
+import org.opensaml.saml.saml2.core.Issuer;
+import org.opensaml.saml.saml2.core.NameID;
+import org.opensaml.saml.saml2.core.Response;
+import org.opensaml.saml.saml2.core.Status;
+import org.opensaml.saml.saml2.core.StatusCode;
+import org.opensaml.saml.saml2.core.Subject;
+import org.opensaml.saml.saml2.core.SubjectConfirmation;
+import org.opensaml.saml.saml2.core.SubjectConfirmationData;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Profile;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+
+import fr.relais.sso.saml.OpenSaml;
+import fr.relais.sso.saml.SigningKeys;
+
+/**
+ * A simulated identity source of the SAML family (NEO/Edifice ENTs, Shibboleth IdPs, ÉduConnect), for the
+ * demo and the tests: metadata with its own signing key, an SSO endpoint taking HTTP-Redirect AuthnRequests,
+ * and Responses whose assertion is signed with RSA-SHA256, posted back to the requester. Accounts: any AAF
+ * jointure with the password {@code demo}; it asserts {@code ENTPersonJointure} and ÉduConnect's
+ * {@code FrEduCtRefId}.
+ */
+@Controller
+@Profile("demo")
+@RequestMapping("/sandbox/ent/{ent}/saml")
+public class SimulatedSamlIdp {
+
+    private final String baseUrl;
+    private final Map<String, SigningKeys> keys = new ConcurrentHashMap<>();
+
+    public SimulatedSamlIdp(@Value("${relais.sso.base-url}") String baseUrl) {
+        this.baseUrl = baseUrl.replaceAll("/+$", "");
+    }
+
+    public String entityId(String ent) {
+        return baseUrl + "/sandbox/ent/" + ent + "/saml";
+    }
+
+    /** The simulator's key for one ENT (tests use it to forge documents the ENT could have sent). */
+    public SigningKeys keys(String ent) {
+        return keys.computeIfAbsent(ent, e -> SigningKeys.generate("ENT simulé " + e));
+    }
+
+    @GetMapping("/metadata")
+    public ResponseEntity<String> metadata(@PathVariable String ent) throws CertificateEncodingException {
+        String cert = Base64.getEncoder().encodeToString(keys(ent).certificate().getEncoded());
+        return ResponseEntity.ok().contentType(MediaType.APPLICATION_XML).body(
+                "<md:EntityDescriptor xmlns:md=\"urn:oasis:names:tc:SAML:2.0:metadata\" "
+                        + "xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\" entityID=\"" + entityId(ent) + "\">"
+                        + "<md:IDPSSODescriptor protocolSupportEnumeration=\"urn:oasis:names:tc:SAML:2.0:protocol\">"
+                        + "<md:KeyDescriptor use=\"signing\"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>" + cert
+                        + "</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>"
+                        + "<md:SingleSignOnService Binding=\"urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect\" "
+                        + "Location=\"" + entityId(ent) + "/sso\"/></md:IDPSSODescriptor></md:EntityDescriptor>");
+    }
+
+    @GetMapping("/sso")
+    public String form(@PathVariable String ent, @RequestParam("SAMLRequest") String samlRequest,
+                       @RequestParam(name = "RelayState", required = false) String relayState, Model model)
+            throws OpenSaml.SamlException {
+        XMLObject parsed = OpenSaml.parse(OpenSaml.inflate(samlRequest));
+        AuthnRequest request = (AuthnRequest) parsed;
+        model.addAttribute("ent", ent);
+        model.addAttribute("requestId", request.getID());
+        model.addAttribute("acs", request.getAssertionConsumerServiceURL());
+        model.addAttribute("sp", request.getIssuer().getValue());
+        model.addAttribute("relayState", relayState);
+        return "sandbox-saml-login";
+    }
+
+    @PostMapping("/sso")
+    public String login(@PathVariable String ent, @RequestParam String username, @RequestParam String password,
+                        @RequestParam String requestId, @RequestParam String acs, @RequestParam String sp,
+                        @RequestParam(required = false) String relayState, Model model, HttpServletResponse http) {
+        if (!username.matches("\\d{1,12}") || !SimulatedCasEnt.PASSWORD.equals(password)) {
+            http.setStatus(401);
+            model.addAttribute("ent", ent);
+            model.addAttribute("requestId", requestId);
+            model.addAttribute("acs", acs);
+            model.addAttribute("sp", sp);
+            model.addAttribute("relayState", relayState);
+            model.addAttribute("error", "Identifiant ou mot de passe incorrect.");
+            return "sandbox-saml-login";
+        }
+        model.addAttribute("action", acs);
+        model.addAttribute("samlResponse", OpenSaml.base64(response(ent, username, requestId, acs, sp)));
+        model.addAttribute("relayState", relayState);
+        model.addAttribute("publisher", "Relais");
+        return "saml-post";
+    }
+
+    /** A Response as this ENT sends it: one assertion, signed. */
+    public String response(String ent, String user, String inResponseTo, String acs, String audience) {
+        return response(ent, user, inResponseTo, acs, audience, Instant.now());
+    }
+
+    /** The same, issued at another instant (tests forge expired or future assertions with it). */
+    public String response(String ent, String user, String inResponseTo, String acs, String audience, Instant now) {
+        Assertion assertion = OpenSaml.build(Assertion.DEFAULT_ELEMENT_NAME);
+        assertion.setID("_a" + Long.toHexString(System.nanoTime()) + Integer.toHexString(user.hashCode()));
+        assertion.setVersion(SAMLVersion.VERSION_20);
+        assertion.setIssueInstant(now);
+        assertion.setIssuer(issuer(ent));
+        Subject subject = OpenSaml.build(Subject.DEFAULT_ELEMENT_NAME);
+        NameID nameId = OpenSaml.build(NameID.DEFAULT_ELEMENT_NAME);
+        nameId.setFormat(NameID.PERSISTENT);
+        nameId.setValue("sujet-" + ent + "-" + user);
+        subject.setNameID(nameId);
+        SubjectConfirmation confirmation = OpenSaml.build(SubjectConfirmation.DEFAULT_ELEMENT_NAME);
+        confirmation.setMethod(SubjectConfirmation.METHOD_BEARER);
+        SubjectConfirmationData data = OpenSaml.build(SubjectConfirmationData.DEFAULT_ELEMENT_NAME);
+        data.setRecipient(acs);
+        data.setInResponseTo(inResponseTo);
+        data.setNotOnOrAfter(now.plusSeconds(300));
+        confirmation.setSubjectConfirmationData(data);
+        subject.getSubjectConfirmations().add(confirmation);
+        assertion.setSubject(subject);
+        Conditions conditions = OpenSaml.build(Conditions.DEFAULT_ELEMENT_NAME);
+        conditions.setNotBefore(now.minusSeconds(5));
+        conditions.setNotOnOrAfter(now.plusSeconds(300));
+        AudienceRestriction restriction = OpenSaml.build(AudienceRestriction.DEFAULT_ELEMENT_NAME);
+        Audience aud = OpenSaml.build(Audience.DEFAULT_ELEMENT_NAME);
+        aud.setURI(audience);
+        restriction.getAudiences().add(aud);
+        conditions.getAudienceRestrictions().add(restriction);
+        assertion.setConditions(conditions);
+        AuthnStatement authn = OpenSaml.build(AuthnStatement.DEFAULT_ELEMENT_NAME);
+        authn.setAuthnInstant(now);
+        AuthnContext context = OpenSaml.build(AuthnContext.DEFAULT_ELEMENT_NAME);
+        AuthnContextClassRef ref = OpenSaml.build(AuthnContextClassRef.DEFAULT_ELEMENT_NAME);
+        ref.setURI(AuthnContext.PPT_AUTHN_CTX);
+        context.setAuthnContextClassRef(ref);
+        authn.setAuthnContext(context);
+        assertion.getAuthnStatements().add(authn);
+        AttributeStatement statement = OpenSaml.build(AttributeStatement.DEFAULT_ELEMENT_NAME);
+        statement.getAttributes().add(attribute("ENTPersonJointure", user));
+        statement.getAttributes().add(attribute("FrEduCtRefId", "{AAF}0690000|DEMO|" + user));
+        assertion.getAttributeStatements().add(statement);
+        OpenSaml.sign(assertion, keys(ent));
+
+        Response response = OpenSaml.build(Response.DEFAULT_ELEMENT_NAME);
+        response.setID("_r" + Long.toHexString(System.nanoTime()));
+        response.setVersion(SAMLVersion.VERSION_20);
+        response.setIssueInstant(now);
+        response.setDestination(acs);
+        response.setInResponseTo(inResponseTo);
+        response.setIssuer(issuer(ent));
+        Status status = OpenSaml.build(Status.DEFAULT_ELEMENT_NAME);
+        StatusCode code = OpenSaml.build(StatusCode.DEFAULT_ELEMENT_NAME);
+        code.setValue(StatusCode.SUCCESS);
+        status.setStatusCode(code);
+        response.setStatus(status);
+        response.getAssertions().add(assertion);
+        return OpenSaml.toXml(response);
+    }
+
+    private Issuer issuer(String ent) {
+        Issuer issuer = OpenSaml.build(Issuer.DEFAULT_ELEMENT_NAME);
+        issuer.setValue(entityId(ent));
+        return issuer;
+    }
+
+    private static Attribute attribute(String name, String value) {
+        Attribute attribute = OpenSaml.build(Attribute.DEFAULT_ELEMENT_NAME);
+        attribute.setName(name);
+        XSString v = new XSStringBuilder().buildObject(AttributeValue.DEFAULT_ELEMENT_NAME, XSString.TYPE_NAME);
+        v.setValue(value);
+        attribute.getAttributeValues().add(v);
+        return attribute;
+    }
+}

@@ -1,0 +1,64 @@
+package fr.relais.sso.saml;
+
+import jakarta.servlet.http.HttpServletResponse;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+
+import fr.relais.sso.LoginRequests;
+import fr.relais.sso.SsoFlow;
+
+/** Relais' SAML service provider endpoints: its metadata and the assertion consumer service. */
+@Controller
+public class SamlSpController {
+
+    private static final Logger log = LoggerFactory.getLogger(SamlSpController.class);
+
+    private final SamlServiceProvider sp;
+    private final LoginRequests logins;
+    private final SsoFlow flow;
+
+    public SamlSpController(SamlServiceProvider sp, LoginRequests logins, SsoFlow flow) {
+        this.sp = sp;
+        this.logins = logins;
+        this.flow = flow;
+    }
+
+    @GetMapping("/saml/sp/metadata")
+    public ResponseEntity<String> metadata() {
+        String xml = "<md:EntityDescriptor xmlns:md=\"urn:oasis:names:tc:SAML:2.0:metadata\" entityID=\"" + sp.entityId()
+                + "\">\n  <md:SPSSODescriptor AuthnRequestsSigned=\"false\" WantAssertionsSigned=\"true\" "
+                + "protocolSupportEnumeration=\"urn:oasis:names:tc:SAML:2.0:protocol\">\n"
+                + "    <md:AssertionConsumerService Binding=\"urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST\" Location=\""
+                + sp.acsUrl() + "\" index=\"0\"/>\n  </md:SPSSODescriptor>\n</md:EntityDescriptor>\n";
+        return ResponseEntity.ok().contentType(MediaType.parseMediaType("application/samlmetadata+xml")).body(xml);
+    }
+
+    @PostMapping("/saml/sp/acs")
+    public String acs(@RequestParam(name = "SAMLResponse", required = false) String samlResponse,
+                      HttpServletResponse response, Model model) {
+        try {
+            SamlServiceProvider.Accepted accepted = sp.accept(samlResponse);
+            var pending = logins.pending(accepted.loginRequestId());
+            if (pending.isEmpty() || !logins.consume(accepted.loginRequestId())) {
+                throw new OpenSaml.SamlException("la demande de connexion a expiré");
+            }
+            return "redirect:" + flow.authenticated(accepted.source(), accepted.identity(), pending.get(), response);
+        } catch (OpenSaml.SamlException e) {
+            log.warn("Réponse SAML refusée : {}", e.getMessage());
+            response.setStatus(HttpStatus.UNAUTHORIZED.value());
+            model.addAttribute("title", "Connexion refusée");
+            model.addAttribute("message", "La réponse de votre ENT a été refusée (" + e.getMessage()
+                    + "). Recommencez depuis l'application ; si cela se répète, prévenez l'administrateur de l'ENT.");
+            return "sso-error";
+        }
+    }
+}
