@@ -49,11 +49,13 @@ public class SsoController {
     private final IdentityResolver resolver;
     private final SsoProperties properties;
     private final fr.relais.sso.saml.SamlServiceProvider saml;
+    private final fr.relais.sso.inbound.OidcIdentitySource oidc;
 
     public SsoController(ConnectorRegistry registry, LoginRequests requests, SsoFlow flow, CasIdentitySource cas,
                          SsoSessions sessions, IdentityResolver resolver, SsoProperties properties,
-                         fr.relais.sso.saml.SamlServiceProvider saml) {
+                         fr.relais.sso.saml.SamlServiceProvider saml, fr.relais.sso.inbound.OidcIdentitySource oidc) {
         this.saml = saml;
+        this.oidc = oidc;
         this.registry = registry;
         this.requests = requests;
         this.flow = flow;
@@ -117,6 +119,16 @@ public class SsoController {
                 .build().toString());
         return switch (String.valueOf(source.get().protocol())) {
             case "cas" -> "redirect:" + cas.loginUrl(source.get(), callback(connectorId, pending.get().id()));
+            case "oidc" -> {
+                try {
+                    yield "redirect:" + oidc.authorizationUrl(source.get(), pending.get().id());
+                } catch (fr.relais.sso.inbound.OidcIdentitySource.Refused e) {
+                    log.warn("Connexion OpenID Connect impossible vers {} : {}", connectorId, e.getMessage());
+                    yield error(response, model, HttpStatus.BAD_GATEWAY, "ENT indisponible",
+                            source.get().name() + " ne répond pas correctement (" + e.getMessage()
+                                    + "). Réessayez plus tard ou choisissez un autre moyen de connexion.");
+                }
+            }
             case "saml2" -> {
                 try {
                     yield "redirect:" + saml.authnRequestUrl(source.get(), pending.get().id());
@@ -154,6 +166,33 @@ public class SsoController {
             log.warn("Ticket de {} refusé : {}", connectorId, e.getMessage());
             return error(response, model, HttpStatus.UNAUTHORIZED, "Connexion refusée",
                     source.get().name() + " n'a pas confirmé votre identité. Recommencez depuis l'application.");
+        }
+    }
+
+    @GetMapping("/oidc/callback/{connectorId}")
+    public String oidcCallback(@PathVariable String connectorId, @RequestParam(required = false) String state,
+                               @RequestParam(required = false) String code, @RequestParam(required = false) String error,
+                               HttpServletResponse response, Model model) {
+        Optional<Connector> source = flow.source(connectorId).filter(c -> "oidc".equals(c.protocol()));
+        if (source.isEmpty()) {
+            return error(response, model, HttpStatus.BAD_REQUEST, "Connexion impossible", "Cet ENT n'est pas connu de Relais.");
+        }
+        if (error != null) {
+            return error(response, model, HttpStatus.UNAUTHORIZED, "Connexion refusée",
+                    source.get().name() + " n'a pas confirmé votre identité (" + error + ").");
+        }
+        try {
+            var answer = oidc.complete(source.get(), state, code);
+            Optional<LoginRequests.LoginRequest> pending = requests.pending(answer.loginRequestId());
+            if (pending.isEmpty() || !requests.consume(answer.loginRequestId())) {
+                throw new fr.relais.sso.inbound.OidcIdentitySource.Refused("la demande de connexion a expiré");
+            }
+            return "redirect:" + flow.authenticated(source.get(), answer.identity(), pending.get(), response);
+        } catch (fr.relais.sso.inbound.OidcIdentitySource.Refused e) {
+            log.warn("Réponse OpenID Connect de {} refusée : {}", connectorId, e.getMessage());
+            return error(response, model, HttpStatus.UNAUTHORIZED, "Connexion refusée",
+                    "La réponse de " + source.get().name() + " a été refusée (" + e.getMessage()
+                            + "). Recommencez depuis l'application.");
         }
     }
 

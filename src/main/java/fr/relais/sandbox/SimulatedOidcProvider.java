@@ -1,0 +1,168 @@
+package fr.relais.sandbox;
+
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+import jakarta.servlet.http.HttpServletResponse;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.PlainJWT;
+import com.nimbusds.jwt.SignedJWT;
+
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Profile;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseBody;
+
+/**
+ * A simulated OpenID Connect provider (the Keycloak-based ENTs), for the demo and the tests: discovery, JWKS,
+ * an authorization endpoint with a login form, and a token endpoint that checks the PKCE verifier and returns
+ * an RS256-signed ID token. Accounts: any AAF jointure with the password {@code demo}.
+ */
+@Controller
+@Profile("demo")
+@RequestMapping("/sandbox/oidc/{ent}")
+public class SimulatedOidcProvider {
+
+    /** Ways the tests make the provider misbehave. */
+    public enum Tamper { NONE, WRONG_NONCE, OTHER_KEY, ALG_NONE, EXPIRED, WRONG_AUDIENCE }
+
+    private record Code(String ent, String user, String clientId, String redirectUri, String nonce, String challenge,
+                        Tamper tamper) {
+    }
+
+    private final String baseUrl;
+    private final Map<String, RSAKey> keys = new ConcurrentHashMap<>();
+    private final Map<String, Code> codes = new ConcurrentHashMap<>();
+    private final SecureRandom random = new SecureRandom();
+
+    public SimulatedOidcProvider(@Value("${relais.sso.base-url}") String baseUrl) {
+        this.baseUrl = baseUrl.replaceAll("/+$", "");
+    }
+
+    private String issuer(String ent) {
+        return baseUrl + "/sandbox/oidc/" + ent;
+    }
+
+    private RSAKey key(String ent) {
+        return keys.computeIfAbsent(ent, e -> {
+            try {
+                return new RSAKeyGenerator(2048).keyID(e + "-" + UUID.randomUUID()).generate();
+            } catch (JOSEException ex) {
+                throw new IllegalStateException(ex);
+            }
+        });
+    }
+
+    @GetMapping(value = "/.well-known/openid-configuration", produces = MediaType.APPLICATION_JSON_VALUE)
+    @ResponseBody
+    public Map<String, Object> discovery(@PathVariable String ent) {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("issuer", issuer(ent));
+        doc.put("authorization_endpoint", issuer(ent) + "/authorize");
+        doc.put("token_endpoint", issuer(ent) + "/token");
+        doc.put("jwks_uri", issuer(ent) + "/jwks");
+        doc.put("response_types_supported", new String[] {"code"});
+        doc.put("id_token_signing_alg_values_supported", new String[] {"RS256"});
+        doc.put("code_challenge_methods_supported", new String[] {"S256"});
+        return doc;
+    }
+
+    @GetMapping(value = "/jwks", produces = MediaType.APPLICATION_JSON_VALUE)
+    @ResponseBody
+    public Map<String, Object> jwks(@PathVariable String ent) {
+        return new JWKSet(key(ent).toPublicJWK()).toJSONObject();
+    }
+
+    @GetMapping("/authorize")
+    public String form(@PathVariable String ent, @RequestParam("client_id") String clientId,
+                       @RequestParam("redirect_uri") String redirectUri, @RequestParam String state,
+                       @RequestParam String nonce, @RequestParam("code_challenge") String challenge, Model model) {
+        model.addAttribute("ent", ent);
+        model.addAttribute("fields", Map.of("client_id", clientId, "redirect_uri", redirectUri, "state", state,
+                "nonce", nonce, "code_challenge", challenge));
+        return "sandbox-oidc-login";
+    }
+
+    @PostMapping("/authorize")
+    public String login(@PathVariable String ent, @RequestParam String username, @RequestParam String password,
+                        @RequestParam("client_id") String clientId, @RequestParam("redirect_uri") String redirectUri,
+                        @RequestParam String state, @RequestParam String nonce,
+                        @RequestParam("code_challenge") String challenge, Model model, HttpServletResponse http) {
+        if (!username.matches("\\d{1,12}") || !SimulatedCasEnt.PASSWORD.equals(password)) {
+            http.setStatus(401);
+            return form(ent, clientId, redirectUri, state, nonce, challenge, model);
+        }
+        String code = issueCode(ent, username, clientId, redirectUri, nonce, challenge, Tamper.NONE);
+        return "redirect:" + redirectUri + "?code=" + code + "&state=" + state;
+    }
+
+    /** A code as the login form would give (tests use it, possibly tampered). */
+    public String issueCode(String ent, String user, String clientId, String redirectUri, String nonce, String challenge,
+                            Tamper tamper) {
+        byte[] bytes = new byte[24];
+        random.nextBytes(bytes);
+        String code = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        codes.put(code, new Code(ent, user, clientId, redirectUri, nonce, challenge, tamper));
+        return code;
+    }
+
+    @PostMapping(value = "/token", produces = MediaType.APPLICATION_JSON_VALUE)
+    public ResponseEntity<Map<String, Object>> token(@PathVariable String ent, @RequestParam("grant_type") String grant,
+                                                     @RequestParam String code,
+                                                     @RequestParam("redirect_uri") String redirectUri,
+                                                     @RequestParam("code_verifier") String verifier,
+                                                     @RequestParam("client_id") String clientId) throws Exception {
+        Code c = codes.remove(code);
+        String challenge = Base64.getUrlEncoder().withoutPadding().encodeToString(
+                MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+        if (c == null || !"authorization_code".equals(grant) || !c.ent().equals(ent) || !c.redirectUri().equals(redirectUri)
+                || !c.clientId().equals(clientId) || !c.challenge().equals(challenge)) {
+            return ResponseEntity.badRequest().body(Map.of("error", "invalid_grant"));
+        }
+        Instant now = Instant.now();
+        JWTClaimsSet claims = new JWTClaimsSet.Builder()
+                .issuer(issuer(ent))
+                .subject("oidc-" + ent + "-" + c.user())
+                .audience(c.tamper() == Tamper.WRONG_AUDIENCE ? "autre-client" : clientId)
+                .issueTime(Date.from(c.tamper() == Tamper.EXPIRED ? now.minusSeconds(7200) : now))
+                .expirationTime(Date.from(c.tamper() == Tamper.EXPIRED ? now.minusSeconds(3600) : now.plusSeconds(300)))
+                .claim("nonce", c.tamper() == Tamper.WRONG_NONCE ? "un-autre-nonce" : c.nonce())
+                .claim("ent_person_jointure", c.user())
+                .build();
+        String idToken;
+        if (c.tamper() == Tamper.ALG_NONE) {
+            idToken = new PlainJWT(claims).serialize();
+        } else {
+            RSAKey signing = c.tamper() == Tamper.OTHER_KEY ? new RSAKeyGenerator(2048).keyID(key(ent).getKeyID()).generate()
+                    : key(ent);
+            SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(signing.getKeyID()).build(), claims);
+            jwt.sign(new RSASSASigner(signing));
+            idToken = jwt.serialize();
+        }
+        return ResponseEntity.ok(Map.of("access_token", "sim-" + code, "token_type", "Bearer", "expires_in", 300,
+                "id_token", idToken));
+    }
+}

@@ -1,0 +1,224 @@
+package fr.relais.sso.inbound;
+
+import java.net.MalformedURLException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
+import com.nimbusds.jose.proc.JWSVerificationKeySelector;
+import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
+import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+import fr.relais.connector.Connector;
+import fr.relais.sso.Identity;
+import fr.relais.sso.SsoProperties;
+import fr.relais.sso.Tokens;
+
+/**
+ * Relais as an OpenID Connect relying party of the {@code oidc} identity sources (Keycloak-based ENTs):
+ * authorization code flow with PKCE (S256), {@code state} and {@code nonce}, the ID token checked against the
+ * provider's JWKS (RS256 only, issuer, audience, expiry, nonce).
+ */
+@Component
+public class OidcIdentitySource {
+
+    /** The provider or its answer was refused; the message says why, in French. */
+    public static class Refused extends Exception {
+        public Refused(String message) {
+            super(message);
+        }
+    }
+
+    private record Discovery(String issuer, String authorization, String token, JWKSource<SecurityContext> keys,
+                             Instant until) {
+    }
+
+    private static final Duration SKEW = Duration.ofSeconds(60);
+    private final Map<String, Discovery> discovered = new ConcurrentHashMap<>();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final ObjectMapper json = new ObjectMapper();
+    private final JdbcTemplate jdbc;
+    private final SsoProperties properties;
+
+    public OidcIdentitySource(JdbcTemplate jdbc, SsoProperties properties) {
+        this.jdbc = jdbc;
+        this.properties = properties;
+    }
+
+    public String callback(Connector provider) {
+        return properties.baseUrl() + "/sso/oidc/callback/" + provider.id();
+    }
+
+    public String authorizationUrl(Connector provider, String loginRequestId) throws Refused {
+        Discovery d = discover(provider);
+        String state = Tokens.random("");
+        String nonce = Tokens.random("");
+        String verifier = Tokens.random("") + Tokens.random("").substring(0, 20);
+        jdbc.update("""
+                INSERT INTO oidc_request (state, connector_id, login_request_id, nonce, code_verifier, created_at)
+                VALUES (?, ?, ?, ?, ?, ?)""", state, provider.id(), loginRequestId, nonce, verifier,
+                Timestamp.from(Instant.now()));
+        JsonNode oidc = provider.descriptor().path("sso").path("oidc");
+        List<String> scopes = new ArrayList<>();
+        oidc.path("scopes").forEach(s -> scopes.add(s.asText()));
+        if (!scopes.contains("openid")) {
+            scopes.add(0, "openid");
+        }
+        return d.authorization() + (d.authorization().contains("?") ? "&" : "?") + "response_type=code"
+                + "&client_id=" + enc(oidc.path("clientId").asText()) + "&redirect_uri=" + enc(callback(provider))
+                + "&scope=" + enc(String.join(" ", scopes)) + "&state=" + enc(state) + "&nonce=" + enc(nonce)
+                + "&code_challenge=" + enc(challenge(verifier)) + "&code_challenge_method=S256";
+    }
+
+    /** The identity the provider vouches for, and the login it answers. */
+    public record Answer(Identity identity, String loginRequestId) {
+    }
+
+    public Answer complete(Connector provider, String state, String code) throws Refused {
+        List<String[]> rows = state == null ? List.of() : jdbc.query("""
+                SELECT login_request_id, nonce, code_verifier FROM oidc_request
+                WHERE state = ? AND connector_id = ? AND consumed_at IS NULL AND created_at > ?""",
+                (rs, n) -> new String[] {rs.getString(1), rs.getString(2), rs.getString(3)}, state, provider.id(),
+                Timestamp.from(Instant.now().minus(Duration.ofMinutes(15))));
+        if (rows.isEmpty() || jdbc.update("UPDATE oidc_request SET consumed_at = ? WHERE state = ? AND consumed_at IS NULL",
+                Timestamp.from(Instant.now()), state) != 1) {
+            throw new Refused("paramètre state inconnu, expiré ou déjà utilisé");
+        }
+        if (code == null || code.isBlank()) {
+            throw new Refused("aucun code d'autorisation reçu");
+        }
+        String[] pending = rows.get(0);
+        Discovery d = discover(provider);
+        JsonNode oidc = provider.descriptor().path("sso").path("oidc");
+        String clientId = oidc.path("clientId").asText();
+        String form = "grant_type=authorization_code&code=" + enc(code) + "&redirect_uri=" + enc(callback(provider))
+                + "&code_verifier=" + enc(pending[2]) + "&client_id=" + enc(clientId);
+        HttpRequest.Builder token = HttpRequest.newBuilder(URI.create(d.token())).timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/x-www-form-urlencoded").header("Accept", "application/json");
+        String secret = oidc.path("clientSecret").asText("");
+        if (!secret.isBlank()) {
+            token.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
+                    (enc(clientId) + ":" + enc(secret)).getBytes(StandardCharsets.UTF_8)));
+        }
+        String idToken;
+        try {
+            HttpResponse<String> r = http.send(token.POST(HttpRequest.BodyPublishers.ofString(form)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+                throw new Refused("le fournisseur a refusé le code (HTTP " + r.statusCode() + ")");
+            }
+            idToken = json.readTree(r.body()).path("id_token").asText("");
+        } catch (java.io.IOException e) {
+            throw new Refused("fournisseur injoignable : " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Refused("interrompu");
+        }
+        JWTClaimsSet claims = verify(idToken, d, clientId, pending[1]);
+        Map<String, List<String>> attributes = new LinkedHashMap<>();
+        claims.getClaims().forEach((name, value) -> {
+            List<String> values = new ArrayList<>();
+            if (value instanceof Collection<?> many) {
+                many.forEach(v -> values.add(String.valueOf(v)));
+            } else if (value != null) {
+                values.add(String.valueOf(value));
+            }
+            attributes.put(name, values);
+        });
+        return new Answer(new Identity(provider.id(), claims.getSubject(), attributes), pending[0]);
+    }
+
+    private static JWTClaimsSet verify(String idToken, Discovery d, String clientId, String nonce) throws Refused {
+        DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
+        processor.setJWSKeySelector(new JWSVerificationKeySelector<>(Set.of(JWSAlgorithm.RS256, JWSAlgorithm.RS384,
+                JWSAlgorithm.RS512, JWSAlgorithm.PS256), d.keys()));
+        DefaultJWTClaimsVerifier<SecurityContext> verifier = new DefaultJWTClaimsVerifier<>(clientId,
+                new JWTClaimsSet.Builder().issuer(d.issuer()).claim("nonce", nonce).build(),
+                Set.of("sub", "exp", "iat"));
+        verifier.setMaxClockSkew((int) SKEW.toSeconds());
+        processor.setJWTClaimsSetVerifier(verifier);
+        try {
+            return processor.process(idToken, null);
+        } catch (java.text.ParseException e) {
+            throw new Refused("jeton d'identité illisible");
+        } catch (com.nimbusds.jose.proc.BadJOSEException e) {
+            throw new Refused("jeton d'identité refusé : " + e.getMessage());
+        } catch (com.nimbusds.jose.JOSEException e) {
+            throw new Refused("jeton d'identité invérifiable : " + e.getMessage());
+        }
+    }
+
+    private Discovery discover(Connector provider) throws Refused {
+        Discovery d = discovered.get(provider.id());
+        if (d != null && d.until().isAfter(Instant.now())) {
+            return d;
+        }
+        String issuer = provider.descriptor().path("sso").path("oidc").path("issuer").asText().replaceAll("/+$", "");
+        try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(issuer
+                    + "/.well-known/openid-configuration")).timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+                throw new Refused("configuration OpenID de " + provider.name() + " indisponible (HTTP " + r.statusCode() + ")");
+            }
+            JsonNode doc = json.readTree(r.body());
+            if (!issuer.equals(doc.path("issuer").asText().replaceAll("/+$", ""))) {
+                throw new Refused("la configuration OpenID annonce l'émetteur " + doc.path("issuer").asText()
+                        + " au lieu de " + issuer);
+            }
+            JWKSource<SecurityContext> keys = JWKSourceBuilder.create(URI.create(doc.path("jwks_uri").asText()).toURL())
+                    .retrying(true).build();
+            d = new Discovery(doc.path("issuer").asText(), doc.path("authorization_endpoint").asText(),
+                    doc.path("token_endpoint").asText(), keys, Instant.now().plus(Duration.ofHours(1)));
+            discovered.put(provider.id(), d);
+            return d;
+        } catch (MalformedURLException e) {
+            throw new Refused("jwks_uri invalide dans la configuration de " + provider.name());
+        } catch (java.io.IOException e) {
+            throw new Refused(provider.name() + " injoignable : " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Refused("interrompu");
+        }
+    }
+
+    static String challenge(String verifier) {
+        try {
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(
+                    MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+}

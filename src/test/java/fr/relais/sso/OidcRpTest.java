@@ -1,0 +1,89 @@
+package fr.relais.sso;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URLEncoder;
+import java.net.http.HttpResponse;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.springframework.beans.factory.annotation.Autowired;
+
+import fr.relais.sandbox.SimulatedOidcProvider;
+import fr.relais.sandbox.SimulatedOidcProvider.Tamper;
+
+/** Relais as an OpenID Connect relying party of the Keycloak-based ENTs, against the sandbox's provider. */
+class OidcRpTest extends SsoTestBase {
+
+    @Autowired
+    SimulatedOidcProvider provider;
+
+    /** Up to the provider's authorization endpoint; answers its URL (with Relais' state, nonce and challenge). */
+    private static String toProvider(Browser b, String ent) throws Exception {
+        HttpResponse<String> r = b.get("/cas/login?service=" + URLEncoder.encode(TOOL, "UTF-8") + "&ent=" + ent);
+        r = b.get(Browser.location(r));
+        r = b.get(Browser.location(r));
+        String authorize = Browser.location(r);
+        assertThat(authorize).startsWith(BASE + "/sandbox/oidc/" + ent + "/authorize?response_type=code");
+        assertThat(Browser.query(authorize, "code_challenge_method")).isEqualTo("S256");
+        assertThat(Browser.query(authorize, "state")).hasSizeGreaterThanOrEqualTo(43);
+        assertThat(Browser.query(authorize, "nonce")).hasSizeGreaterThanOrEqualTo(43);
+        return authorize;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"monlycee", "enc92"})
+    void everyOidcEntLogsAPupilIntoTheTool(String ent) throws Exception {
+        Browser b = new Browser(BASE);
+        String authorize = toProvider(b, ent);
+        Map<String, String> fields = Map.of("client_id", Browser.query(authorize, "client_id"),
+                "redirect_uri", Browser.query(authorize, "redirect_uri"), "state", Browser.query(authorize, "state"),
+                "nonce", Browser.query(authorize, "nonce"), "code_challenge", Browser.query(authorize, "code_challenge"),
+                "username", "2000001", "password", "demo");
+        HttpResponse<String> page = b.follow(b.post("/sandbox/oidc/" + ent + "/authorize", fields));
+        assertThat(page.statusCode()).as(page.body()).isEqualTo(200);
+        assertThat(page.body()).contains("Connecté : 2000001").contains("<th>categories</th><td>National_1</td>");
+    }
+
+    private HttpResponse<String> callbackWith(Browser b, String ent, Tamper tamper) throws Exception {
+        String authorize = toProvider(b, ent);
+        String code = provider.issueCode(ent, "2000001", Browser.query(authorize, "client_id"),
+                Browser.query(authorize, "redirect_uri"), Browser.query(authorize, "nonce"),
+                Browser.query(authorize, "code_challenge"), tamper);
+        return b.get(Browser.query(authorize, "redirect_uri") + "?code=" + code + "&state="
+                + URLEncoder.encode(Browser.query(authorize, "state"), "UTF-8"));
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Tamper.class, names = {"WRONG_NONCE", "OTHER_KEY", "ALG_NONE", "EXPIRED", "WRONG_AUDIENCE"})
+    void badIdTokensAreRefused(Tamper tamper) throws Exception {
+        Browser b = new Browser(BASE);
+        HttpResponse<String> r = callbackWith(b, "monlycee", tamper);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(401);
+        assertThat(r.body()).contains("Connexion refusée").contains("jeton d");
+        assertThat(r.headers().allValues("Set-Cookie")).noneMatch(c -> c.startsWith("RELAIS_TGC="));
+    }
+
+    @Test
+    void wrongOrReplayedStateIsRefused() throws Exception {
+        Browser b = new Browser(BASE);
+        String authorize = toProvider(b, "monlycee");
+        String redirect = Browser.query(authorize, "redirect_uri");
+        HttpResponse<String> wrong = b.get(redirect + "?code=x&state=pas-le-bon");
+        assertThat(wrong.statusCode()).isEqualTo(401);
+        assertThat(wrong.body()).contains("state inconnu");
+        HttpResponse<String> ok = callbackWith(b, "monlycee", Tamper.NONE);
+        assertThat(ok.statusCode()).isEqualTo(302);
+        String state = Browser.query(authorize, "state");
+        HttpResponse<String> again = b.get(redirect + "?code=y&state=" + URLEncoder.encode(state, "UTF-8"));
+        // a code the provider never issued: the provider refuses it, and the state is used up
+        assertThat(again.statusCode()).isEqualTo(401);
+        assertThat(again.body()).contains("le fournisseur a refusé le code (HTTP 400)");
+        HttpResponse<String> replay = b.get(redirect + "?code=y&state=" + URLEncoder.encode(state, "UTF-8"));
+        assertThat(replay.statusCode()).isEqualTo(401);
+        assertThat(replay.body()).contains("déjà utilisé");
+    }
+}
