@@ -1,0 +1,84 @@
+package fr.relais.sso;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import fr.relais.directory.aaf.Uai;
+
+/**
+ * A real browser (Debian's Chromium, driven by Selenium) walks the whole journey on the demo profile: tool ->
+ * Relais -> ENT choice (search) -> simulated ENT login -> back to the tool -> publisher launch without a second
+ * login. {@code .ci/run} installs chromium and chromium-driver.
+ */
+class BrowserJourneyTest extends SsoTestBase {
+
+    WebDriver browser;
+    WebDriverWait wait;
+
+    @BeforeEach
+    void start() throws Exception {
+        File chromium = new File("/usr/bin/chromium");
+        File driver = new File("/usr/bin/chromedriver");
+        assertThat(chromium).as("Debian's chromium is needed: apt-get install chromium chromium-driver").exists();
+        assertThat(driver).as("Debian's chromium-driver is needed: apt-get install chromium chromium-driver").exists();
+        Path profile = Files.createTempDirectory("chromium-profile");
+        ChromeOptions options = new ChromeOptions().setBinary(chromium).addArguments("--headless=new", "--no-sandbox",
+                "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--user-data-dir=" + profile, "--lang=fr-FR");
+        browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(driver).build(), options);
+        wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+    }
+
+    @AfterEach
+    void stop() {
+        if (browser != null) {
+            browser.quit();
+        }
+    }
+
+    @Test
+    void pupilOpensPronoteThenAPublisherWithOneLogin() throws Exception {
+        browser.get(TOOL);
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("search")));
+        assertThat(browser.getTitle()).isEqualTo("Relais – choisir son ENT");
+        browser.findElement(By.id("search")).sendKeys("alpes-mari");
+        assertThat(browser.findElement(By.id("source-agora06")).isDisplayed()).isTrue();
+        assertThat(browser.findElement(By.id("source-monlycee")).isDisplayed()).isFalse();
+        browser.findElement(By.id("source-agora06")).click();
+
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("username"))).sendKeys("2000001");
+        browser.findElement(By.id("password")).sendKeys("demo");
+        browser.findElement(By.id("submit")).click();
+
+        String user = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("user"))).getText();
+        assertThat(user).isEqualTo("Connecté : 2000001");
+        assertThat(browser.findElement(By.id("attributes")).getText()).contains("categories").contains("National_1");
+
+        browser.get(BASE + "/launch/cns?resource=ark:/86527/manuel&uai=" + Uai.of(690_100));
+        String ido = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("ido"))).getText();
+        assertThat(ido).matches("Identifiant pseudonyme : [0-9a-f]{128}");
+        assertThat(browser.findElement(By.id("signature")).getText()).contains("Signature vérifiée");
+        assertThat(browser.getPageSource()).doesNotContain("2000001");
+
+        File shot = ((org.openqa.selenium.TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
+        Files.copy(shot.toPath(), Path.of("target/sso-journey-publisher.png"), StandardCopyOption.REPLACE_EXISTING);
+    }
+}
