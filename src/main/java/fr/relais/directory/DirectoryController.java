@@ -32,15 +32,20 @@ class DirectoryController {
     private final Directory directory;
     private final AafImporter importer;
     private final ImportHistory history;
+    private final fr.relais.audit.AuditTrail audit;
 
-    DirectoryController(Directory directory, AafImporter importer, ImportHistory history) {
+    DirectoryController(Directory directory, AafImporter importer, ImportHistory history, fr.relais.audit.AuditTrail audit) {
+        this.audit = audit;
         this.directory = directory;
         this.importer = importer;
         this.history = history;
     }
 
     @GetMapping("/persons/{jointure}")
-    Person person(@PathVariable String jointure) {
+    Person person(@PathVariable String jointure, java.security.Principal admin) {
+        audit.record("directory.person.read", admin == null ? "?" : admin.getName(), jointure,
+                "identité,profils,établissements,classes,groupes,responsables", "API d'administration",
+                fr.relais.audit.AuditTrail.Outcome.DONE, null);
         return directory.person(jointure).orElseThrow(() -> new NotFoundException(
                 "Aucune personne de jointure '" + jointure + "' dans l'annuaire"));
     }

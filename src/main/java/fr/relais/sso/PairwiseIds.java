@@ -1,5 +1,6 @@
 package fr.relais.sso;
 
+import fr.relais.platform.Tokens;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

@@ -50,6 +50,8 @@ public class SsoController {
     private final SsoProperties properties;
     private final fr.relais.sso.saml.SamlServiceProvider saml;
     private final fr.relais.sso.inbound.OidcIdentitySource oidc;
+    @org.springframework.beans.factory.annotation.Autowired
+    private fr.relais.audit.AuditTrail audit;
 
     public SsoController(ConnectorRegistry registry, LoginRequests requests, SsoFlow flow, CasIdentitySource cas,
                          SsoSessions sessions, IdentityResolver resolver, SsoProperties properties,
@@ -164,6 +166,8 @@ public class SsoController {
             return "redirect:" + flow.authenticated(source.get(), identity, pending.get(), response);
         } catch (CasIdentitySource.Refused e) {
             log.warn("Ticket de {} refusé : {}", connectorId, e.getMessage());
+            audit.record("cas.inbound.refused", connectorId, null, null, null, fr.relais.audit.AuditTrail.Outcome.REFUSED,
+                    e.getMessage());
             return error(response, model, HttpStatus.UNAUTHORIZED, "Connexion refusée",
                     source.get().name() + " n'a pas confirmé votre identité. Recommencez depuis l'application.");
         }
@@ -190,6 +194,8 @@ public class SsoController {
             return "redirect:" + flow.authenticated(source.get(), answer.identity(), pending.get(), response);
         } catch (fr.relais.sso.inbound.OidcIdentitySource.Refused e) {
             log.warn("Réponse OpenID Connect de {} refusée : {}", connectorId, e.getMessage());
+            audit.record("oidc.response.refused", connectorId, null, null, null,
+                    fr.relais.audit.AuditTrail.Outcome.REFUSED, e.getMessage());
             return error(response, model, HttpStatus.UNAUTHORIZED, "Connexion refusée",
                     "La réponse de " + source.get().name() + " a été refusée (" + e.getMessage()
                             + "). Recommencez depuis l'application.");

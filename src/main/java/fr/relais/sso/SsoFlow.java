@@ -27,9 +27,11 @@ public class SsoFlow {
     private final ServiceTickets tickets;
     private final CasServices services;
     private final ConnectorRegistry registry;
+    private final fr.relais.audit.AuditTrail audit;
 
     public SsoFlow(IdentityResolver resolver, SsoSessions sessions, LoginRequests requests, ServiceTickets tickets,
-                   CasServices services, ConnectorRegistry registry) {
+                   CasServices services, ConnectorRegistry registry, fr.relais.audit.AuditTrail audit) {
+        this.audit = audit;
         this.resolver = resolver;
         this.sessions = sessions;
         this.requests = requests;
@@ -44,6 +46,8 @@ public class SsoFlow {
         SsoPerson person = resolver.resolve(source, identity);
         SsoSessions.SsoSession session = sessions.start(person, identity, request.renew(), response);
         log.info("Connexion SSO de {} par {} (sujet {})", person.id(), source.id(), identity.subject());
+        audit.record("sso.login", source.id(), person.id(), "identité", null, fr.relais.audit.AuditTrail.Outcome.DONE,
+                "sujet " + identity.subject() + (person.unlinked() ? ", personne créée à la volée" : ""));
         if (request.service() == null) {
             return "/sso/portail";
         }

@@ -1,5 +1,6 @@
 package fr.relais.sso;
 
+import fr.relais.platform.Tokens;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;

@@ -66,5 +66,20 @@ class PersistenceTest {
         assertThat(failed.source()).isEqualTo("inbox");
         assertThat(failed.error()).hasSize(2000).startsWith("XML mal formé");
         assertThat(history.latest(1)).hasSize(1);
+
+        // the tamper-evident audit trail, with its row lock, on the same database
+        var tx = new org.springframework.transaction.support.TransactionTemplate(
+                new org.springframework.jdbc.datasource.DataSourceTransactionManager(dataSource));
+        fr.relais.audit.AuditTrail audit = new fr.relais.audit.AuditTrail(new JdbcTemplate(dataSource));
+        for (int i = 0; i < 3; i++) {
+            int n = i;
+            tx.executeWithoutResult(s -> audit.record("test.event", "test", "200000" + n, "identité", null,
+                    fr.relais.audit.AuditTrail.Outcome.DONE, "événement " + n));
+        }
+        assertThat(audit.verify()).isEmpty();
+        new JdbcTemplate(dataSource).update("UPDATE audit_event SET subject = 'falsifié' WHERE seq = 2");
+        assertThat(audit.verify()).contains(2L);
+        new JdbcTemplate(dataSource).update("DELETE FROM audit_event WHERE seq = 2");
+        assertThat(audit.verify()).contains(2L);
     }
 }

@@ -286,4 +286,33 @@ class CasSsoTest extends SsoTestBase {
         // CAS 2.0 ENTs release no attributes: the user is created just in time, unlinked
         assertThat(page.body()).contains(cas2 ? "Connecté : jit-" : "Connecté : 2000003").doesNotContain("Ticket refusé");
     }
+
+    @Autowired
+    fr.relais.audit.AuditTrail audit;
+
+    @Test
+    void refusalsAndReleasesAreAuditedInAChainThatShowsTampering() throws Exception {
+        Browser b = loggedIn();
+        String ticket = freshTicket(b);
+        new Cas30ServiceTicketValidator(BASE + "/cas").validate(ticket, TOOL);
+        new Browser(BASE).get("/cas/p3/serviceValidate?service=" + java.net.URLEncoder.encode(TOOL, "UTF-8")
+                + "&ticket=" + ticket);
+        List<fr.relais.audit.AuditTrail.Event> events = audit.latest(2, null);
+        assertThat(events.get(0).action()).isEqualTo("cas.validation.refused");
+        assertThat(events.get(0).outcome()).isEqualTo(fr.relais.audit.AuditTrail.Outcome.REFUSED);
+        assertThat(events.get(0).detail()).startsWith("INVALID_TICKET");
+        assertThat(events.get(1).action()).isEqualTo("cas.ticket.validated");
+        assertThat(events.get(1).subject()).isEqualTo("4000002");
+        assertThat(events.get(1).recipient()).isEqualTo("pronote");
+        assertThat(events.get(1).personalData()).isEqualTo("nom,prenom,dateNaissance,categories");
+        assertThat(audit.verify()).isEmpty();
+        long seq = events.get(1).seq();
+        jdbc.update("UPDATE audit_event SET recipient = 'ailleurs' WHERE seq = ?", seq);
+        try {
+            assertThat(audit.verify()).contains(seq);
+        } finally {
+            jdbc.update("UPDATE audit_event SET recipient = 'pronote' WHERE seq = ?", seq);
+        }
+        assertThat(audit.verify()).isEmpty();
+    }
 }

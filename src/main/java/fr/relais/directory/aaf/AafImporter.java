@@ -70,6 +70,9 @@ public class AafImporter {
     private static final AtomicInteger WORKER_IDS = new AtomicInteger();
 
     private final ObjectProvider<fr.relais.directory.Directory> directory;
+    @org.springframework.beans.factory.annotation.Autowired
+    private ObjectProvider<fr.relais.audit.AuditTrail> audit = new org.springframework.beans.factory.support.DefaultListableBeanFactory()
+            .getBeanProvider(fr.relais.audit.AuditTrail.class);
 
     public AafImporter(DirectoryStore store, ImportHistory history, DirectoryProperties properties,
                        ObjectProvider<EmbeddedLdapServer> embedded, ObjectProvider<fr.relais.directory.Directory> directory) {
@@ -254,6 +257,10 @@ public class AafImporter {
                     (System.nanoTime() - grouped) / 1_000_000);
             report.finish();
             history.record(report, source);
+            audit.ifAvailable(a -> a.record("directory.import", source, null, "annuaire (personnes du fichier)", null,
+                    fr.relais.audit.AuditTrail.Outcome.DONE, displayName + " : " + report.getAdded() + " ajoutés, "
+                            + report.getModified() + " modifiés, " + report.getDeleted() + " supprimés, "
+                            + report.getRejected() + " rejetés"));
             log.info("AAF {} : {} ajoutés, {} modifiés, {} supprimés, {} inchangés, {} rejetés, {} avertissements ({} ms)",
                     displayName, report.getAdded(), report.getModified(), report.getDeleted(), report.getUnchanged(),
                     report.getRejected(), report.getWarnings().size(), report.getDurationMs());

@@ -56,9 +56,12 @@ public class CasServer {
     private final ReleasePolicy release;
     private final ConnectorRegistry registry;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+    private final fr.relais.audit.AuditTrail audit;
 
     public CasServer(CasServices services, ServiceTickets tickets, SsoSessions sessions, LoginRequests requests,
-                     IdentityResolver resolver, ReleasePolicy release, ConnectorRegistry registry) {
+                     IdentityResolver resolver, ReleasePolicy release, ConnectorRegistry registry,
+                     fr.relais.audit.AuditTrail audit) {
+        this.audit = audit;
         this.services = services;
         this.tickets = tickets;
         this.sessions = sessions;
@@ -79,6 +82,8 @@ public class CasServer {
             target = services.match(service);
             if (target.isEmpty()) {
                 log.warn("CAS login refusé : service non enregistré {}", service);
+                audit.record("cas.login.refused", "navigateur", null, null, null, fr.relais.audit.AuditTrail.Outcome.REFUSED,
+                        "service non enregistré : " + service);
                 response.setStatus(HttpStatus.BAD_REQUEST.value());
                 model.addAttribute("title", "Service non autorisé");
                 model.addAttribute("message", "L'application qui vous a envoyé ici n'est pas déclarée auprès de Relais : "
@@ -152,6 +157,8 @@ public class CasServer {
         ServiceTickets.Validation validation = tickets.validate(ticket, service, renew);
         if (validation instanceof ServiceTickets.Invalid invalid) {
             log.warn("Validation CAS refusée ({}) : {}", invalid.code(), invalid.description());
+            audit.record("cas.validation.refused", "service " + service, null, null, null,
+                    fr.relais.audit.AuditTrail.Outcome.REFUSED, invalid.code() + " : " + invalid.description());
             return CasResponses.failure(invalid.code(), invalid.description(), json);
         }
         ServiceTickets.Valid valid = (ServiceTickets.Valid) validation;
@@ -168,6 +175,9 @@ public class CasServer {
             released = registry.find(valid.connectorId()).map(c -> release.release(c, person.get()))
                     .orElse(new LinkedHashMap<>());
         }
+        audit.record("cas.ticket.validated", "service " + valid.connectorId(), person.get().id(),
+                released == null ? "identifiant" : String.join(",", released.keySet()), valid.connectorId(),
+                fr.relais.audit.AuditTrail.Outcome.ALLOWED, null);
         return CasResponses.success(person.get().id(), released, json);
     }
 
@@ -200,7 +210,7 @@ public class CasServer {
         }
         seen.forEach((service, ticket) -> {
             String body = "<samlp:LogoutRequest xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" "
-                    + "xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\" ID=\"" + fr.relais.sso.Tokens.random("LR-")
+                    + "xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\" ID=\"" + fr.relais.platform.Tokens.random("LR-")
                     + "\" Version=\"2.0\" IssueInstant=\"" + Instant.now() + "\"><saml:NameID>@NOT_USED@</saml:NameID>"
                     + "<samlp:SessionIndex>" + ticket + "</samlp:SessionIndex></samlp:LogoutRequest>";
             HttpRequest post = HttpRequest.newBuilder(URI.create(service)).timeout(Duration.ofSeconds(5))

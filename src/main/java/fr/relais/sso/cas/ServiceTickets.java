@@ -8,7 +8,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 import fr.relais.sso.SsoProperties;
-import fr.relais.sso.Tokens;
+import fr.relais.platform.Tokens;
 
 /**
  * CAS service tickets: 256 random bits, single use (any validation attempt consumes the ticket, as the CAS

@@ -38,7 +38,7 @@ import org.springframework.stereotype.Component;
 import fr.relais.connector.Connector;
 import fr.relais.sso.Identity;
 import fr.relais.sso.SsoProperties;
-import fr.relais.sso.Tokens;
+import fr.relais.platform.Tokens;
 
 /**
  * Relais as an OpenID Connect relying party of the {@code oidc} identity sources (Keycloak-based ENTs):

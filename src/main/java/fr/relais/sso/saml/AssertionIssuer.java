@@ -28,7 +28,7 @@ import org.opensaml.core.xml.schema.impl.XSStringBuilder;
 import org.springframework.stereotype.Component;
 
 import fr.relais.sso.SsoProperties;
-import fr.relais.sso.Tokens;
+import fr.relais.platform.Tokens;
 
 /**
  * Builds the signed SAML 2.0 Response Relais sends a publisher: one assertion signed with RSA-SHA256, a

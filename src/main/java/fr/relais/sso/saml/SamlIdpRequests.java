@@ -8,7 +8,7 @@ import java.util.Optional;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
-import fr.relais.sso.Tokens;
+import fr.relais.platform.Tokens;
 
 /** Publishers' requests waiting for the user's login: used once, for 15 minutes. */
 @Component

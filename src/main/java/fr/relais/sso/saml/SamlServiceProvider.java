@@ -44,7 +44,7 @@ import fr.relais.connector.Connector;
 import fr.relais.connector.ConnectorRegistry;
 import fr.relais.sso.Identity;
 import fr.relais.sso.SsoProperties;
-import fr.relais.sso.Tokens;
+import fr.relais.platform.Tokens;
 
 /**
  * Relais as a SAML 2.0 service provider of the identity sources of the {@code saml2} family: HTTP-Redirect

@@ -25,8 +25,10 @@ public class SamlSpController {
     private final SamlServiceProvider sp;
     private final LoginRequests logins;
     private final SsoFlow flow;
+    private final fr.relais.audit.AuditTrail audit;
 
-    public SamlSpController(SamlServiceProvider sp, LoginRequests logins, SsoFlow flow) {
+    public SamlSpController(SamlServiceProvider sp, LoginRequests logins, SsoFlow flow, fr.relais.audit.AuditTrail audit) {
+        this.audit = audit;
         this.sp = sp;
         this.logins = logins;
         this.flow = flow;
@@ -54,6 +56,8 @@ public class SamlSpController {
             return "redirect:" + flow.authenticated(accepted.source(), accepted.identity(), pending.get(), response);
         } catch (OpenSaml.SamlException e) {
             log.warn("Réponse SAML refusée : {}", e.getMessage());
+            audit.record("saml.response.refused", "fournisseur d'identité", null, null, null,
+                    fr.relais.audit.AuditTrail.Outcome.REFUSED, e.getMessage());
             response.setStatus(HttpStatus.UNAUTHORIZED.value());
             model.addAttribute("title", "Connexion refusée");
             model.addAttribute("message", "La réponse de votre ENT a été refusée (" + e.getMessage()

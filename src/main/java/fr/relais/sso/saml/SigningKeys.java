@@ -87,7 +87,7 @@ public final class SigningKeys {
             generator.initialize(2048, new SecureRandom());
             KeyPair pair = generator.generateKeyPair();
             X509Certificate cert = selfSigned(pair, commonName);
-            char[] password = fr.relais.sso.Tokens.random("").toCharArray();
+            char[] password = fr.relais.platform.Tokens.random("").toCharArray();
             KeyStore store = KeyStore.getInstance("PKCS12");
             store.load(null, null);
             store.setKeyEntry(ALIAS, pair.getPrivate(), password, new java.security.cert.Certificate[] {cert});

@@ -1,4 +1,4 @@
-package fr.relais.sso;
+package fr.relais.platform;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

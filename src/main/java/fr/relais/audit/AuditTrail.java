@@ -1,0 +1,97 @@
+package fr.relais.audit;
+
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Optional;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Transactional;
+
+import fr.relais.platform.Tokens;
+
+/**
+ * The one audit writer: who did what, which personal data, for whom, when, and whether it was allowed. Events
+ * are chained by SHA-256 (each hash covers the previous one), so a change or a deletion shows in
+ * {@link #verify()}. Appends are serialised through a row lock on the chain's head, so several nodes can write.
+ */
+@Component
+public class AuditTrail {
+
+    public enum Outcome { ALLOWED, REFUSED, DONE }
+
+    /**
+     * @param personalData the kinds of personal data concerned (e.g. {@code identité,classes}); empty when none
+     * @param recipient    who received them (a tool, a publisher), when any
+     */
+    public record Event(long seq, Instant at, String action, String actor, String subject, String personalData,
+                        String recipient, Outcome outcome, String detail, String prevHash, String hash) {
+    }
+
+    static final String GENESIS = "0".repeat(64);
+    private final JdbcTemplate jdbc;
+
+    public AuditTrail(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    @Transactional
+    public Event record(String action, String actor, String subject, String personalData, String recipient,
+                        Outcome outcome, String detail) {
+        List<Object[]> head = jdbc.query("SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1 FOR UPDATE",
+                (rs, n) -> new Object[] {rs.getLong(1), rs.getString(2)});
+        long seq = head.isEmpty() ? 1 : (long) head.get(0)[0] + 1;
+        String prev = head.isEmpty() ? GENESIS : (String) head.get(0)[1];
+        Instant at = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        String safeDetail = detail == null ? null : detail.length() > 2000 ? detail.substring(0, 2000) : detail;
+        String hash = hash(seq, at, action, actor, subject, personalData, recipient, outcome, safeDetail, prev);
+        jdbc.update("""
+                INSERT INTO audit_event (seq, at, action, actor, subject, personal_data, recipient, outcome, detail,
+                    prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", seq, Timestamp.from(at), action,
+                actor, subject, personalData, recipient, outcome.name(), safeDetail, prev, hash);
+        return new Event(seq, at, action, actor, subject, personalData, recipient, outcome, safeDetail, prev, hash);
+    }
+
+    public List<Event> latest(int limit, String subject) {
+        String where = subject == null ? "" : " WHERE subject = ?";
+        Object[] args = subject == null ? new Object[] {limit} : new Object[] {subject, limit};
+        return jdbc.query("SELECT seq, at, action, actor, subject, personal_data, recipient, outcome, detail, prev_hash, "
+                + "hash FROM audit_event" + where + " ORDER BY seq DESC LIMIT ?", (rs, n) -> new Event(rs.getLong(1),
+                rs.getTimestamp(2).toInstant(), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6),
+                rs.getString(7), Outcome.valueOf(rs.getString(8)), rs.getString(9), rs.getString(10), rs.getString(11)),
+                args);
+    }
+
+    /** The first event whose hash or link does not hold, if any; the whole chain is read in order. */
+    public Optional<Long> verify() {
+        String[] previous = {GENESIS};
+        long[] expected = {1};
+        Long[] broken = {null};
+        jdbc.query("SELECT seq, at, action, actor, subject, personal_data, recipient, outcome, detail, prev_hash, hash "
+                + "FROM audit_event ORDER BY seq", rs -> {
+                    if (broken[0] != null) {
+                        return;
+                    }
+                    long seq = rs.getLong(1);
+                    String recomputed = hash(seq, rs.getTimestamp(2).toInstant(), rs.getString(3), rs.getString(4),
+                            rs.getString(5), rs.getString(6), rs.getString(7), Outcome.valueOf(rs.getString(8)),
+                            rs.getString(9), previous[0]);
+                    if (seq != expected[0] || !previous[0].equals(rs.getString(10)) || !recomputed.equals(rs.getString(11))) {
+                        broken[0] = seq != expected[0] ? expected[0] : seq;
+                        return;
+                    }
+                    previous[0] = rs.getString(11);
+                    expected[0] = seq + 1;
+                });
+        return Optional.ofNullable(broken[0]);
+    }
+
+    static String hash(long seq, Instant at, String action, String actor, String subject, String personalData,
+                       String recipient, Outcome outcome, String detail, String prev) {
+        return Tokens.sha256(String.join("\u001f", String.valueOf(seq), at.truncatedTo(ChronoUnit.MILLIS).toString(),
+                action, actor, String.valueOf(subject), String.valueOf(personalData), String.valueOf(recipient),
+                outcome.name(), String.valueOf(detail), prev));
+    }
+}
