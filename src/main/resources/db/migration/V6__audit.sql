@@ -15,3 +15,11 @@ CREATE TABLE audit_event (
 );
 CREATE INDEX audit_event_at ON audit_event (at);
 CREATE INDEX audit_event_subject ON audit_event (subject);
+
+-- The head of the chain: one row, locked by every append so that appends from all nodes form one chain.
+CREATE TABLE audit_head (
+    id   INT          PRIMARY KEY,
+    seq  BIGINT       NOT NULL,
+    hash VARCHAR(64)  NOT NULL
+);
+INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000');

@@ -15,7 +15,8 @@ import fr.relais.platform.Tokens;
 /**
  * The one audit writer: who did what, which personal data, for whom, when, and whether it was allowed. Events
  * are chained by SHA-256 (each hash covers the previous one), so a change or a deletion shows in
- * {@link #verify()}. Appends are serialised through a row lock on the chain's head, so several nodes can write.
+ * {@link #verify()}. Appends are serialised through a row lock on the chain's head ({@code audit_head}), so
+ * several nodes can write; a deleted last event shows as a head that no event matches.
  */
 @Component
 public class AuditTrail {
@@ -40,10 +41,12 @@ public class AuditTrail {
     @Transactional
     public Event record(String action, String actor, String subject, String personalData, String recipient,
                         Outcome outcome, String detail) {
-        List<Object[]> head = jdbc.query("SELECT seq, hash FROM audit_event ORDER BY seq DESC LIMIT 1 FOR UPDATE",
+        // taking the head's row lock first serialises appends across nodes until this transaction commits
+        jdbc.update("UPDATE audit_head SET seq = seq + 1 WHERE id = 1");
+        Object[] head = jdbc.queryForObject("SELECT seq, hash FROM audit_head WHERE id = 1",
                 (rs, n) -> new Object[] {rs.getLong(1), rs.getString(2)});
-        long seq = head.isEmpty() ? 1 : (long) head.get(0)[0] + 1;
-        String prev = head.isEmpty() ? GENESIS : (String) head.get(0)[1];
+        long seq = (long) head[0];
+        String prev = (String) head[1];
         Instant at = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         String safeDetail = detail == null ? null : detail.length() > 2000 ? detail.substring(0, 2000) : detail;
         String hash = hash(seq, at, action, actor, subject, personalData, recipient, outcome, safeDetail, prev);
@@ -51,6 +54,7 @@ public class AuditTrail {
                 INSERT INTO audit_event (seq, at, action, actor, subject, personal_data, recipient, outcome, detail,
                     prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", seq, Timestamp.from(at), action,
                 actor, subject, personalData, recipient, outcome.name(), safeDetail, prev, hash);
+        jdbc.update("UPDATE audit_head SET hash = ? WHERE id = 1", hash);
         return new Event(seq, at, action, actor, subject, personalData, recipient, outcome, safeDetail, prev, hash);
     }
 
@@ -85,6 +89,13 @@ public class AuditTrail {
                     previous[0] = rs.getString(11);
                     expected[0] = seq + 1;
                 });
+        if (broken[0] == null) {
+            Object[] head = jdbc.queryForObject("SELECT seq, hash FROM audit_head WHERE id = 1",
+                    (rs, n) -> new Object[] {rs.getLong(1), rs.getString(2)});
+            if ((long) head[0] != expected[0] - 1 || !previous[0].equals(head[1])) {
+                broken[0] = expected[0];
+            }
+        }
         return Optional.ofNullable(broken[0]);
     }
 
