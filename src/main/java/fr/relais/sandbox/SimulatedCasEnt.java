@@ -40,6 +40,9 @@ public class SimulatedCasEnt {
     }
 
     private final Map<String, Ticket> tickets = new ConcurrentHashMap<>();
+    /** Tickets given out, by user, for the ENT's own single logout. */
+    private final Map<String, java.util.List<Ticket>> issued = new ConcurrentHashMap<>();
+    private final java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
 
     @GetMapping("/login")
     public String form(@PathVariable String ent, @RequestParam(required = false) String service, Model model) {
@@ -68,9 +71,33 @@ public class SimulatedCasEnt {
         byte[] bytes = new byte[24];
         RANDOM.nextBytes(bytes);
         String ticket = "ST-sim-" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-        tickets.put(ticket, new Ticket(ent, username, service, Instant.now().plus(TICKET_LIFETIME)));
+        Ticket t = new Ticket(ent, username, service, Instant.now().plus(TICKET_LIFETIME));
+        tickets.put(ticket, t);
+        issued.computeIfAbsent(ent + "/" + username, k -> new java.util.concurrent.CopyOnWriteArrayList<>())
+                .add(new Ticket(ent, ticket, service, t.expires()));
         return "redirect:" + service + (service.contains("?") ? "&" : "?") + "ticket="
                 + URLEncoder.encode(ticket, StandardCharsets.UTF_8);
+    }
+
+    /** The user logs out of the ENT: it tells every service that got a ticket (CAS back-channel logout). */
+    @PostMapping("/logout")
+    @org.springframework.web.bind.annotation.ResponseBody
+    public String logout(@PathVariable String ent, @RequestParam String username) throws Exception {
+        int told = 0;
+        for (Ticket t : issued.getOrDefault(ent + "/" + username, java.util.List.of())) {
+            String body = "<samlp:LogoutRequest xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" "
+                    + "xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\" ID=\"_sim" + System.nanoTime()
+                    + "\" Version=\"2.0\" IssueInstant=\"" + Instant.now() + "\"><saml:NameID>" + username
+                    + "</saml:NameID><samlp:SessionIndex>" + t.user() + "</samlp:SessionIndex></samlp:LogoutRequest>";
+            var response = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(t.service()))
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString("logoutRequest="
+                            + URLEncoder.encode(body, StandardCharsets.UTF_8))).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            told += response.statusCode() == 200 ? 1 : 0;
+        }
+        issued.remove(ent + "/" + username);
+        return told + " service(s) prévenu(s)";
     }
 
     @GetMapping("/serviceValidate")

@@ -52,6 +52,8 @@ public class SsoController {
     private final fr.relais.sso.inbound.OidcIdentitySource oidc;
     @org.springframework.beans.factory.annotation.Autowired
     private fr.relais.audit.AuditTrail audit;
+    @org.springframework.beans.factory.annotation.Autowired
+    private fr.relais.sso.cas.CasServer casServer;
 
     public SsoController(ConnectorRegistry registry, LoginRequests requests, SsoFlow flow, CasIdentitySource cas,
                          SsoSessions sessions, IdentityResolver resolver, SsoProperties properties,
@@ -163,13 +165,45 @@ public class SsoController {
         }
         try {
             Identity identity = cas.validate(source.get(), ticket, callback(connectorId, pending.get().id()));
-            return "redirect:" + flow.authenticated(source.get(), identity, pending.get(), response);
+            return "redirect:" + flow.authenticated(source.get(), identity, pending.get(), ticket, response);
         } catch (CasIdentitySource.Refused e) {
             log.warn("Ticket de {} refusé : {}", connectorId, e.getMessage());
             audit.record("cas.inbound.refused", connectorId, null, null, null, fr.relais.audit.AuditTrail.Outcome.REFUSED,
                     e.getMessage());
             return error(response, model, HttpStatus.UNAUTHORIZED, "Connexion refusée",
                     source.get().name() + " n'a pas confirmé votre identité. Recommencez depuis l'application.");
+        }
+    }
+
+    /**
+     * Back-channel logout from a CAS ENT: it POSTs a LogoutRequest naming the ticket it gave Relais to the URL
+     * that received it; the session started with that ticket ends, and with it every tool's.
+     */
+    @org.springframework.web.bind.annotation.PostMapping("/cas/callback/{connectorId}")
+    @org.springframework.web.bind.annotation.ResponseBody
+    public org.springframework.http.ResponseEntity<String> casLogout(@PathVariable String connectorId,
+            @RequestParam(required = false) String logoutRequest) {
+        if (logoutRequest == null || flow.source(connectorId).isEmpty()) {
+            return org.springframework.http.ResponseEntity.badRequest().body("logoutRequest attendu");
+        }
+        try {
+            var parsed = fr.relais.sso.saml.OpenSaml.parse(logoutRequest.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            if (!(parsed instanceof org.opensaml.saml.saml2.core.LogoutRequest request)) {
+                return org.springframework.http.ResponseEntity.badRequest().body("LogoutRequest attendu");
+            }
+            int ended = 0;
+            for (var index : request.getSessionIndexes()) {
+                for (String session : sessions.bySourceTicket(connectorId, index.getValue())) {
+                    sessions.end(session);
+                    casServer.singleLogout(session);
+                    audit.record("sso.logout", connectorId, null, null, null, fr.relais.audit.AuditTrail.Outcome.DONE,
+                            "déconnexion signalée par l'ENT");
+                    ended++;
+                }
+            }
+            return org.springframework.http.ResponseEntity.ok(ended + " session(s) terminée(s)");
+        } catch (fr.relais.sso.saml.OpenSaml.SamlException e) {
+            return org.springframework.http.ResponseEntity.badRequest().body(e.getMessage());
         }
     }
 

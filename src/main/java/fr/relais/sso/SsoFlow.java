@@ -43,8 +43,14 @@ public class SsoFlow {
     /** @return the URL to send the browser to */
     public String authenticated(Connector source, Identity identity, LoginRequests.LoginRequest request,
                                 HttpServletResponse response) {
+        return authenticated(source, identity, request, null, response);
+    }
+
+    /** @param sourceTicket the identity source's ticket, when its logout may later name it (CAS) */
+    public String authenticated(Connector source, Identity identity, LoginRequests.LoginRequest request,
+                                String sourceTicket, HttpServletResponse response) {
         SsoPerson person = resolver.resolve(source, identity);
-        SsoSessions.SsoSession session = sessions.start(person, identity, request.renew(), response);
+        SsoSessions.SsoSession session = sessions.start(person, identity, request.renew(), sourceTicket, response);
         log.info("Connexion SSO de {} par {} (sujet {})", person.id(), source.id(), identity.subject());
         audit.record("sso.login", source.id(), person.id(), "identité", null, fr.relais.audit.AuditTrail.Outcome.DONE,
                 "sujet " + identity.subject() + (person.unlinked() ? ", personne créée à la volée" : ""));

@@ -37,13 +37,20 @@ public class SsoSessions {
 
     /** Starts a session for the person and sets its cookie on the response. */
     public SsoSession start(SsoPerson person, Identity identity, boolean renewed, HttpServletResponse response) {
+        return start(person, identity, renewed, null, response);
+    }
+
+    /** @param sourceTicket the identity source's ticket (CAS), kept hashed so the ENT's logout can find the session */
+    public SsoSession start(SsoPerson person, Identity identity, boolean renewed, String sourceTicket,
+                            HttpServletResponse response) {
         String token = Tokens.random("TGC-");
         String id = Tokens.sha256(token);
         Instant now = Instant.now();
         jdbc.update("""
-                INSERT INTO sso_session (id, person_id, source_connector, subject, renewed, created_at, last_seen_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?)""", id, person.id(), identity.sourceConnector(), identity.subject(),
-                renewed, Timestamp.from(now), Timestamp.from(now));
+                INSERT INTO sso_session (id, person_id, source_connector, subject, renewed, created_at, last_seen_at,
+                    source_ticket) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""", id, person.id(), identity.sourceConnector(),
+                identity.subject(), renewed, Timestamp.from(now), Timestamp.from(now),
+                sourceTicket == null ? null : Tokens.sha256(sourceTicket));
         response.addHeader("Set-Cookie", ResponseCookie.from(COOKIE, token).httpOnly(true)
                 .secure(properties.secureCookies()).sameSite("Lax").path("/").build().toString());
         return new SsoSession(id, person.id(), identity.sourceConnector(), identity.subject(), renewed, now, now);
@@ -79,6 +86,12 @@ public class SsoSessions {
     public Optional<String> personOf(String sessionId) {
         return jdbc.query("SELECT person_id FROM sso_session WHERE id = ? AND ended_at IS NULL",
                 (rs, n) -> rs.getString(1), sessionId).stream().findFirst();
+    }
+
+    /** The open sessions started with this identity source's ticket. */
+    public List<String> bySourceTicket(String sourceConnector, String sourceTicket) {
+        return jdbc.query("SELECT id FROM sso_session WHERE source_connector = ? AND source_ticket = ? AND ended_at IS NULL",
+                (rs, n) -> rs.getString(1), sourceConnector, Tokens.sha256(sourceTicket));
     }
 
     public void end(String sessionId) {

@@ -315,4 +315,31 @@ class CasSsoTest extends SsoTestBase {
         }
         assertThat(audit.verify()).isEmpty();
     }
+
+    @Test
+    void aLogoutSignalledByTheEntEndsTheSessionAndTheTools() throws Exception {
+        Browser b = loggedIn();
+        String ticket = freshTicket(b);
+        new Cas30ServiceTicketValidator(BASE + "/cas").validate(ticket, TOOL);
+        HttpResponse<String> told = new Browser(BASE).post("/sandbox/ent/agora06/cas/logout", Map.of("username", "4000002"));
+        assertThat(told.body()).isNotEqualTo("0 service(s) prévenu(s)");
+        long deadline = System.currentTimeMillis() + 5000;
+        while (tool.logoutRequests.stream().noneMatch(l -> l.contains(ticket)) && System.currentTimeMillis() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(tool.logoutRequests).anyMatch(l -> l.contains(ticket));
+        assertThat(Browser.location(b.get("/cas/login?service=" + java.net.URLEncoder.encode(TOOL, "UTF-8"))))
+                .contains("/sso/login?request=");
+    }
+
+    @Test
+    void anIdleSessionEnds() throws Exception {
+        Browser b = loggedIn();
+        assertThat(Browser.location(b.get("/cas/login?service=" + java.net.URLEncoder.encode(TOOL, "UTF-8"))))
+                .startsWith(TOOL + "?ticket=");
+        jdbc.update("UPDATE sso_session SET last_seen_at = ? WHERE person_id = '4000002' AND ended_at IS NULL",
+                java.sql.Timestamp.from(java.time.Instant.now().minus(java.time.Duration.ofHours(3))));
+        assertThat(Browser.location(b.get("/cas/login?service=" + java.net.URLEncoder.encode(TOOL, "UTF-8"))))
+                .contains("/sso/login?request=");
+    }
 }

@@ -203,7 +203,7 @@ public class CasServer {
     }
 
     /** Back-channel single logout: a SAML LogoutRequest POSTed to every service that got a ticket in the session. */
-    void singleLogout(String sessionId) {
+    public void singleLogout(String sessionId) {
         Map<String, String> seen = new LinkedHashMap<>();
         for (String[] issued : tickets.issuedIn(sessionId)) {
             seen.put(issued[0], issued[1]);
