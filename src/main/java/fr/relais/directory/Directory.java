@@ -88,6 +88,16 @@ public class Directory {
                 value(s, "ENTStructureTypeStruct"), classes, groups, persons));
     }
 
+    /** Every school of the directory (UAI, name, type), without classes or counts. */
+    public List<Structure> structures() {
+        List<Structure> out = new ArrayList<>();
+        store.forEach(store.structures(), SearchControls.ONELEVEL_SCOPE, "(objectClass=ENTStructure)", STRUCTURE,
+                s -> out.add(new Structure(value(s, "ENTStructureUAI"), value(s, "ENTStructureNomCourant"),
+                        value(s, "ENTStructureTypeStruct"), List.of(), List.of(), Map.of())));
+        out.sort(java.util.Comparator.comparing(Structure::uai, java.util.Comparator.nullsLast(String::compareTo)));
+        return out;
+    }
+
     /** Called after every import: what was read before may have changed. */
     public void forgetStructures() {
         uaiByDn.clear();

@@ -51,6 +51,9 @@ public class ProductionGuard implements EnvironmentPostProcessor {
             problems.add("relais.sso.pairwise-secret (RELAIS_SSO_PAIRWISE_SECRET): at least 32 random characters, "
                     + "kept forever (publishers' pseudonymous ids derive from it)");
         }
+        if (env.getProperty("relais.licence.api-keys-enabled", Boolean.class, false)) {
+            problems.add("relais.licence.api-keys-enabled: must be false (publishers authenticate with their certificate)");
+        }
         if (!env.getProperty("relais.sso.secure-cookies", Boolean.class, true)) {
             problems.add("relais.sso.secure-cookies: must be true");
         }

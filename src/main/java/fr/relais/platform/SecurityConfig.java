@@ -56,7 +56,7 @@ public class SecurityConfig {
                                 "/sandbox/**", "/login", "/error", "/css/**", "/favicon.ico").permitAll()
                         .anyRequest().hasRole(ADMIN))
                 // the protocol endpoints are cross-site by nature; the simulators stand for other sites
-                .csrf(csrf -> csrf.ignoringRequestMatchers("/cas/**", "/sso/**", "/saml/**", "/sandbox/**"))
+                .csrf(csrf -> csrf.ignoringRequestMatchers("/cas/**", "/sso/**", "/saml/**", "/sandbox/**", "/gar/**"))
                 .formLogin(form -> form.loginPage("/login").defaultSuccessUrl("/admin", false).permitAll())
                 .logout(logout -> logout.logoutUrl("/admin/logout").logoutSuccessUrl("/login?logout"));
         return http.build();

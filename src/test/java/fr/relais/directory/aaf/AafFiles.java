@@ -6,23 +6,23 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Small hand-written AAF files for the bad-input tests. */
-final class AafFiles {
+public final class AafFiles {
 
-    static final Charset LATIN9 = Charset.forName("ISO-8859-15");
-    static final String HEAD = "<?xml version=\"1.0\" encoding=\"ISO-8859-15\"?>\n"
+    public static final Charset LATIN9 = Charset.forName("ISO-8859-15");
+    public static final String HEAD = "<?xml version=\"1.0\" encoding=\"ISO-8859-15\"?>\n"
             + "<!DOCTYPE ficAlimMENESR SYSTEM \"ficAlimMENESR.dtd\">\n<ficAlimMENESR>\n";
-    static final String TAIL = "</ficAlimMENESR>\n";
+    public static final String TAIL = "</ficAlimMENESR>\n";
 
     private AafFiles() {
     }
 
-    static Path write(Path dir, String name, String content) throws IOException {
+    public static Path write(Path dir, String name, String content) throws IOException {
         Path file = dir.resolve(name);
         Files.writeString(file, content, LATIN9);
         return file;
     }
 
-    static String school(String jointure, String uai, String siren, String name, String... classes) {
+    public static String school(String jointure, String uai, String siren, String name, String... classes) {
         StringBuilder b = new StringBuilder("<addRequest><operationalAttributes><attr name=\"categorieStructure\"><value>"
                 + "EtabEducNat</value></attr></operationalAttributes><identifier><id>" + jointure + "</id></identifier>"
                 + "<attributes><attr name=\"ENTStructureJointure\"><value>" + jointure + "</value></attr>"
@@ -36,7 +36,7 @@ final class AafFiles {
         return b.append("</attr></attributes></addRequest>\n").toString();
     }
 
-    static String pupil(String op, String id, String lastName, String firstName, String school, String classe,
+    public static String pupil(String op, String id, String lastName, String firstName, String school, String classe,
                         String... extraAttrs) {
         StringBuilder b = new StringBuilder("<" + op + "><operationalAttributes><attr name=\"categoriePersonne\"><value>"
                 + "Eleve</value></attr></operationalAttributes>");
