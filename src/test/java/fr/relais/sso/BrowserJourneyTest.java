@@ -72,7 +72,7 @@ class BrowserJourneyTest extends SsoTestBase {
         assertThat(user).isEqualTo("Connecté : 2000001");
         assertThat(browser.findElement(By.id("attributes")).getText()).contains("categories").contains("National_1");
 
-        browser.get(BASE + "/launch/cns?resource=ark:/86527/manuel&uai=" + Uai.of(690_100));
+        browser.get(BASE + "/launch/cns?resource=ark:/86527/manuel-maths&uai=" + Uai.of(690_100));
         String ido = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("ido"))).getText();
         assertThat(ido).matches("Identifiant pseudonyme : [0-9a-f]{128}");
         assertThat(browser.findElement(By.id("signature")).getText()).contains("Signature vérifiée");

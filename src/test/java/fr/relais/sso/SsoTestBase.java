@@ -54,6 +54,8 @@ abstract class SsoTestBase {
     protected JdbcTemplate jdbc;
     @Autowired
     protected SimulatedCasTool tool;
+    @Autowired
+    protected fr.relais.licence.Subscriptions subscriptions;
 
     private static boolean imported;
 
@@ -67,6 +69,14 @@ abstract class SsoTestBase {
             for (Path f : new AafFeedGenerator(new AafFeedGenerator.Parameters(2026, 1, 4, 5, 6, 1, 1000, "SSO"))
                     .writeTo(dir)) {
                 importer.importFile(f, f.getFileName().toString(), "api");
+            }
+            // CNS and KNE sell the school a school-wide subscription for pupils, teachers and librarians
+            for (String publisher : java.util.List.of("cns", "kne-educadhoc")) {
+                subscriptions.create(new fr.relais.licence.Subscription(publisher, "ABO-SSO-" + publisher, "D",
+                        "ark:/86527/manuel-maths", "ark", "Manuel", null, java.time.Instant.parse("2026-01-01T00:00:00Z"),
+                        null, null, null, true, fr.relais.licence.Subscription.AssignmentType.ETABL, null, null, null,
+                        null, null, null, java.util.List.of(fr.relais.directory.aaf.Uai.of(690_100)),
+                        java.util.List.of("ELEVE", "ENSEIGNANT", "DOCUMENTALISTE")));
             }
             imported = true;
         }

@@ -1,0 +1,173 @@
+package fr.relais.licence;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.client.TestRestTemplate;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+
+import fr.relais.RelaisTestSupport;
+import fr.relais.directory.DirectoryTestBase;
+import fr.relais.directory.Person;
+import fr.relais.directory.aaf.AafFiles;
+import fr.relais.directory.aaf.Uai;
+import fr.relais.licence.EntitlementDecision.Allowed;
+import fr.relais.licence.EntitlementDecision.Denied;
+import fr.relais.licence.EntitlementDecision.Reason;
+
+/** Every denial reason, the counting rules, transfer rules and leaving pupils, against the real directory. */
+class DecisionTest extends DirectoryTestBase {
+
+    static final String SCHOOL = Uai.of(596_001);
+    static final Instant NOW = Instant.parse("2026-11-23T10:00:00Z");
+
+    @Autowired
+    SubscriptionDecisions decisions;
+    @Autowired
+    Subscriptions subscriptions;
+    @Autowired
+    TestRestTemplate http;
+    @Autowired
+    ObjectMapper json;
+    @TempDir
+    Path dir;
+
+    static boolean ready;
+
+    @BeforeEach
+    void school() throws Exception {
+        if (ready) {
+            return;
+        }
+        StringBuilder b = new StringBuilder(AafFiles.HEAD).append(AafFiles.school("8601", SCHOOL, "19598601000000",
+                "COLLÈGE DES LICENCES", "4A", "4B"));
+        for (int i = 1; i <= 4; i++) {
+            b.append(AafFiles.pupil("addRequest", "860100" + i, "ÉLÈVE" + i, "A", "8601", "8601$4A"));
+        }
+        b.append(AafFiles.pupil("addRequest", "8601009", "PARENT", "P", "8601", null)
+                .replace("<value>Eleve</value>", "<value>PersRelEleve</value>"));
+        importer.importFile(AafFiles.write(dir, "ecole.xml", b.append(AafFiles.TAIL).toString()), "ecole.xml", "api");
+        ready = true;
+    }
+
+    private Subscription subscription(String id, Subscription.AssignmentType type, boolean transferable, Integer pupils,
+                                      Instant from, Instant until, List<String> audiences) {
+        Subscription s = new Subscription("cns", id, "CNS_DISTRIBUTEUR", "ark:/1/" + id, "ark", id, null, from, until,
+                null, null, transferable, type, null, pupils, null, null, null, null, List.of(SCHOOL), audiences);
+        subscriptions.delete("cns", id);
+        subscriptions.create(s);
+        return s;
+    }
+
+    private EntitlementDecision decide(String jointure, String resource) {
+        Person p = directory.person(jointure).orElseThrow();
+        return decisions.decide(p.jointure(), p.profiles(), p.schools(), SCHOOL, "cns", resource, NOW);
+    }
+
+    private static Reason reason(EntitlementDecision d) {
+        assertThat(d).isInstanceOf(Denied.class);
+        return ((Denied) d).reason();
+    }
+
+    @Test
+    void denialReasons() {
+        assertThat(reason(decide("8601001", "ark:/1/rien"))).isEqualTo(Reason.NO_SUBSCRIPTION);
+        subscription("EXP", Subscription.AssignmentType.ETABL, true, null, NOW.minusSeconds(86400 * 400),
+                NOW.minusSeconds(86400), List.of("ELEVE"));
+        assertThat(reason(decide("8601001", "ark:/1/EXP"))).isEqualTo(Reason.EXPIRED);
+        subscription("FUT", Subscription.AssignmentType.ETABL, true, null, NOW.plusSeconds(86400), null, List.of("ELEVE"));
+        assertThat(reason(decide("8601001", "ark:/1/FUT"))).isEqualTo(Reason.NOT_YET_VALID);
+        subscription("ENS", Subscription.AssignmentType.ETABL, true, null, NOW.minusSeconds(60), null, List.of("ENSEIGNANT"));
+        assertThat(reason(decide("8601001", "ark:/1/ENS"))).isEqualTo(Reason.AUDIENCE_NOT_COVERED);
+        subscription("ALL", Subscription.AssignmentType.ETABL, true, null, NOW.minusSeconds(60), null,
+                List.of("ELEVE", "ENSEIGNANT", "DOCUMENTALISTE", "AUTRE PERSONNEL"));
+        assertThat(reason(decide("8601009", "ark:/1/ALL"))).isEqualTo(Reason.AUDIENCE_NOT_COVERED);
+        Person pupil = directory.person("8601001").orElseThrow();
+        assertThat(reason(decisions.decide(pupil.jointure(), pupil.profiles(), pupil.schools(), Uai.of(690_100), "cns",
+                "ark:/1/ALL", NOW))).isEqualTo(Reason.NOT_IN_SCHOOL);
+        subscription("IND0", Subscription.AssignmentType.INDIV, true, 10, NOW.minusSeconds(60), null, List.of("ELEVE"));
+        assertThat(reason(decide("8601001", "ark:/1/IND0"))).isEqualTo(Reason.NOT_ASSIGNED);
+        assertThat(((Denied) decide("8601001", "ark:/1/IND0")).message()).contains("ne vous l'a pas attribuée");
+    }
+
+    @Test
+    void schoolWideSubscriptionsEntitleTheAudienceUncountedUntilTheirEnd() {
+        Instant end = NOW.plusSeconds(86400 * 200);
+        subscription("ETABL", Subscription.AssignmentType.ETABL, false, 1, NOW.minusSeconds(60), end, List.of("ELEVE"));
+        for (int i = 1; i <= 4; i++) {
+            assertThat(decide("860100" + i, "ark:/1/ETABL")).isEqualTo(new Allowed(end));
+        }
+    }
+
+    private ResponseEntity<String> assign(String subscription, String type, String target) {
+        return http.withBasicAuth("admin", RelaisTestSupport.ADMIN_PASSWORD).postForEntity("/api/licences/assignments",
+                java.util.Map.of("publisher", "cns", "subscription", subscription, "uai", SCHOOL, "type", type,
+                        "target", target), String.class);
+    }
+
+    @Test
+    void aClassAssignmentTakesOneLicencePerPupilAndRefusesWhenNoneRemain() throws Exception {
+        subscription("CLASSE", Subscription.AssignmentType.INDIV, true, 2, NOW.minusSeconds(60), null, List.of("ELEVE"));
+        assertThat(assign("CLASSE", "CLASS", "4A").getStatusCode()).isEqualTo(HttpStatus.CREATED);
+        assertThat(decide("8601001", "ark:/1/CLASSE")).isInstanceOf(Allowed.class);
+        assertThat(decide("8601001", "ark:/1/CLASSE")).isInstanceOf(Allowed.class);
+        assertThat(decide("8601002", "ark:/1/CLASSE")).isInstanceOf(Allowed.class);
+        assertThat(reason(decide("8601003", "ark:/1/CLASSE"))).isEqualTo(Reason.NO_LICENCE_LEFT);
+        JsonNode counts = json.readTree(http.withBasicAuth("admin", RelaisTestSupport.ADMIN_PASSWORD)
+                .getForObject("/api/licences/assignments?publisher=cns&subscription=CLASSE", String.class));
+        assertThat(counts.at("/licences/ELEVE/limit").asInt()).isEqualTo(2);
+        assertThat(counts.at("/licences/ELEVE/used").asInt()).isEqualTo(2);
+        assertThat(counts.at("/licences/ELEVE/remaining").asInt()).isZero();
+        assertThat(counts.at("/assignments/0/target").asText()).isEqualTo("4A");
+    }
+
+    @Test
+    void aPupilWhoLeavesLosesAccessAndFreesTheLicenceOnlyWhenTransferable() throws Exception {
+        subscription("TRANS", Subscription.AssignmentType.INDIV, true, 1, NOW.minusSeconds(60), null, List.of("ELEVE"));
+        subscription("FIXE", Subscription.AssignmentType.INDIV, false, 1, NOW.minusSeconds(60), null, List.of("ELEVE"));
+        assign("TRANS", "CLASS", "4A");
+        assign("FIXE", "CLASS", "4A");
+        assertThat(decide("8601004", "ark:/1/TRANS")).isInstanceOf(Allowed.class);
+        assertThat(decide("8601004", "ark:/1/FIXE")).isInstanceOf(Allowed.class);
+        // pupil 8601004 leaves the school: the AAF removes them
+        importer.importFile(AafFiles.write(dir, "depart.xml", AafFiles.HEAD + "<deleteRequest><operationalAttributes><attr "
+                + "name=\"categoriePersonne\"><value>Eleve</value></attr></operationalAttributes><identifier><id>8601004"
+                + "</id></identifier></deleteRequest>\n" + AafFiles.TAIL), "depart.xml", "api");
+        assertThat(decisions.decide("8601004", List.of("National_ELV"), List.of(), SCHOOL, "cns", "ark:/1/TRANS", NOW))
+                .extracting(d -> ((Denied) d).reason()).isEqualTo(Reason.NOT_IN_SCHOOL);
+        assertThat(decide("8601003", "ark:/1/TRANS")).isInstanceOf(Allowed.class);
+        assertThat(reason(decide("8601003", "ark:/1/FIXE"))).isEqualTo(Reason.NO_LICENCE_LEFT);
+        ready = false;
+    }
+
+    @Test
+    void personAndUnlimitedAssignments() {
+        subscription("PERS", Subscription.AssignmentType.INDIV, true, Subscription.UNLIMITED, NOW.minusSeconds(60), null,
+                List.of("ELEVE"));
+        assign("PERS", "PERSON", "8601002");
+        assertThat(decide("8601002", "ark:/1/PERS")).isInstanceOf(Allowed.class);
+        assertThat(reason(decide("8601001", "ark:/1/PERS"))).isEqualTo(Reason.NOT_ASSIGNED);
+    }
+
+    @Test
+    void assignmentsAreValidated() {
+        subscription("ETAB2", Subscription.AssignmentType.ETABL, true, null, NOW.minusSeconds(60), null, List.of("ELEVE"));
+        ResponseEntity<String> etabl = assign("ETAB2", "CLASS", "4A");
+        assertThat(etabl.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+        assertThat(etabl.getBody()).contains("rien à attribuer");
+        subscription("IND2", Subscription.AssignmentType.INDIV, true, 3, NOW.minusSeconds(60), null, List.of("ELEVE"));
+        assertThat(assign("IND2", "SALLE", "4A").getBody()).contains("type : attendu PERSON, CLASS ou GROUP");
+        assertThat(assign("INCONNU", "CLASS", "4A").getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
+    }
+}
