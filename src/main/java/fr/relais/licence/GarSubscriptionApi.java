@@ -2,15 +2,12 @@ package fr.relais.licence;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 import jakarta.servlet.http.HttpServletRequest;
 
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -23,7 +20,6 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 import fr.relais.audit.AuditTrail;
-import fr.relais.connector.Capability;
 import fr.relais.connector.Connector;
 import fr.relais.connector.ConnectorRegistry;
 import fr.relais.directory.Directory;
@@ -45,15 +41,15 @@ public class GarSubscriptionApi {
     private final ConnectorRegistry registry;
     private final Directory directory;
     private final AuditTrail audit;
-    private final boolean apiKeys;
+    private final PublisherAuthenticator authenticator;
 
     public GarSubscriptionApi(Subscriptions subscriptions, ConnectorRegistry registry, Directory directory,
-                              AuditTrail audit, @Value("${relais.licence.api-keys-enabled:false}") boolean apiKeys) {
+                              AuditTrail audit, PublisherAuthenticator authenticator) {
         this.subscriptions = subscriptions;
         this.registry = registry;
         this.directory = directory;
         this.audit = audit;
-        this.apiKeys = apiKeys;
+        this.authenticator = authenticator;
     }
 
     @PutMapping("/{id}")
@@ -148,11 +144,11 @@ public class GarSubscriptionApi {
     }
 
     private ResponseEntity<String> withPublisher(HttpServletRequest request, Call call) {
-        Optional<Connector> publisher = authenticate(request);
+        Optional<Connector> publisher = authenticator.publisher(request);
         if (publisher.isEmpty()) {
             return errors(HttpStatus.UNAUTHORIZED, List.of(new SubscriptionValidator.Fault("", "authentification",
                     "distributeur non authentifié : présentez le certificat client du distributeur"
-                            + (apiKeys ? " ou sa clé (en-tête X-Relais-Api-Key)" : ""))));
+                            + (authenticator.apiKeysEnabled() ? " ou sa clé (en-tête X-Relais-Api-Key)" : ""))));
         }
         try {
             return call.run(publisher.get());
@@ -162,18 +158,6 @@ public class GarSubscriptionApi {
             return errors(HttpStatus.PAYLOAD_TOO_LARGE, List.of(new SubscriptionValidator.Fault("", "taille",
                     "document de plus de " + MAX_BODY / 1024 + " Kio refusé")));
         }
-    }
-
-    private Optional<Connector> authenticate(HttpServletRequest request) {
-        String key = request.getHeader("X-Relais-Api-Key");
-        if (!apiKeys || key == null || key.isBlank()) {
-            return Optional.empty();
-        }
-        byte[] given = key.getBytes(StandardCharsets.UTF_8);
-        return registry.offering(Capability.LICENCE_FEED).stream().filter(c -> {
-            String expected = c.descriptor().path("licence").path("apiKey").asText("");
-            return !expected.isBlank() && MessageDigest.isEqual(given, expected.getBytes(StandardCharsets.UTF_8));
-        }).findFirst();
     }
 
     private static String distributor(Connector publisher) {

@@ -27,7 +27,13 @@ public class SubscriptionDecisions implements EntitlementDecisions {
     private final Subscriptions subscriptions;
     private final Directory directory;
 
-    public SubscriptionDecisions(JdbcTemplate jdbc, Subscriptions subscriptions, Directory directory) {
+    private final fr.relais.audit.AuditTrail audit;
+    private final io.micrometer.core.instrument.MeterRegistry meters;
+
+    public SubscriptionDecisions(JdbcTemplate jdbc, Subscriptions subscriptions, Directory directory,
+                                 fr.relais.audit.AuditTrail audit, io.micrometer.core.instrument.MeterRegistry meters) {
+        this.audit = audit;
+        this.meters = meters;
         this.jdbc = jdbc;
         this.subscriptions = subscriptions;
         this.directory = directory;
@@ -51,6 +57,29 @@ public class SubscriptionDecisions implements EntitlementDecisions {
     @Transactional
     public EntitlementDecision decide(String personId, List<String> profiles, List<String> schools, String uai,
                                       String publisherId, String resourceId, Instant at) {
+        return decide(personId, profiles, schools, uai, publisherId, resourceId, at, true);
+    }
+
+    /**
+     * @param take whether an allowed INDIV decision takes the person's licence (a launch) or only looks
+     *             (the médiacentre's list, a publisher's background check)
+     */
+    @Transactional
+    public EntitlementDecision decide(String personId, List<String> profiles, List<String> schools, String uai,
+                                      String publisherId, String resourceId, Instant at, boolean take) {
+        EntitlementDecision d = evaluate(personId, profiles, schools, uai, publisherId, resourceId, at, take);
+        String reason = d instanceof EntitlementDecision.Denied denied ? denied.reason().name() : "ALLOWED";
+        meters.counter("relais.licence.decisions", "publisher", publisherId, "outcome",
+                d instanceof EntitlementDecision.Allowed ? "allowed" : "denied", "reason", reason).increment();
+        audit.record("licence.decision", publisherId, personId, null, publisherId,
+                d instanceof EntitlementDecision.Allowed ? fr.relais.audit.AuditTrail.Outcome.ALLOWED
+                        : fr.relais.audit.AuditTrail.Outcome.REFUSED,
+                reason + " ; UAI " + uai + " ; ressource " + resourceId + (take ? "" : " ; consultation"));
+        return d;
+    }
+
+    private EntitlementDecision evaluate(String personId, List<String> profiles, List<String> schools, String uai,
+                                         String publisherId, String resourceId, Instant at, boolean take) {
         if (uai == null || !schools.contains(uai)) {
             return denied(EntitlementDecision.Reason.NOT_IN_SCHOOL, "Vous n'êtes pas inscrit dans l'établissement "
                     + uai + " selon l'annuaire : demandez au secrétariat de votre établissement de vérifier votre inscription.");
@@ -86,7 +115,7 @@ public class SubscriptionDecisions implements EntitlementDecisions {
         }
         EntitlementDecision refusal = null;
         for (Subscription s : covering) {
-            EntitlementDecision d = individual(s, personId, audience, uai, at);
+            EntitlementDecision d = individual(s, personId, audience, uai, at, take);
             if (d instanceof EntitlementDecision.Allowed) {
                 return d;
             }
@@ -96,7 +125,8 @@ public class SubscriptionDecisions implements EntitlementDecisions {
         return refusal;
     }
 
-    private EntitlementDecision individual(Subscription s, String personId, String audience, String uai, Instant at) {
+    private EntitlementDecision individual(Subscription s, String personId, String audience, String uai, Instant at,
+                                           boolean take) {
         Integer held = jdbc.queryForObject("SELECT COUNT(*) FROM licence_grant WHERE publisher_id = ? AND subscription_id = ? "
                 + "AND person_id = ?", Integer.class, s.publisherId(), s.id(), personId);
         if (held != null && held > 0) {
@@ -122,6 +152,9 @@ public class SubscriptionDecisions implements EntitlementDecisions {
                 return denied(EntitlementDecision.Reason.NO_LICENCE_LEFT, "Toutes les licences de cette ressource sont "
                         + "déjà attribuées dans votre établissement : demandez au professeur documentaliste s'il peut en obtenir d'autres.");
             }
+        }
+        if (!take) {
+            return new EntitlementDecision.Allowed(until(s, at));
         }
         try {
             jdbc.update("INSERT INTO licence_grant (publisher_id, subscription_id, person_id, uai, audience, granted_at) "

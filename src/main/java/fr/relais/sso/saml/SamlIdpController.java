@@ -59,6 +59,8 @@ public class SamlIdpController {
     private final SigningKeys keys;
     private final SsoProperties properties;
     private final fr.relais.audit.AuditTrail audit;
+    @org.springframework.beans.factory.annotation.Autowired
+    private fr.relais.licence.Pseudonyms pseudonyms;
 
     @org.springframework.beans.factory.annotation.Autowired
     public SamlIdpController(fr.relais.audit.AuditTrail audit, ConnectorRegistry registry, SamlIdpRequests pending, LoginRequests logins,
@@ -187,9 +189,6 @@ public class SamlIdpController {
                 person.get().schools(), uai, publisher.id(), p.get().resourceId(), Instant.now());
         if (decision instanceof EntitlementDecision.Denied denied) {
             log.info("Accès refusé à {} pour {} ({}) : {}", publisher.id(), person.get().id(), uai, denied.reason());
-            audit.record("licence.denied", "relais", person.get().id(), null, publisher.id(),
-                    fr.relais.audit.AuditTrail.Outcome.REFUSED, denied.reason() + " ; UAI " + uai + " ; ressource "
-                            + p.get().resourceId());
             response.setStatus(HttpStatus.FORBIDDEN.value());
             model.addAttribute("title", "Accès refusé");
             model.addAttribute("message", denied.message());
@@ -199,6 +198,7 @@ public class SamlIdpController {
         String[] issued = issuer.issue(publisher.descriptor().path("sso").path("outbound").path("entityId").asText(),
                 p.get().acsUrl(), p.get().inResponseTo(), release.pairwiseId(publisher, person.get()), attributes);
         pending.recordIssued(issued[1], session.get().id(), p.get());
+        pseudonyms.remember(publisher.id(), release.pairwiseId(publisher, person.get()), person.get().id());
         audit.record("saml.assertion.issued", "relais", person.get().id(), String.join(",", attributes.keySet()),
                 publisher.id(), fr.relais.audit.AuditTrail.Outcome.ALLOWED, "assertion " + issued[1] + " ; UAI " + uai
                         + " ; ressource " + p.get().resourceId());

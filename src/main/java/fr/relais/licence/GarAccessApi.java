@@ -1,0 +1,130 @@
+package fr.relais.licence;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import jakarta.servlet.http.HttpServletRequest;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+import fr.relais.connector.Capability;
+import fr.relais.connector.Connector;
+import fr.relais.connector.ConnectorRegistry;
+import fr.relais.directory.Directory;
+import fr.relais.directory.Person;
+import fr.relais.platform.ApiError;
+
+/**
+ * Decisions outside a launch: the publishers' check API (by the pseudonymous id they received) and the
+ * médiacentre's list of the resources a person holds, in GAR's JSON shape. Looking never takes a licence.
+ */
+@RestController
+public class GarAccessApi {
+
+    private final PublisherAuthenticator authenticator;
+    private final Pseudonyms pseudonyms;
+    private final Directory directory;
+    private final SubscriptionDecisions decisions;
+    private final Subscriptions subscriptions;
+    private final ConnectorRegistry registry;
+    private final String baseUrl;
+
+    public GarAccessApi(PublisherAuthenticator authenticator, Pseudonyms pseudonyms, Directory directory,
+                        SubscriptionDecisions decisions, Subscriptions subscriptions, ConnectorRegistry registry,
+                        @org.springframework.beans.factory.annotation.Value("${relais.sso.base-url}") String baseUrl) {
+        this.authenticator = authenticator;
+        this.pseudonyms = pseudonyms;
+        this.directory = directory;
+        this.decisions = decisions;
+        this.subscriptions = subscriptions;
+        this.registry = registry;
+        this.baseUrl = baseUrl.replaceAll("/+$", "");
+    }
+
+    /** {@code GET /gar/entitlements?ido=&idRessource=&uai=}: may this pseudonymous person use this resource here? */
+    @GetMapping("/gar/entitlements")
+    public ResponseEntity<Object> check(@RequestParam String ido, @RequestParam String idRessource,
+                                        @RequestParam String uai, HttpServletRequest request) {
+        Optional<Connector> publisher = authenticator.publisher(request);
+        if (publisher.isEmpty()) {
+            return error(HttpStatus.UNAUTHORIZED, "distributeur non authentifié", request);
+        }
+        Optional<Person> person = pseudonyms.person(publisher.get().id(), ido).flatMap(directory::person);
+        if (person.isEmpty()) {
+            return error(HttpStatus.NOT_FOUND, "identifiant IDO inconnu pour ce distributeur", request);
+        }
+        Person p = person.get();
+        EntitlementDecision d = decisions.decide(p.jointure(), p.profiles(), p.schools(), uai, publisher.get().id(),
+                idRessource, Instant.now(), false);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("ido", ido);
+        body.put("idRessource", idRessource);
+        body.put("uai", uai);
+        if (d instanceof EntitlementDecision.Allowed allowed) {
+            body.put("decision", "autorise");
+            body.put("valideJusquau", allowed.validUntil().toString());
+        } else {
+            EntitlementDecision.Denied denied = (EntitlementDecision.Denied) d;
+            body.put("decision", "refuse");
+            body.put("motif", denied.reason().name());
+        }
+        return ResponseEntity.ok(body);
+    }
+
+    /** The médiacentre's list: {@code GET /gar/ressources/{idENT}/{UAI}/{personId}}, for the administrator's API client. */
+    @GetMapping("/gar/ressources/{idEnt}/{uai}/{personId}")
+    public ResponseEntity<Object> resources(@PathVariable String idEnt, @PathVariable String uai,
+                                            @PathVariable String personId, HttpServletRequest request) {
+        Optional<Person> person = directory.person(personId);
+        if (person.isEmpty()) {
+            return error(HttpStatus.NOT_FOUND, "personne inconnue de l'annuaire", request);
+        }
+        Person p = person.get();
+        List<Map<String, Object>> resources = new ArrayList<>();
+        Instant now = Instant.now();
+        for (Connector publisher : registry.offering(Capability.LICENCE_FEED)) {
+            for (Subscription s : subscriptions.list(publisher.id(), Map.of("uaiEtab", List.of(uai)))) {
+                if (resources.stream().anyMatch(r -> r.get("idRessource").equals(s.resourceId()))) {
+                    continue;
+                }
+                EntitlementDecision d = decisions.decide(p.jointure(), p.profiles(), p.schools(), uai, publisher.id(),
+                        s.resourceId(), now, false);
+                if (d instanceof EntitlementDecision.Allowed) {
+                    Map<String, Object> r = new LinkedHashMap<>();
+                    r.put("idRessource", s.resourceId());
+                    r.put("idType", s.resourceIdType());
+                    r.put("nomRessource", s.resourceLabel());
+                    r.put("idEditeur", publisher.id());
+                    r.put("nomEditeur", publisher.name());
+                    r.put("urlVignette", null);
+                    r.put("urlAccesRessource", baseUrl + "/launch/" + publisher.id() + "?resource="
+                            + java.net.URLEncoder.encode(s.resourceId(), java.nio.charset.StandardCharsets.UTF_8)
+                            + "&uai=" + uai);
+                    r.put("typePresentation", Map.of("code", "MAN", "nom", "manuel numérique"));
+                    r.put("typologieDocument", List.of());
+                    r.put("niveauEducatif", List.of());
+                    r.put("domaineEnseignement", List.of());
+                    r.put("typePedagogique", List.of());
+                    r.put("distributeurTech", publisher.descriptor().path("distributorId").asText());
+                    r.put("validateurTech", "Relais");
+                    resources.add(r);
+                }
+            }
+        }
+        return ResponseEntity.ok(Map.of("listeRessources", Map.of("ressource", resources)));
+    }
+
+    private static ResponseEntity<Object> error(HttpStatus status, String message, HttpServletRequest request) {
+        return ResponseEntity.status(status).body(ApiError.of(status.value(), status.getReasonPhrase(), message,
+                request.getRequestURI()));
+    }
+}
