@@ -89,4 +89,55 @@ class GarAccessTest extends SsoTestBase {
         assertThat(parent.at("/listeRessources/ressource")).isEmpty();
         assertThat(get("/gar/ressources/agora06/" + SCHOOL + "/2000001", null, false).statusCode()).isEqualTo(401);
     }
+
+    @Autowired
+    fr.relais.licence.LicenceReports reports;
+    @Autowired
+    org.springframework.jms.core.JmsTemplate jms;
+
+    @Test
+    void eachPublisherGetsTheUseOfItsOwnSubscriptionsAsGarCsv() throws Exception {
+        HttpResponse<String> cns = get("/gar/abonnement/comptages.csv", "demo-cle-cns", false);
+        assertThat(cns.statusCode()).isEqualTo(200);
+        assertThat(cns.headers().firstValue("Content-Type").orElse("")).startsWith("text/csv");
+        assertThat(cns.body()).startsWith("UAI;idAbonnement;codeProjetRessource;idRessource;cumulAffectationEleve;"
+                + "cumulAffectationEnseignant;cumulAffectationDocumentaliste;cumulAffectationAutrePersonnel\n")
+                .contains(SCHOOL + ";ABO-SSO-cns;;" + MATHS + ";0;0;0;0");
+        assertThat(get("/gar/abonnement/comptages.csv", "demo-cle-kne", false).body()).doesNotContain("ABO-SSO-cns")
+                .contains("ABO-SSO-kne-educadhoc");
+        assertThat(get("/gar/abonnement/comptages.csv", null, false).statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void subscriptionsEndingSoonAreAnnouncedOnceOnTheBroker() throws Exception {
+        subscriptions.create(new fr.relais.licence.Subscription("cns", "ABO-FIN", "D", "ark:/86527/fin", "ark", "Fin", null,
+                java.time.Instant.now().minusSeconds(86400), java.time.Instant.now().plusSeconds(86400 * 10), null, null,
+                true, fr.relais.licence.Subscription.AssignmentType.ETABL, null, null, null, null, null, null,
+                java.util.List.of(SCHOOL), java.util.List.of("ELEVE")));
+        assertThat(reports.announceExpiring()).isGreaterThanOrEqualTo(1);
+        jms.setReceiveTimeout(5000);
+        String event = null;
+        for (Object m = jms.receiveAndConvert(fr.relais.licence.LicenceReports.EXPIRING_QUEUE); m != null;
+             m = jms.receiveAndConvert(fr.relais.licence.LicenceReports.EXPIRING_QUEUE)) {
+            if (String.valueOf(m).contains("ABO-FIN")) {
+                event = String.valueOf(m);
+                break;
+            }
+        }
+        assertThat(event).contains("\"idAbonnement\":\"ABO-FIN\"").contains("\"editeur\":\"cns\"");
+        assertThat(reports.announceExpiring()).isZero();
+        assertThat(get("/api/licences/expiring", null, true).body()).contains("ABO-FIN");
+    }
+
+    @Test
+    void territoryAggregatesNeverNameAPublisher() throws Exception {
+        idoAfterLaunch("2000004");
+        JsonNode launches = json.readTree(get("/api/licences/launches", null, true).body());
+        assertThat(launches.path("parEtablissement")).anySatisfy(s -> {
+            assertThat(s.path("uai").asText()).isEqualTo(SCHOOL);
+            assertThat(s.path("lancements").asLong()).isPositive();
+        });
+        assertThat(launches.path("parTypeDeRessource").path("ark").asLong()).isPositive();
+        assertThat(launches.toString()).doesNotContain("cns").doesNotContain("kne");
+    }
 }
