@@ -54,10 +54,11 @@ public class GarAccessApi {
     @GetMapping("/gar/entitlements")
     public ResponseEntity<Object> check(@RequestParam String ido, @RequestParam String idRessource,
                                         @RequestParam String uai, HttpServletRequest request) {
-        Optional<Connector> publisher = authenticator.publisher(request);
-        if (publisher.isEmpty()) {
-            return error(HttpStatus.UNAUTHORIZED, "distributeur non authentifié", request);
+        PublisherAuthenticator.Outcome who = authenticator.authenticate(request);
+        if (who instanceof PublisherAuthenticator.Refused refused) {
+            return error(HttpStatus.UNAUTHORIZED, refused.reason(), request);
         }
+        Optional<Connector> publisher = Optional.of(((PublisherAuthenticator.Known) who).publisher());
         Optional<Person> person = pseudonyms.person(publisher.get().id(), ido).flatMap(directory::person);
         if (person.isEmpty()) {
             return error(HttpStatus.NOT_FOUND, "identifiant IDO inconnu pour ce distributeur", request);

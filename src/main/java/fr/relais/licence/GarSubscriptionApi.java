@@ -144,14 +144,13 @@ public class GarSubscriptionApi {
     }
 
     private ResponseEntity<String> withPublisher(HttpServletRequest request, Call call) {
-        Optional<Connector> publisher = authenticator.publisher(request);
-        if (publisher.isEmpty()) {
+        PublisherAuthenticator.Outcome who = authenticator.authenticate(request);
+        if (who instanceof PublisherAuthenticator.Refused refused) {
             return errors(HttpStatus.UNAUTHORIZED, List.of(new SubscriptionValidator.Fault("", "authentification",
-                    "distributeur non authentifié : présentez le certificat client du distributeur"
-                            + (authenticator.apiKeysEnabled() ? " ou sa clé (en-tête X-Relais-Api-Key)" : ""))));
+                    refused.reason())));
         }
         try {
-            return call.run(publisher.get());
+            return call.run(((PublisherAuthenticator.Known) who).publisher());
         } catch (SubscriptionXml.Unreadable e) {
             return errors(HttpStatus.BAD_REQUEST, List.of(new SubscriptionValidator.Fault("", "xml", e.getMessage())));
         } catch (TooLarge e) {

@@ -28,13 +28,13 @@ class LicenceReportApi {
     /** For a publisher: the use of its own subscriptions, GAR's CSV. */
     @GetMapping(value = "${relais.licence.subscription-path:/gar/abonnement}/comptages.csv")
     ResponseEntity<String> usage(HttpServletRequest request) {
-        java.util.Optional<Connector> publisher = authenticator.publisher(request);
-        if (publisher.isEmpty()) {
+        PublisherAuthenticator.Outcome who = authenticator.authenticate(request);
+        if (who instanceof PublisherAuthenticator.Refused refused) {
             return ResponseEntity.status(HttpStatus.UNAUTHORIZED).contentType(MediaType.TEXT_PLAIN)
-                    .body("distributeur non authentifié\n");
+                    .body(refused.reason() + "\n");
         }
         return ResponseEntity.ok().contentType(new MediaType("text", "csv", java.nio.charset.StandardCharsets.UTF_8))
-                .body(reports.usageCsv(publisher.get().id()));
+                .body(reports.usageCsv(((PublisherAuthenticator.Known) who).publisher().id()));
     }
 
     /** For administrators: subscriptions ending within the warning window. */

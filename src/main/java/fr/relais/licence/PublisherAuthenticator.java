@@ -23,18 +23,52 @@ public class PublisherAuthenticator {
 
     private final ConnectorRegistry registry;
     private final boolean apiKeys;
+    private final fr.relais.licence.tls.GarTls tls;
 
-    public PublisherAuthenticator(ConnectorRegistry registry,
+    public PublisherAuthenticator(ConnectorRegistry registry, fr.relais.licence.tls.GarTls tls,
                                   @Value("${relais.licence.api-keys-enabled:false}") boolean apiKeys) {
         this.registry = registry;
+        this.tls = tls;
         this.apiKeys = apiKeys;
+    }
+
+    /** Who is calling, or why they are refused (in French, for the error body). */
+    public sealed interface Outcome permits Known, Refused {
+    }
+
+    public record Known(Connector publisher) implements Outcome {
+    }
+
+    public record Refused(String reason) implements Outcome {
+    }
+
+    public Outcome authenticate(HttpServletRequest request) {
+        Object chain = request.getAttribute("jakarta.servlet.request.X509Certificate");
+        if (chain instanceof java.security.cert.X509Certificate[] certificates && certificates.length > 0) {
+            var verdict = tls.check(certificates);
+            if (verdict instanceof fr.relais.licence.tls.GarTls.Refused refused) {
+                return new Refused(refused.reason());
+            }
+            String distributor = ((fr.relais.licence.tls.GarTls.Accepted) verdict).distributorId();
+            return registry.offering(Capability.LICENCE_FEED).stream()
+                    .filter(c -> distributor.equals(c.descriptor().path("distributorId").asText()))
+                    .findFirst().<Outcome>map(Known::new)
+                    .orElse(new Refused("aucun éditeur déclaré pour le distributeur " + distributor));
+        }
+        Optional<Connector> byKey = publisher(request);
+        if (byKey.isPresent()) {
+            return new Known(byKey.get());
+        }
+        return new Refused("distributeur non authentifié : présentez le certificat client du distributeur"
+                + (apiKeys ? " (ou, en développement, sa clé dans l'en-tête X-Relais-Api-Key)" : ""));
     }
 
     public boolean apiKeysEnabled() {
         return apiKeys;
     }
 
-    public Optional<Connector> publisher(HttpServletRequest request) {
+    /** By API key only (development). */
+    Optional<Connector> publisher(HttpServletRequest request) {
         String key = request.getHeader("X-Relais-Api-Key");
         if (!apiKeys || key == null || key.isBlank()) {
             return Optional.empty();
