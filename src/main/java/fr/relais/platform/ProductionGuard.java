@@ -51,6 +51,13 @@ public class ProductionGuard implements EnvironmentPostProcessor {
             problems.add("relais.sso.pairwise-secret (RELAIS_SSO_PAIRWISE_SECRET): at least 32 random characters, "
                     + "kept forever (publishers' pseudonymous ids derive from it)");
         }
+        if (env.getProperty("relais.licence.tls.port", Integer.class, 8443) >= 0
+                && (env.getProperty("relais.licence.tls.server-keystore", "").isBlank()
+                    || env.getProperty("relais.licence.tls.client-ca", "").isBlank())) {
+            problems.add("relais.licence.tls.server-keystore and relais.licence.tls.client-ca: the HTTPS certificate of "
+                    + "the publishers' connector and the authority that issues distributors' certificates (or "
+                    + "relais.licence.tls.port=-1 to close it)");
+        }
         if (env.getProperty("relais.licence.api-keys-enabled", Boolean.class, false)) {
             problems.add("relais.licence.api-keys-enabled: must be false (publishers authenticate with their certificate)");
         }

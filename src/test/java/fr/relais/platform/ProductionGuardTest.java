@@ -37,7 +37,8 @@ class ProductionGuardTest {
                           - spring.artemis.broker-url (SPRING_ARTEMIS_BROKER_URL): must point at the Artemis cluster, e.g. tcp://artemis:61616
                           - relais.sso.base-url (RELAIS_SSO_BASE_URL): must be the https URL users reach Relais at
                           - relais.sso.saml.keystore (RELAIS_SSO_SAML_KEYSTORE): the PKCS#12 holding the SAML signing key (and relais.sso.saml.keystore-password); Relais does not generate keys in production
-                          - relais.sso.pairwise-secret (RELAIS_SSO_PAIRWISE_SECRET): at least 32 random characters, kept forever (publishers' pseudonymous ids derive from it)""");
+                          - relais.sso.pairwise-secret (RELAIS_SSO_PAIRWISE_SECRET): at least 32 random characters, kept forever (publishers' pseudonymous ids derive from it)
+                          - relais.licence.tls.server-keystore and relais.licence.tls.client-ca: the HTTPS certificate of the publishers' connector and the authority that issues distributors' certificates (or relais.licence.tls.port=-1 to close it)""");
     }
 
     @Test
@@ -50,7 +51,9 @@ class ProductionGuardTest {
                 "spring.artemis.broker-url", "tcp://artemis:61616",
                 "relais.sso.base-url", "https://relais.example.fr",
                 "relais.sso.saml.keystore", "/etc/relais/saml.p12",
-                "relais.sso.pairwise-secret", "0123456789abcdef0123456789abcdef-from-vault")), null))
+                "relais.sso.pairwise-secret", "0123456789abcdef0123456789abcdef-from-vault",
+                "relais.licence.tls.server-keystore", "/etc/relais/gar-server.p12",
+                "relais.licence.tls.client-ca", "/etc/relais/distributeurs-ac.pem")), null))
                 .doesNotThrowAnyException();
     }
 
