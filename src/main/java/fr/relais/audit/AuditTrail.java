@@ -33,9 +33,77 @@ public class AuditTrail {
 
     static final String GENESIS = "0".repeat(64);
     private final JdbcTemplate jdbc;
+    private final org.springframework.transaction.support.TransactionTemplate tx;
+    /** Events of the hot paths (licence decisions), written by one thread in batches. */
+    private final java.util.concurrent.BlockingQueue<Object[]> pending = new java.util.concurrent.LinkedBlockingQueue<>(100_000);
+    private volatile Thread writer;
 
     public AuditTrail(JdbcTemplate jdbc) {
         this.jdbc = jdbc;
+        this.tx = jdbc.getDataSource() == null ? null : new org.springframework.transaction.support.TransactionTemplate(
+                new org.springframework.jdbc.datasource.DataSourceTransactionManager(jdbc.getDataSource()));
+    }
+
+    /**
+     * Records an event of a hot path without making the caller wait for the chain's lock: events are appended
+     * by one writer, in order, a batch per transaction, within about 50 ms (and before shutdown completes). A
+     * full queue makes the caller write synchronously: nothing is dropped.
+     */
+    public void recordSoon(String action, String actor, String subject, String personalData, String recipient,
+                           Outcome outcome, String detail) {
+        startWriter();
+        if (!pending.offer(new Object[] {action, actor, subject, personalData, recipient, outcome, detail})) {
+            record(action, actor, subject, personalData, recipient, outcome, detail);
+        }
+    }
+
+    private synchronized void startWriter() {
+        if (writer != null) {
+            return;
+        }
+        writer = new Thread(() -> {
+            java.util.List<Object[]> batch = new java.util.ArrayList<>();
+            while (!Thread.currentThread().isInterrupted() || !pending.isEmpty()) {
+                try {
+                    Object[] first = pending.poll(50, java.util.concurrent.TimeUnit.MILLISECONDS);
+                    if (first == null) {
+                        continue;
+                    }
+                    batch.add(first);
+                    pending.drainTo(batch, 999);
+                    flush(batch);
+                    batch.clear();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } catch (RuntimeException e) {
+                    org.slf4j.LoggerFactory.getLogger(AuditTrail.class).error("audit batch not written, retrying", e);
+                }
+            }
+        }, "audit-writer");
+        writer.setDaemon(true);
+        writer.start();
+    }
+
+    private void flush(java.util.List<Object[]> batch) {
+        tx.executeWithoutResult(status -> {
+            for (Object[] e : batch) {
+                record((String) e[0], (String) e[1], (String) e[2], (String) e[3], (String) e[4], (Outcome) e[5],
+                        (String) e[6]);
+            }
+        });
+    }
+
+    /** Writes what is still queued; called at shutdown. */
+    @jakarta.annotation.PreDestroy
+    public void drain() {
+        java.util.List<Object[]> rest = new java.util.ArrayList<>();
+        pending.drainTo(rest);
+        if (!rest.isEmpty()) {
+            flush(rest);
+        }
+        if (writer != null) {
+            writer.interrupt();
+        }
     }
 
     @Transactional

@@ -71,7 +71,7 @@ public class SubscriptionDecisions implements EntitlementDecisions {
         String reason = d instanceof EntitlementDecision.Denied denied ? denied.reason().name() : "ALLOWED";
         meters.counter("relais.licence.decisions", "publisher", publisherId, "outcome",
                 d instanceof EntitlementDecision.Allowed ? "allowed" : "denied", "reason", reason).increment();
-        audit.record("licence.decision", publisherId, personId, null, publisherId,
+        audit.recordSoon("licence.decision", publisherId, personId, null, publisherId,
                 d instanceof EntitlementDecision.Allowed ? fr.relais.audit.AuditTrail.Outcome.ALLOWED
                         : fr.relais.audit.AuditTrail.Outcome.REFUSED,
                 reason + " ; UAI " + uai + " ; ressource " + resourceId + (take ? "" : " ; consultation"));
@@ -84,9 +84,7 @@ public class SubscriptionDecisions implements EntitlementDecisions {
             return denied(EntitlementDecision.Reason.NOT_IN_SCHOOL, "Vous n'êtes pas inscrit dans l'établissement "
                     + uai + " selon l'annuaire : demandez au secrétariat de votre établissement de vérifier votre inscription.");
         }
-        Map<String, List<String>> filter = resourceId == null ? Map.of("uaiEtab", List.of(uai))
-                : Map.of("uaiEtab", List.of(uai), "idRessource", List.of(resourceId));
-        List<Subscription> found = subscriptions.list(publisherId, filter);
+        List<Subscription> found = subscriptions.forSchool(publisherId, uai, resourceId);
         if (found.isEmpty()) {
             return denied(EntitlementDecision.Reason.NO_SUBSCRIPTION, "Votre établissement n'a pas d'abonnement à cette "
                     + "ressource : adressez-vous au professeur documentaliste ou au référent numérique de l'établissement.");

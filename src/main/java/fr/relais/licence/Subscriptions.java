@@ -5,6 +5,7 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -95,6 +96,39 @@ public class Subscriptions {
             args.addAll(filter.getValue());
         }
         return query(where.toString(), args.toArray());
+    }
+
+    /**
+     * The publisher's subscriptions for one school (and one resource when given), with their audiences, in one
+     * query: the decision's path. {@code schools} holds only that school.
+     */
+    public List<Subscription> forSchool(String publisherId, String uai, String resourceId) {
+        Map<String, Subscription> found = new LinkedHashMap<>();
+        Map<String, List<String>> audiences = new LinkedHashMap<>();
+        String sql = "SELECT s.*, a.audience FROM licence_subscription s JOIN licence_subscription_school sc "
+                + "ON sc.publisher_id = s.publisher_id AND sc.subscription_id = s.id AND sc.uai = ? "
+                + "LEFT JOIN licence_subscription_audience a ON a.publisher_id = s.publisher_id AND a.subscription_id = s.id "
+                + "WHERE s.publisher_id = ?" + (resourceId == null ? "" : " AND s.resource_id = ?") + " ORDER BY s.id";
+        Object[] args = resourceId == null ? new Object[] {uai, publisherId} : new Object[] {uai, publisherId, resourceId};
+        jdbc.query(sql, rs -> {
+            String id = rs.getString("id");
+            found.computeIfAbsent(id, k -> {
+                try {
+                    return row(rs);
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            if (rs.getString("audience") != null) {
+                audiences.computeIfAbsent(id, k -> new ArrayList<>()).add(rs.getString("audience"));
+            }
+        }, args);
+        List<Subscription> out = new ArrayList<>();
+        found.forEach((id, s) -> out.add(new Subscription(s.publisherId(), s.id(), s.distributorId(), s.resourceId(),
+                s.resourceIdType(), s.resourceLabel(), s.comment(), s.validFrom(), s.validUntil(), s.schoolYearEnd(),
+                s.uaiNature(), s.transferable(), s.assignmentType(), s.nbTeacher(), s.nbPupil(), s.nbLibrarian(),
+                s.nbOther(), s.nbGlobal(), s.projectCode(), List.of(uai), audiences.getOrDefault(id, List.of()))));
+        return out;
     }
 
     private void children(Subscription s) {

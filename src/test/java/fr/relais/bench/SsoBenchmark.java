@@ -39,7 +39,7 @@ import fr.relais.sso.saml.SigningKeys;
 @Tag("benchmark")
 class SsoBenchmark {
 
-    static final int THREADS = 4;
+    public static final int THREADS = 4;
 
     @Test
     void samlAssertionsAgainstRawSignatures() throws Exception {
@@ -71,7 +71,7 @@ class SsoBenchmark {
                 + "ratio: %.2f (target >= 0.5)%n%n", assertions, signatures, assertions / signatures);
     }
 
-    interface Work {
+    public interface Work {
         void run() throws Exception;
     }
 
@@ -141,17 +141,17 @@ class SsoBenchmark {
         }
     }
 
-    static HttpResponse<String> get(HttpClient client, String url) throws Exception {
+    public static HttpResponse<String> get(HttpClient client, String url) throws Exception {
         return client.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    static double parallelRate(int n, Work work) throws Exception {
+    public static double parallelRate(int n, Work work) throws Exception {
         long start = System.nanoTime();
         parallel(n, work);
         return n / ((System.nanoTime() - start) / 1e9);
     }
 
-    static void parallel(int n, Work work) throws Exception {
+    public static void parallel(int n, Work work) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(THREADS);
         AtomicInteger left = new AtomicInteger(n);
         List<Future<?>> futures = new ArrayList<>();

@@ -1,0 +1,130 @@
+package fr.relais.bench;
+
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import fr.relais.RelaisApplication;
+import fr.relais.RelaisTestSupport;
+import fr.relais.directory.aaf.AafFeedGenerator;
+import fr.relais.directory.aaf.AafImporter;
+import fr.relais.directory.aaf.Uai;
+
+/**
+ * Licence decisions through the publishers' check API for a territory of pupils with 30 resources each,
+ * against a bare endpoint of the same server in the same run: peak throughput of both (closed loop, 4 client
+ * threads), then p99 latency of the check API paced at half its peak. {@code mvn -Pbench verify}
+ * ({@code -Dbench.decision.schools=750} for 300,000 pupils; default 75).
+ */
+@Tag("benchmark")
+class DecisionBenchmark {
+
+    @Test
+    void decisionsAgainstABareEndpoint() throws Exception {
+        int schools = Integer.getInteger("bench.decision.schools", 75);
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        String base = "http://localhost:" + port;
+        Path data = RelaisTestSupport.fresh("bench-decisions");
+        try (ConfigurableApplicationContext app = new SpringApplicationBuilder(RelaisApplication.class)
+                .profiles("demo", "test").run("--relais.data-dir=" + data, "--server.port=" + port,
+                        "--logging.level.fr.relais=WARN", "--relais.directory.aaf.poll-delay=3600000")) {
+            AafFeedGenerator.Parameters p = new AafFeedGenerator.Parameters(9, schools, 16, 25, 2, 0, 40_000, "DEC");
+            long t0 = System.nanoTime();
+            for (Path f : new AafFeedGenerator(p).writeTo(data.resolve("feed"))) {
+                app.getBean(AafImporter.class).importFile(f, f.getFileName().toString(), "bench");
+            }
+            System.out.printf("%nTerritory: %,d pupils in %d schools imported in %.0f s%n", p.pupils(), schools,
+                    (System.nanoTime() - t0) / 1e9);
+            JdbcTemplate jdbc = app.getBean(JdbcTemplate.class);
+            Timestamp now = Timestamp.from(Instant.now());
+            List<Object[]> subs = new ArrayList<>();
+            List<Object[]> subSchools = new ArrayList<>();
+            List<Object[]> audiences = new ArrayList<>();
+            for (int s = 0; s < schools; s++) {
+                String uai = Uai.of(690_100 + s * 7);
+                for (int r = 0; r < 30; r++) {
+                    String id = "B" + s + "-" + r;
+                    subs.add(new Object[] {"cns", id, "CNS_DISTRIBUTEUR", "ark:/bench/" + r, "ark", "Ressource " + r,
+                            Timestamp.from(Instant.parse("2026-01-01T00:00:00Z")), now, now});
+                    subSchools.add(new Object[] {"cns", id, uai});
+                    audiences.add(new Object[] {"cns", id, "ELEVE"});
+                }
+            }
+            jdbc.batchUpdate("INSERT INTO licence_subscription (publisher_id, id, distributor_id, resource_id, "
+                    + "resource_id_type, resource_label, valid_from, transferable, assignment_type, created_at, updated_at) "
+                    + "VALUES (?, ?, ?, ?, ?, ?, ?, TRUE, 'ETABL', ?, ?)", subs);
+            jdbc.batchUpdate("INSERT INTO licence_subscription_school VALUES (?, ?, ?)", subSchools);
+            jdbc.batchUpdate("INSERT INTO licence_subscription_audience VALUES (?, ?, ?)", audiences);
+            List<Object[]> pseudonyms = new ArrayList<>();
+            for (int i = 0; i < p.pupils(); i++) {
+                pseudonyms.add(new Object[] {"cns", "ido" + i, String.valueOf(2_000_000 + i), now});
+            }
+            jdbc.batchUpdate("INSERT INTO licence_pseudonym VALUES (?, ?, ?, ?)", pseudonyms);
+
+            HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            int pupilsPerSchool = 16 * 25;
+            SsoBenchmark.Work check = () -> {
+                int pupil = ThreadLocalRandom.current().nextInt(p.pupils());
+                String uai = Uai.of(690_100 + (pupil / pupilsPerSchool) * 7);
+                String url = base + "/gar/entitlements?ido=ido" + pupil + "&idRessource="
+                        + URLEncoder.encode("ark:/bench/" + ThreadLocalRandom.current().nextInt(30), StandardCharsets.UTF_8)
+                        + "&uai=" + uai;
+                HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(url))
+                        .header("X-Relais-Api-Key", "demo-cle-cns").build(), HttpResponse.BodyHandlers.ofString());
+                if (!r.body().contains("\"autorise\"")) {
+                    throw new AssertionError(r.body());
+                }
+            };
+            SsoBenchmark.Work bare = () -> SsoBenchmark.get(client, base + "/sandbox/ping");
+            SsoBenchmark.parallel(2000, check);
+            SsoBenchmark.parallel(2000, bare);
+            int n = 8000;
+            double decisions = SsoBenchmark.parallelRate(n, check);
+            double ping = SsoBenchmark.parallelRate(n, bare);
+            // p99 at half the peak decision rate, paced from one thread per slot
+            double target = decisions / 2;
+            int paced = 4000;
+            long[] latencies = new long[paced];
+            AtomicInteger index = new AtomicInteger();
+            long start = System.nanoTime();
+            SsoBenchmark.parallel(paced, () -> {
+                int i = index.getAndIncrement();
+                long due = start + (long) (i * 1e9 / target);
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                }
+                long t = System.nanoTime();
+                check.run();
+                latencies[i] = System.nanoTime() - t;
+            });
+            Arrays.sort(latencies);
+            System.out.printf("%n=== Licence decisions (check API, %d client threads, same server) ===%n"
+                            + "decisions: %,.0f /s%nbare endpoint: %,.0f /s%nratio: %.2f (target >= 0.7)%n"
+                            + "at %.0f /s (half the peak): p50 %.1f ms, p99 %.1f ms (target < 10 ms)%n%n",
+                    SsoBenchmark.THREADS, decisions, ping, decisions / ping, target, latencies[paced / 2] / 1e6,
+                    latencies[(int) (paced * 0.99)] / 1e6);
+        }
+    }
+}
