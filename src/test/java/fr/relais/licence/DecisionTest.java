@@ -101,6 +101,25 @@ class DecisionTest extends DirectoryTestBase {
         assertThat(((Denied) decide("8601001", "ark:/1/IND0")).message()).contains("ne vous l'a pas attribuée");
     }
 
+    @Autowired
+    fr.relais.audit.AuditTrail audit;
+
+    @Test
+    void everyDecisionIsAudited() throws Exception {
+        decide("8601002", "ark:/1/jamais-vendue");
+        long deadline = System.currentTimeMillis() + 5000;
+        while (audit.latest(20, "8601002").stream().noneMatch(e -> e.action().equals("licence.decision")
+                && e.detail().startsWith("NO_SUBSCRIPTION")) && System.currentTimeMillis() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(audit.latest(20, "8601002")).anySatisfy(e -> {
+            assertThat(e.action()).isEqualTo("licence.decision");
+            assertThat(e.outcome()).isEqualTo(fr.relais.audit.AuditTrail.Outcome.REFUSED);
+            assertThat(e.detail()).startsWith("NO_SUBSCRIPTION ; UAI " + SCHOOL + " ; ressource ark:/1/jamais-vendue");
+        });
+        assertThat(audit.verify()).isEmpty();
+    }
+
     @Test
     void schoolWideSubscriptionsEntitleTheAudienceUncountedUntilTheirEnd() {
         Instant end = NOW.plusSeconds(86400 * 200);
