@@ -199,7 +199,8 @@ public class CasServer {
         model.addAttribute("title", "Vous êtes déconnecté");
         model.addAttribute("message", "Votre session Relais est terminée, ainsi que celles des applications "
                 + "ouvertes par elle. Fermez votre navigateur si l'ordinateur est partagé.");
-        return "sso-message";
+        model.addAttribute("info", true);
+        return "sso-error";
     }
 
     /** Back-channel single logout: a SAML LogoutRequest POSTed to every service that got a ticket in the session. */
