@@ -82,4 +82,31 @@ class PersistenceTest {
         new JdbcTemplate(dataSource).update("DELETE FROM audit_event WHERE seq = 2");
         assertThat(audit.verify()).contains(2L);
     }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("databases")
+    void subscriptionsAndTheirDecisionQueries(String name, DataSource dataSource) {
+        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").cleanDisabled(false).load().clean();
+        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+        var tx = new org.springframework.transaction.support.TransactionTemplate(
+                new org.springframework.jdbc.datasource.DataSourceTransactionManager(dataSource));
+        fr.relais.licence.Subscriptions subscriptions = new fr.relais.licence.Subscriptions(new JdbcTemplate(dataSource));
+        fr.relais.licence.Subscription s = new fr.relais.licence.Subscription("cns", "ABO-PG", "CNS_DISTRIBUTEUR",
+                "ark:/1/pg", "ark", "Ressource", "é", java.time.Instant.parse("2026-09-01T00:00:00Z"),
+                java.time.Instant.parse("2027-08-31T00:00:00Z"), "2026-2027", null, false,
+                fr.relais.licence.Subscription.AssignmentType.INDIV, null, 30, null, null, fr.relais.licence.Subscription.UNLIMITED,
+                "P1", java.util.List.of("0690100J", "0690107S"), java.util.List.of("ELEVE", "ENSEIGNANT"));
+        assertThat((Boolean) tx.execute(st -> subscriptions.create(s))).isTrue();
+        assertThat((Boolean) tx.execute(st -> subscriptions.create(s))).isFalse();
+        assertThat(subscriptions.find("cns", "ABO-PG")).contains(s);
+        assertThat(subscriptions.find("kne", "ABO-PG")).isEmpty();
+        assertThat(subscriptions.list("cns", java.util.Map.of("uaiEtab", java.util.List.of("0690107S"),
+                "idRessource", java.util.List.of("ark:/1/pg")))).containsExactly(s);
+        assertThat(subscriptions.forSchool("cns", "0690100J", "ark:/1/pg")).singleElement().satisfies(f -> {
+            assertThat(f.audiences()).containsExactlyInAnyOrder("ELEVE", "ENSEIGNANT");
+            assertThat(f.nbGlobal()).isEqualTo(fr.relais.licence.Subscription.UNLIMITED);
+        });
+        assertThat((Boolean) tx.execute(st -> subscriptions.delete("cns", "ABO-PG"))).isTrue();
+        assertThat(subscriptions.list("cns", java.util.Map.of())).isEmpty();
+    }
 }
