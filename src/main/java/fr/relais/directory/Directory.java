@@ -136,7 +136,27 @@ public class Directory {
                 .map(dn -> dn.replaceFirst("(?i)^uid=([^,]+),.*$", "$1")).toList();
         return new Person(value(e, "ENTPersonJointure"), value(e, "sn"), value(e, "givenName"),
                 values(e, "ENTPersonProfils"), schools, new ArrayList<>(classes), new ArrayList<>(groups), guardians,
-                value(e, "ENTPersonDateNaissance"), value(e, "ENTPersonCodePostal"));
+                value(e, "ENTPersonDateNaissance"), value(e, "ENTPersonCodePostal"), levels(e), subjects(e));
+    }
+
+    private static List<String> levels(SdetEntry e) {
+        List<String> out = new ArrayList<>(values(e, "ENTEleveMEF"));
+        values(e, "ENTAuxEnsMEF").stream().filter(v -> !out.contains(v)).forEach(out::add);
+        return out;
+    }
+
+    /** Subjects taught: the last field of ENTAuxEnsClassesMatieres / GroupesMatieres values. */
+    private static List<String> subjects(SdetEntry e) {
+        List<String> out = new ArrayList<>();
+        for (String attribute : List.of("ENTAuxEnsClassesMatieres", "ENTAuxEnsGroupesMatieres")) {
+            for (String v : values(e, attribute)) {
+                String subject = v.substring(v.lastIndexOf('$') + 1);
+                if (!out.contains(subject)) {
+                    out.add(subject);
+                }
+            }
+        }
+        return out;
     }
 
     private static List<String> values(SdetEntry e, String attribute) {

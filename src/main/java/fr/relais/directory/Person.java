@@ -13,5 +13,13 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
  */
 public record Person(String jointure, String lastName, String firstName, List<String> profiles, List<String> schools,
                      List<String> classes, List<String> groups, List<String> guardians,
-                     @JsonIgnore String birthDate, @JsonIgnore String postalCode) {
+                     @JsonIgnore String birthDate, @JsonIgnore String postalCode, @JsonIgnore List<String> levels,
+                     @JsonIgnore List<String> subjects) {
+
+    /** Levels (MEF codes: a pupil's, the ones a teacher teaches) and subjects taught (national codes). */
+    public Person(String jointure, String lastName, String firstName, List<String> profiles, List<String> schools,
+                  List<String> classes, List<String> groups, List<String> guardians, String birthDate, String postalCode) {
+        this(jointure, lastName, firstName, profiles, schools, classes, groups, guardians, birthDate, postalCode,
+                List.of(), List.of());
+    }
 }

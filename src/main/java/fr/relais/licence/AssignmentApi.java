@@ -23,7 +23,8 @@ import fr.relais.platform.NotFoundException;
 
 /**
  * Admin API of a school's licence officer: assign the licences of an INDIV subscription to a person
- * (jointure), a class or a group, list what is assigned and how many licences remain per audience.
+ * (jointure), a class, a group, a level (MEF code) or a subject (national subject code, for teachers), list
+ * what is assigned and how many licences remain per audience.
  */
 @RestController
 @RequestMapping("/api/licences/assignments")
@@ -38,7 +39,7 @@ class AssignmentApi {
     record Count(Integer limit, int used, Integer remaining) {
     }
 
-    static final Set<String> TYPES = Set.of("PERSON", "CLASS", "GROUP");
+    static final Set<String> TYPES = Set.of("PERSON", "CLASS", "GROUP", "LEVEL", "SUBJECT");
 
     private final JdbcTemplate jdbc;
     private final Subscriptions subscriptions;
@@ -60,7 +61,7 @@ class AssignmentApi {
             throw new IllegalArgumentException("uai : l'abonnement " + s.id() + " ne concerne pas l'établissement " + a.uai());
         }
         if (a.type() == null || !TYPES.contains(a.type())) {
-            throw new IllegalArgumentException("type : attendu PERSON, CLASS ou GROUP");
+            throw new IllegalArgumentException("type : attendu PERSON, CLASS, GROUP, LEVEL (code MEF) ou SUBJECT (code matière)");
         }
         if (a.target() == null || a.target().isBlank() || a.target().length() > 128) {
             throw new IllegalArgumentException("target : la jointure de la personne, ou le code de la classe ou du groupe");

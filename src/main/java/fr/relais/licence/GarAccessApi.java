@@ -36,18 +36,18 @@ public class GarAccessApi {
     private final SubscriptionDecisions decisions;
     private final Subscriptions subscriptions;
     private final ConnectorRegistry registry;
-    private final String baseUrl;
+    private final Mediacentre mediacentre;
 
     public GarAccessApi(PublisherAuthenticator authenticator, Pseudonyms pseudonyms, Directory directory,
                         SubscriptionDecisions decisions, Subscriptions subscriptions, ConnectorRegistry registry,
-                        @org.springframework.beans.factory.annotation.Value("${relais.sso.base-url}") String baseUrl) {
+                        Mediacentre mediacentre) {
+        this.mediacentre = mediacentre;
         this.authenticator = authenticator;
         this.pseudonyms = pseudonyms;
         this.directory = directory;
         this.decisions = decisions;
         this.subscriptions = subscriptions;
         this.registry = registry;
-        this.baseUrl = baseUrl.replaceAll("/+$", "");
     }
 
     /** {@code GET /gar/entitlements?ido=&idRessource=&uai=}: may this pseudonymous person use this resource here? */
@@ -89,38 +89,7 @@ public class GarAccessApi {
         if (person.isEmpty()) {
             return error(HttpStatus.NOT_FOUND, "personne inconnue de l'annuaire", request);
         }
-        Person p = person.get();
-        List<Map<String, Object>> resources = new ArrayList<>();
-        Instant now = Instant.now();
-        for (Connector publisher : registry.offering(Capability.LICENCE_FEED)) {
-            for (Subscription s : subscriptions.list(publisher.id(), Map.of("uaiEtab", List.of(uai)))) {
-                if (resources.stream().anyMatch(r -> r.get("idRessource").equals(s.resourceId()))) {
-                    continue;
-                }
-                EntitlementDecision d = decisions.decide(p.jointure(), p.profiles(), p.schools(), uai, publisher.id(),
-                        s.resourceId(), now, false);
-                if (d instanceof EntitlementDecision.Allowed) {
-                    Map<String, Object> r = new LinkedHashMap<>();
-                    r.put("idRessource", s.resourceId());
-                    r.put("idType", s.resourceIdType());
-                    r.put("nomRessource", s.resourceLabel());
-                    r.put("idEditeur", publisher.id());
-                    r.put("nomEditeur", publisher.name());
-                    r.put("urlVignette", null);
-                    r.put("urlAccesRessource", baseUrl + "/launch/" + publisher.id() + "?resource="
-                            + java.net.URLEncoder.encode(s.resourceId(), java.nio.charset.StandardCharsets.UTF_8)
-                            + "&uai=" + uai);
-                    r.put("typePresentation", Map.of("code", "MAN", "nom", "manuel numérique"));
-                    r.put("typologieDocument", List.of());
-                    r.put("niveauEducatif", List.of());
-                    r.put("domaineEnseignement", List.of());
-                    r.put("typePedagogique", List.of());
-                    r.put("distributeurTech", publisher.descriptor().path("distributorId").asText());
-                    r.put("validateurTech", "Relais");
-                    resources.add(r);
-                }
-            }
-        }
+        List<Map<String, Object>> resources = mediacentre.resources(person.get(), uai);
         return ResponseEntity.ok(Map.of("listeRessources", Map.of("ressource", resources)));
     }
 

@@ -202,6 +202,16 @@ public class SubscriptionDecisions implements EntitlementDecisions {
                         return true;
                     }
                 }
+                case "LEVEL" -> {
+                    if (person.isPresent() && person.get().levels().contains(r[1])) {
+                        return true;
+                    }
+                }
+                case "SUBJECT" -> {
+                    if (person.isPresent() && person.get().subjects().contains(r[1])) {
+                        return true;
+                    }
+                }
                 default -> { }
             }
         }

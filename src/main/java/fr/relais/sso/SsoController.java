@@ -54,6 +54,10 @@ public class SsoController {
     private fr.relais.audit.AuditTrail audit;
     @org.springframework.beans.factory.annotation.Autowired
     private fr.relais.sso.cas.CasServer casServer;
+    @org.springframework.beans.factory.annotation.Autowired
+    private fr.relais.licence.Mediacentre mediacentre;
+    @org.springframework.beans.factory.annotation.Autowired
+    private fr.relais.directory.Directory directory;
 
     public SsoController(ConnectorRegistry registry, LoginRequests requests, SsoFlow flow, CasIdentitySource cas,
                          SsoSessions sessions, IdentityResolver resolver, SsoProperties properties,
@@ -247,6 +251,12 @@ public class SsoController {
             return "redirect:/cas/logout";
         }
         model.addAttribute("person", person.get());
+        java.util.List<java.util.Map<String, Object>> resources = new java.util.ArrayList<>();
+        if (!person.get().unlinked()) {
+            directory.person(person.get().id()).ifPresent(p -> p.schools().forEach(uai ->
+                    resources.addAll(mediacentre.resources(p, uai))));
+        }
+        model.addAttribute("resources", resources);
         model.addAttribute("tools", registry.offering(Capability.SSO_OUTBOUND).stream()
                 .filter(c -> c.descriptor().path("sso").path("outbound").hasNonNull("launchUrl")).toList());
         return "sso-portal";

@@ -180,13 +180,40 @@ class DecisionTest extends DirectoryTestBase {
     }
 
     @Test
+    void levelAndSubjectAssignments() throws Exception {
+        subscription("NIVEAU", Subscription.AssignmentType.INDIV, true, 10, NOW.minusSeconds(60), null, List.of("ELEVE"));
+        assign("NIVEAU", "LEVEL", "10210001110");
+        assertThat(reason(decide("8601001", "ark:/1/NIVEAU"))).isEqualTo(Reason.NOT_ASSIGNED);
+        importer.importFile(AafFiles.write(dir, "mef.xml", AafFiles.HEAD + "<modifyRequest><operationalAttributes><attr "
+                + "name=\"categoriePersonne\"><value>Eleve</value></attr></operationalAttributes><identifier><id>8601001"
+                + "</id></identifier><attributes><attr name=\"ENTEleveMEF\"><value>10210001110</value></attr></attributes>"
+                + "</modifyRequest>\n" + AafFiles.TAIL), "mef.xml", "api");
+        assertThat(decide("8601001", "ark:/1/NIVEAU")).isInstanceOf(Allowed.class);
+        subscription("MATIERE", Subscription.AssignmentType.INDIV, true, null, NOW.minusSeconds(60), null, List.of("ENSEIGNANT"));
+        subscriptions.delete("cns", "MATIERE");
+        subscriptions.create(new Subscription("cns", "MATIERE", "CNS_DISTRIBUTEUR", "ark:/1/MATIERE", "ark", "m", null,
+                NOW.minusSeconds(60), null, null, null, true, Subscription.AssignmentType.INDIV, 5, null, null, null, null,
+                null, List.of(SCHOOL), List.of("ENSEIGNANT")));
+        assign("MATIERE", "SUBJECT", "061300");
+        importer.importFile(AafFiles.write(dir, "prof.xml", AafFiles.HEAD + "<addRequest><operationalAttributes><attr "
+                + "name=\"categoriePersonne\"><value>PersEducNat</value></attr></operationalAttributes><identifier><id>"
+                + "8601050</id></identifier><attributes><attr name=\"sn\"><value>PROF</value></attr>"
+                + "<attr name=\"ENTPersonStructRattach\"><value>8601</value></attr>"
+                + "<attr name=\"ENTPersonFonctions\"><value>8601$ENS$ENSEIGNEMENT$L1300$MATHEMATIQUES</value></attr>"
+                + "<attr name=\"ENTAuxEnsClassesMatieres\"><value>8601$4A$061300</value></attr></attributes></addRequest>\n"
+                + AafFiles.TAIL), "prof.xml", "api");
+        assertThat(decide("8601050", "ark:/1/MATIERE")).isInstanceOf(Allowed.class);
+        ready = false;
+    }
+
+    @Test
     void assignmentsAreValidated() {
         subscription("ETAB2", Subscription.AssignmentType.ETABL, true, null, NOW.minusSeconds(60), null, List.of("ELEVE"));
         ResponseEntity<String> etabl = assign("ETAB2", "CLASS", "4A");
         assertThat(etabl.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
         assertThat(etabl.getBody()).contains("rien à attribuer");
         subscription("IND2", Subscription.AssignmentType.INDIV, true, 3, NOW.minusSeconds(60), null, List.of("ELEVE"));
-        assertThat(assign("IND2", "SALLE", "4A").getBody()).contains("type : attendu PERSON, CLASS ou GROUP");
+        assertThat(assign("IND2", "SALLE", "4A").getBody()).contains("type : attendu PERSON, CLASS, GROUP, LEVEL");
         assertThat(assign("INCONNU", "CLASS", "4A").getStatusCode()).isEqualTo(HttpStatus.NOT_FOUND);
     }
 }

@@ -270,7 +270,8 @@ class CasSsoTest extends SsoTestBase {
         HttpResponse<String> r = b.get("/sso/login?ent=agora06");
         String entLogin = Browser.location(b.get(Browser.location(r)));
         HttpResponse<String> portal = loginAt(b, entLogin, "2000001");
-        assertThat(portal.body()).contains("Bonjour").contains("Mes applications").contains("Pronote");
+        assertThat(portal.body()).contains("Bonjour").contains("Mes applications").contains("Pronote")
+                .contains("Mes ressources").contains("/launch/cns?resource=ark%3A%2F86527%2Fmanuel-maths&amp;uai=0690100J");
     }
 
     /** The conformance kit, CAS part: every CAS identity source of connectors/ logs a user in through its simulator. */
