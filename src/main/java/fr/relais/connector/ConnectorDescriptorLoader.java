@@ -227,7 +227,10 @@ public class ConnectorDescriptorLoader {
         }
         List<FieldRule> rules = new ArrayList<>(List.of(FieldRule.requiredOneOf("sso.outbound.protocol", "cas", "saml2")));
         switch (outbound.path("protocol").asText()) {
-            case "cas" -> rules.add(FieldRule.required("sso.outbound.serviceUrlPatterns", FieldRule.Type.REGEX_LIST));
+            case "cas" -> {
+                rules.add(FieldRule.required("sso.outbound.serviceUrlPatterns", FieldRule.Type.REGEX_LIST));
+                rules.add(FieldRule.optional("sso.outbound.proxyCallbackPatterns", FieldRule.Type.REGEX_LIST));
+            }
             case "saml2" -> {
                 rules.add(FieldRule.required("sso.outbound.entityId", FieldRule.Type.TEXT));
                 rules.add(FieldRule.required("sso.outbound.acsUrl", FieldRule.Type.HTTPS_URL));

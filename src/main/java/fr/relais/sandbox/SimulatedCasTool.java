@@ -36,6 +36,8 @@ public class SimulatedCasTool {
     private final String baseUrl;
     /** Back-channel logout requests received, newest last (the tests read them). */
     public final List<String> logoutRequests = new CopyOnWriteArrayList<>();
+    /** Proxy granting tickets received on the callback, by their IOU (the tests read them). */
+    public final Map<String, String> proxyGrantingTickets = new java.util.concurrent.ConcurrentHashMap<>();
 
     public SimulatedCasTool(@Value("${relais.sso.base-url}") String baseUrl) {
         this.baseUrl = baseUrl.replaceAll("/+$", "");
@@ -58,6 +60,17 @@ public class SimulatedCasTool {
             model.addAttribute("error", e.getMessage());
         }
         return "sandbox-tool";
+    }
+
+    /** CAS proxy callback (served over https): Relais hands the PGT here, identified by its IOU. */
+    @GetMapping("/pgtCallback")
+    @ResponseBody
+    public String proxyCallback(@PathVariable String tool, @RequestParam(required = false) String pgtIou,
+                                @RequestParam(required = false) String pgtId) {
+        if (pgtIou != null && pgtId != null) {
+            proxyGrantingTickets.put(pgtIou, pgtId);
+        }
+        return "ok";
     }
 
     @PostMapping("/")

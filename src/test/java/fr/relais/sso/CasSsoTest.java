@@ -343,4 +343,52 @@ class CasSsoTest extends SsoTestBase {
         assertThat(Browser.location(b.get("/cas/login?service=" + java.net.URLEncoder.encode(TOOL, "UTF-8"))))
                 .contains("/sso/login?request=");
     }
+
+    @Autowired
+    org.springframework.boot.web.servlet.context.ServletWebServerApplicationContext web;
+
+    private String pgtCallback() {
+        for (var c : ((org.springframework.boot.web.embedded.tomcat.TomcatWebServer) web.getWebServer()).getTomcat()
+                .getService().findConnectors()) {
+            if ("https".equals(c.getScheme())) {
+                return "https://localhost:" + c.getLocalPort() + "/sandbox/tools/pronote/pgtCallback";
+            }
+        }
+        throw new AssertionError("no https connector");
+    }
+
+    @Test
+    void aPortalWithAProxyGrantingTicketOpensAnotherToolForTheUser() throws Exception {
+        String service = java.net.URLEncoder.encode(TOOL, "UTF-8");
+        String ticket = freshTicket(loggedIn());
+        String answer = new Browser(BASE).get("/cas/p3/serviceValidate?service=" + service + "&ticket=" + ticket
+                + "&pgtUrl=" + java.net.URLEncoder.encode(pgtCallback(), "UTF-8")).body();
+        assertThat(answer).contains("<cas:authenticationSuccess>").contains("<cas:proxyGrantingTicket>PGTIOU-");
+        String iou = answer.replaceAll("(?s).*<cas:proxyGrantingTicket>([^<]+)</cas:proxyGrantingTicket>.*", "$1");
+        String pgt = tool.proxyGrantingTickets.get(iou);
+        assertThat(pgt).startsWith("PGT-");
+
+        String proxied = new Browser(BASE).get("/cas/proxy?pgt=" + pgt + "&targetService=" + service).body();
+        assertThat(proxied).contains("<cas:proxySuccess>");
+        String pt = proxied.replaceAll("(?s).*<cas:proxyTicket>([^<]+)</cas:proxyTicket>.*", "$1");
+        assertThat(pt).startsWith("PT-");
+        assertThat(new Browser(BASE).get("/cas/p3/serviceValidate?service=" + service + "&ticket=" + pt).body())
+                .contains("code=\"INVALID_TICKET_SPEC\"");
+        String pt2 = new Browser(BASE).get("/cas/proxy?pgt=" + pgt + "&targetService=" + service).body()
+                .replaceAll("(?s).*<cas:proxyTicket>([^<]+)</cas:proxyTicket>.*", "$1");
+        String validated = new Browser(BASE).get("/cas/p3/proxyValidate?service=" + service + "&ticket=" + pt2).body();
+        assertThat(validated).contains("<cas:user>4000002</cas:user>").contains("<cas:proxy>" + pgtCallback() + "</cas:proxy>");
+        assertThat(new Browser(BASE).get("/cas/proxy?pgt=" + pgt + "&targetService="
+                + java.net.URLEncoder.encode("https://evil.example/", "UTF-8")).body()).contains("code=\"UNAUTHORIZED_SERVICE\"");
+        assertThat(new Browser(BASE).get("/cas/proxy?pgt=PGT-inconnu&targetService=" + service).body())
+                .contains("code=\"INVALID_TICKET\"");
+    }
+
+    @Test
+    void aProxyCallbackThatIsNotRegisteredIsRefused() throws Exception {
+        String ticket = freshTicket(loggedIn());
+        assertThat(new Browser(BASE).get("/cas/p3/serviceValidate?service=" + java.net.URLEncoder.encode(TOOL, "UTF-8")
+                + "&ticket=" + ticket + "&pgtUrl=" + java.net.URLEncoder.encode("https://evil.example/pgt", "UTF-8")).body())
+                .contains("code=\"INVALID_PROXY_CALLBACK\"");
+    }
 }

@@ -19,11 +19,26 @@ final class CasResponses {
     }
 
     static ResponseEntity<String> success(String user, Map<String, List<String>> attributes, boolean json) {
+        return success(user, attributes, null, null, json);
+    }
+
+    /**
+     * @param pgtIou   the IOU of a proxy granting ticket just given to the service's callback, if any
+     * @param proxy    for a proxy ticket, the callback URL of the proxy that obtained it
+     */
+    static ResponseEntity<String> success(String user, Map<String, List<String>> attributes, String pgtIou, String proxy,
+                                          boolean json) {
         if (json) {
             Map<String, Object> success = new LinkedHashMap<>();
             success.put("user", user);
             if (attributes != null) {
                 success.put("attributes", attributes);
+            }
+            if (pgtIou != null) {
+                success.put("proxyGrantingTicket", pgtIou);
+            }
+            if (proxy != null) {
+                success.put("proxies", List.of(proxy));
             }
             return json(Map.of("serviceResponse", Map.of("authenticationSuccess", success)));
         }
@@ -35,8 +50,23 @@ final class CasResponses {
                     .append(escape(v)).append("</cas:").append(name).append(">\n")));
             xml.append("    </cas:attributes>\n");
         }
+        if (pgtIou != null) {
+            xml.append("    <cas:proxyGrantingTicket>").append(escape(pgtIou)).append("</cas:proxyGrantingTicket>\n");
+        }
+        if (proxy != null) {
+            xml.append("    <cas:proxies>\n      <cas:proxy>").append(escape(proxy)).append("</cas:proxy>\n    </cas:proxies>\n");
+        }
         xml.append("  </cas:authenticationSuccess>\n</cas:serviceResponse>\n");
         return ResponseEntity.ok().contentType(MediaType.APPLICATION_XML).body(xml.toString());
+    }
+
+    static ResponseEntity<String> proxySuccess(String proxyTicket, boolean json) {
+        if (json) {
+            return json(Map.of("serviceResponse", Map.of("proxySuccess", Map.of("proxyTicket", proxyTicket))));
+        }
+        return ResponseEntity.ok().contentType(MediaType.APPLICATION_XML).body("<cas:serviceResponse "
+                + "xmlns:cas=\"http://www.yale.edu/tp/cas\">\n  <cas:proxySuccess>\n    <cas:proxyTicket>" + escape(proxyTicket)
+                + "</cas:proxyTicket>\n  </cas:proxySuccess>\n</cas:serviceResponse>\n");
     }
 
     static ResponseEntity<String> failure(String code, String description, boolean json) {

@@ -57,6 +57,8 @@ public class CasServer {
     private final ConnectorRegistry registry;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
     private final fr.relais.audit.AuditTrail audit;
+    @org.springframework.beans.factory.annotation.Autowired
+    private ProxyGrantingTickets pgts;
 
     public CasServer(CasServices services, ServiceTickets tickets, SsoSessions sessions, LoginRequests requests,
                      IdentityResolver resolver, ReleasePolicy release, ConnectorRegistry registry,
@@ -126,35 +128,69 @@ public class CasServer {
         return "no\n\n";
     }
 
-    @GetMapping({"/serviceValidate", "/proxyValidate"})
+    @GetMapping("/serviceValidate")
     public ResponseEntity<String> serviceValidate(@RequestParam(required = false) String service,
                                                   @RequestParam(required = false) String ticket,
                                                   @RequestParam(required = false) String pgtUrl,
                                                   @RequestParam(defaultValue = "false") boolean renew,
                                                   @RequestParam(required = false) String format) {
-        return answer(service, ticket, pgtUrl, renew, "JSON".equalsIgnoreCase(format), false);
+        return answer(service, ticket, pgtUrl, renew, "JSON".equalsIgnoreCase(format), false, false);
     }
 
-    @GetMapping({"/p3/serviceValidate", "/p3/proxyValidate"})
+    @GetMapping("/proxyValidate")
+    public ResponseEntity<String> proxyValidate(@RequestParam(required = false) String service,
+                                                @RequestParam(required = false) String ticket,
+                                                @RequestParam(required = false) String pgtUrl,
+                                                @RequestParam(defaultValue = "false") boolean renew,
+                                                @RequestParam(required = false) String format) {
+        return answer(service, ticket, pgtUrl, renew, "JSON".equalsIgnoreCase(format), false, true);
+    }
+
+    @GetMapping("/p3/serviceValidate")
     public ResponseEntity<String> p3ServiceValidate(@RequestParam(required = false) String service,
                                                     @RequestParam(required = false) String ticket,
                                                     @RequestParam(required = false) String pgtUrl,
                                                     @RequestParam(defaultValue = "false") boolean renew,
                                                     @RequestParam(required = false) String format) {
-        return answer(service, ticket, pgtUrl, renew, "JSON".equalsIgnoreCase(format), true);
+        return answer(service, ticket, pgtUrl, renew, "JSON".equalsIgnoreCase(format), true, false);
     }
 
+    @GetMapping("/p3/proxyValidate")
+    public ResponseEntity<String> p3ProxyValidate(@RequestParam(required = false) String service,
+                                                  @RequestParam(required = false) String ticket,
+                                                  @RequestParam(required = false) String pgtUrl,
+                                                  @RequestParam(defaultValue = "false") boolean renew,
+                                                  @RequestParam(required = false) String format) {
+        return answer(service, ticket, pgtUrl, renew, "JSON".equalsIgnoreCase(format), true, true);
+    }
+
+    /** A proxy (a portal holding a PGT) asks for a ticket to another registered service on the user's behalf. */
     @GetMapping("/proxy")
     public ResponseEntity<String> proxy(@RequestParam(required = false) String pgt,
                                         @RequestParam(required = false) String targetService,
                                         @RequestParam(required = false) String format) {
-        return CasResponses.failure("proxyFailure", "INVALID_REQUEST",
-                "Relais ne délivre pas encore de tickets de proxy", "JSON".equalsIgnoreCase(format));
+        boolean json = "JSON".equalsIgnoreCase(format);
+        if (pgt == null || targetService == null) {
+            return CasResponses.failure("proxyFailure", "INVALID_REQUEST", "les paramètres 'pgt' et 'targetService' "
+                    + "sont obligatoires", json);
+        }
+        Optional<String[]> granting = pgts.find(pgt);
+        if (granting.isEmpty()) {
+            return CasResponses.failure("proxyFailure", "INVALID_TICKET", "ticket '" + pgt.substring(0, Math.min(40,
+                    pgt.length())) + "' inconnu, expiré, ou sa session est terminée", json);
+        }
+        Optional<Connector> target = services.match(targetService);
+        if (target.isEmpty()) {
+            return CasResponses.failure("proxyFailure", "UNAUTHORIZED_SERVICE", "service cible non enregistré : "
+                    + targetService, json);
+        }
+        String pt = tickets.issueProxy(granting.get()[0], targetService, target.get().id(), granting.get()[1]);
+        return CasResponses.proxySuccess(pt, json);
     }
 
     private ResponseEntity<String> answer(String service, String ticket, String pgtUrl, boolean renew, boolean json,
-                                          boolean attributes) {
-        ServiceTickets.Validation validation = tickets.validate(ticket, service, renew);
+                                          boolean attributes, boolean proxiesAccepted) {
+        ServiceTickets.Validation validation = tickets.validate(ticket, service, renew, proxiesAccepted);
         if (validation instanceof ServiceTickets.Invalid invalid) {
             log.warn("Validation CAS refusée ({}) : {}", invalid.code(), invalid.description());
             audit.record("cas.validation.refused", "service " + service, null, null, null,
@@ -162,9 +198,15 @@ public class CasServer {
             return CasResponses.failure(invalid.code(), invalid.description(), json);
         }
         ServiceTickets.Valid valid = (ServiceTickets.Valid) validation;
-        if (pgtUrl != null && !pgtUrl.startsWith("https://")) {
-            return CasResponses.failure("INVALID_PROXY_CALLBACK",
-                    "l'URL de rappel du proxy doit être en https : " + pgtUrl, json);
+        String iou = null;
+        if (pgtUrl != null) {
+            Optional<Connector> requester = registry.find(valid.connectorId());
+            if (!pgtUrl.startsWith("https://") || requester.isEmpty()
+                    || !ProxyGrantingTickets.callbackAllowed(requester.get(), pgtUrl)) {
+                return CasResponses.failure("INVALID_PROXY_CALLBACK", "l'URL de rappel du proxy doit être en https "
+                        + "et déclarée pour ce service (sso.outbound.proxyCallbackPatterns) : " + pgtUrl, json);
+            }
+            iou = pgts.grant(valid.sessionId(), valid.connectorId(), pgtUrl).orElse(null);
         }
         Optional<SsoPerson> person = person(valid);
         if (person.isEmpty()) {
@@ -178,7 +220,7 @@ public class CasServer {
         audit.record("cas.ticket.validated", "service " + valid.connectorId(), person.get().id(),
                 released == null ? "identifiant" : String.join(",", released.keySet()), valid.connectorId(),
                 fr.relais.audit.AuditTrail.Outcome.ALLOWED, null);
-        return CasResponses.success(person.get().id(), released, json);
+        return CasResponses.success(person.get().id(), released, iou, valid.proxiedBy(), json);
     }
 
     private Optional<SsoPerson> person(ServiceTickets.Valid valid) {
