@@ -61,8 +61,26 @@ public class SimulatedSamlIdp {
     private final String baseUrl;
     private final Map<String, SigningKeys> keys = new ConcurrentHashMap<>();
 
-    public SimulatedSamlIdp(@Value("${relais.sso.base-url}") String baseUrl) {
+    private final java.util.Set<String> encrypting;
+
+    public SimulatedSamlIdp(@Value("${relais.sso.base-url}") String baseUrl,
+                            @Value("${relais.sandbox.encrypting-ents:toutatice,educonnect}") java.util.Set<String> encrypting) {
         this.baseUrl = baseUrl.replaceAll("/+$", "");
+        this.encrypting = encrypting;
+    }
+
+    /** Relais' encryption certificate, from its SP metadata over HTTP, as a real IdP would take it. */
+    public java.security.cert.X509Certificate spEncryptionCertificate() {
+        try {
+            String md = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(baseUrl + "/saml/sp/metadata")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            String b64 = md.replaceAll("(?s).*use=\"encryption\">.*?<ds:X509Certificate>([^<]+)</ds:X509Certificate>.*", "$1");
+            return (java.security.cert.X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
+                    .generateCertificate(new java.io.ByteArrayInputStream(Base64.getMimeDecoder().decode(b64)));
+        } catch (Exception e) {
+            throw new IllegalStateException("SP metadata of Relais unreadable: " + e.getMessage(), e);
+        }
     }
 
     public String entityId(String ent) {
@@ -116,7 +134,8 @@ public class SimulatedSamlIdp {
             return "sandbox-saml-login";
         }
         model.addAttribute("action", acs);
-        model.addAttribute("samlResponse", OpenSaml.base64(response(ent, username, requestId, acs, sp)));
+        model.addAttribute("samlResponse", OpenSaml.base64(response(ent, username, requestId, acs, sp, Instant.now(),
+                encrypting.contains(ent) ? spEncryptionCertificate() : null)));
         model.addAttribute("relayState", relayState);
         model.addAttribute("publisher", "Relais");
         return "saml-post";
@@ -129,6 +148,12 @@ public class SimulatedSamlIdp {
 
     /** The same, issued at another instant (tests forge expired or future assertions with it). */
     public String response(String ent, String user, String inResponseTo, String acs, String audience, Instant now) {
+        return response(ent, user, inResponseTo, acs, audience, now, null);
+    }
+
+    /** @param encryptFor when not null, the assertion is encrypted for this certificate (RSA-OAEP + AES-256-GCM) */
+    public String response(String ent, String user, String inResponseTo, String acs, String audience, Instant now,
+                           java.security.cert.X509Certificate encryptFor) {
         Assertion assertion = OpenSaml.build(Assertion.DEFAULT_ELEMENT_NAME);
         assertion.setID("_a" + Long.toHexString(System.nanoTime()) + Integer.toHexString(user.hashCode()));
         assertion.setVersion(SAMLVersion.VERSION_20);
@@ -183,7 +208,24 @@ public class SimulatedSamlIdp {
         code.setValue(StatusCode.SUCCESS);
         status.setStatusCode(code);
         response.setStatus(status);
-        response.getAssertions().add(assertion);
+        if (encryptFor == null) {
+            response.getAssertions().add(assertion);
+        } else {
+            org.opensaml.xmlsec.encryption.support.DataEncryptionParameters content =
+                    new org.opensaml.xmlsec.encryption.support.DataEncryptionParameters();
+            content.setAlgorithm(org.opensaml.xmlsec.encryption.support.EncryptionConstants.ALGO_ID_BLOCKCIPHER_AES256_GCM);
+            org.opensaml.xmlsec.encryption.support.KeyEncryptionParameters key =
+                    new org.opensaml.xmlsec.encryption.support.KeyEncryptionParameters();
+            key.setEncryptionCredential(new org.opensaml.security.x509.BasicX509Credential(encryptFor));
+            key.setAlgorithm(org.opensaml.xmlsec.encryption.support.EncryptionConstants.ALGO_ID_KEYTRANSPORT_RSAOAEP);
+            org.opensaml.saml.saml2.encryption.Encrypter encrypter = new org.opensaml.saml.saml2.encryption.Encrypter(content, key);
+            encrypter.setKeyPlacement(org.opensaml.saml.saml2.encryption.Encrypter.KeyPlacement.INLINE);
+            try {
+                response.getEncryptedAssertions().add(encrypter.encrypt(assertion));
+            } catch (org.opensaml.xmlsec.encryption.support.EncryptionException e) {
+                throw new IllegalStateException(e);
+            }
+        }
         return OpenSaml.toXml(response);
     }
 

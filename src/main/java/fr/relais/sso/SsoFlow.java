@@ -65,6 +65,10 @@ public class SsoFlow {
         if (target.isEmpty()) {
             return "/sso/portail";
         }
+        if ("publisher".equals(target.get().kind())) {
+            // a publisher's resource needs its entitlement decision: /cas/login makes it, now with a session
+            return "/cas/login?service=" + java.net.URLEncoder.encode(request.service(), StandardCharsets.UTF_8);
+        }
         return withTicket(request.service(), tickets.issue(session.id(), request.service(), target.get().id(),
                 request.renew()));
     }

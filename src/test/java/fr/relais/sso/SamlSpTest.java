@@ -296,4 +296,19 @@ class SamlSpTest extends SsoTestBase {
         refused(b, "<saml2p:Response xmlns:saml2p=\"urn:oasis:names:tc:SAML:2.0:protocol\">" + "x".repeat(300_000)
                 + "</saml2p:Response>", "trop volumineux");
     }
+
+    @Test
+    void encryptedAssertionsAreDecryptedWithRelaisKeyAndStillChecked() throws Exception {
+        // toutatice and educonnect encrypt (relais.sandbox.encrypting-ents): their logins above went through it
+        Browser b = new Browser(BASE);
+        String encrypted = idp.response("ent77", "2000002", toIdp(b, "ent77").get("requestId"), ACS, SP, Instant.now(),
+                idp.spEncryptionCertificate());
+        assertThat(encrypted).contains("EncryptedAssertion").doesNotContain("sujet-ent77-2000002");
+        assertThat(post(b, encrypted).statusCode()).isEqualTo(200);
+
+        Browser other = new Browser(BASE);
+        String forOtherKey = idp.response("ent77", "2000002", toIdp(other, "ent77").get("requestId"), ACS, SP,
+                Instant.now(), SigningKeys.generate("pas Relais").certificate());
+        refused(other, forOtherKey, "assertion chiffrée impossible à déchiffrer avec la clé de Relais");
+    }
 }

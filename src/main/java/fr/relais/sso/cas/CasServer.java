@@ -59,6 +59,10 @@ public class CasServer {
     private final fr.relais.audit.AuditTrail audit;
     @org.springframework.beans.factory.annotation.Autowired
     private ProxyGrantingTickets pgts;
+    @org.springframework.beans.factory.annotation.Autowired
+    private fr.relais.licence.EntitlementDecisions decisions;
+    @org.springframework.beans.factory.annotation.Autowired
+    private fr.relais.licence.Pseudonyms pseudonyms;
 
     public CasServer(CasServices services, ServiceTickets tickets, SsoSessions sessions, LoginRequests requests,
                      IdentityResolver resolver, ReleasePolicy release, ConnectorRegistry registry,
@@ -98,6 +102,22 @@ public class CasServer {
             if (target.isEmpty()) {
                 return "redirect:/sso/portail";
             }
+            if ("publisher".equals(target.get().kind())) {
+                // a publisher's resource: the same decision as a SAML launch, before any ticket
+                Optional<SsoPerson> person = resolver.current(session.get().personId());
+                String school = uai != null ? uai : person.map(p -> p.schools().isEmpty() ? null : p.schools().get(0)).orElse(null);
+                fr.relais.licence.EntitlementDecision d = person.isEmpty()
+                        ? new fr.relais.licence.EntitlementDecision.Denied(fr.relais.licence.EntitlementDecision.Reason.NOT_IN_SCHOOL,
+                                "Votre compte n'est pas connu de l'annuaire de votre établissement.")
+                        : decisions.decide(person.get().id(), person.get().profiles(), person.get().schools(), school,
+                                target.get().id(), null, java.time.Instant.now());
+                if (d instanceof fr.relais.licence.EntitlementDecision.Denied denied) {
+                    response.setStatus(HttpStatus.FORBIDDEN.value());
+                    model.addAttribute("title", "Accès refusé");
+                    model.addAttribute("message", denied.message());
+                    return "sso-error";
+                }
+            }
             String ticket = tickets.issue(session.get().id(), service, target.get().id(), false);
             return "redirect:" + SsoFlow.withTicket(service, ticket);
         }
@@ -121,8 +141,10 @@ public class CasServer {
                            @RequestParam(defaultValue = "false") boolean renew) {
         if (tickets.validate(ticket, service, renew) instanceof ServiceTickets.Valid valid) {
             Optional<SsoPerson> person = person(valid);
+            Optional<Connector> receiver = registry.find(valid.connectorId());
             if (person.isPresent()) {
-                return "yes\n" + person.get().id() + "\n";
+                return "yes\n" + (receiver.isPresent() && "publisher".equals(receiver.get().kind())
+                        ? release.pairwiseId(receiver.get(), person.get()) : person.get().id()) + "\n";
             }
         }
         return "no\n\n";
@@ -213,14 +235,20 @@ public class CasServer {
             return CasResponses.failure("INVALID_TICKET", "la personne de cette session n'existe plus", json);
         }
         Map<String, List<String>> released = null;
+        Optional<Connector> receiver = registry.find(valid.connectorId());
+        boolean publisher = receiver.map(c -> "publisher".equals(c.kind())).orElse(false);
         if (attributes) {
-            released = registry.find(valid.connectorId()).map(c -> release.release(c, person.get()))
-                    .orElse(new LinkedHashMap<>());
+            released = receiver.map(c -> release.release(c, person.get())).orElse(new LinkedHashMap<>());
+        }
+        // a publisher knows the person only by its pairwise pseudonym
+        String user = publisher ? release.pairwiseId(receiver.get(), person.get()) : person.get().id();
+        if (publisher) {
+            pseudonyms.remember(receiver.get().id(), user, person.get().id());
         }
         audit.record("cas.ticket.validated", "service " + valid.connectorId(), person.get().id(),
                 released == null ? "identifiant" : String.join(",", released.keySet()), valid.connectorId(),
                 fr.relais.audit.AuditTrail.Outcome.ALLOWED, null);
-        return CasResponses.success(person.get().id(), released, iou, valid.proxiedBy(), json);
+        return CasResponses.success(user, released, iou, valid.proxiedBy(), json);
     }
 
     private Optional<SsoPerson> person(ServiceTickets.Valid valid) {

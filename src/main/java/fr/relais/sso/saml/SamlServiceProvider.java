@@ -68,9 +68,11 @@ public class SamlServiceProvider {
     private final IdpMetadata metadata;
     private final ConnectorRegistry registry;
     private final SsoProperties properties;
+    private final SigningKeys keys;
 
     public SamlServiceProvider(JdbcTemplate jdbc, IdpMetadata metadata, ConnectorRegistry registry,
-                               SsoProperties properties) {
+                               SsoProperties properties, SigningKeys keys) {
+        this.keys = keys;
         this.jdbc = jdbc;
         this.metadata = metadata;
         this.registry = registry;
@@ -147,14 +149,12 @@ public class SamlServiceProvider {
             throw new OpenSaml.SamlException("l'identité n'a pas été confirmée (statut "
                     + (response.getStatus() == null ? "absent" : response.getStatus().getStatusCode().getValue()) + ")");
         }
-        if (!response.getEncryptedAssertions().isEmpty()) {
-            throw new OpenSaml.SamlException("assertions chiffrées : pas encore prises en charge par Relais");
+        int count = response.getAssertions().size() + response.getEncryptedAssertions().size();
+        if (count != 1) {
+            throw new OpenSaml.SamlException("exactement une assertion attendue, " + count + " reçues");
         }
-        if (response.getAssertions().size() != 1) {
-            throw new OpenSaml.SamlException("exactement une assertion attendue, " + response.getAssertions().size()
-                    + " reçues");
-        }
-        Assertion assertion = response.getAssertions().get(0);
+        Assertion assertion = response.getAssertions().isEmpty()
+                ? decrypt(response.getEncryptedAssertions().get(0)) : response.getAssertions().get(0);
         if (!response.isSigned() && !assertion.isSigned()) {
             throw new OpenSaml.SamlException("ni la réponse ni l'assertion ne sont signées");
         }
@@ -219,6 +219,22 @@ public class SamlServiceProvider {
         String subject = assertion.getSubject().getNameID().getValue();
         attributes.put("NameID", List.of(subject));
         return new Accepted(source, new Identity(source.id(), subject, attributes), pending.get()[1]);
+    }
+
+    /** An assertion encrypted for Relais' key (published in its SP metadata), decrypted into its own document. */
+    private Assertion decrypt(org.opensaml.saml.saml2.core.EncryptedAssertion encrypted) throws OpenSaml.SamlException {
+        org.opensaml.saml.saml2.encryption.Decrypter decrypter = new org.opensaml.saml.saml2.encryption.Decrypter(null,
+                new org.opensaml.xmlsec.keyinfo.impl.StaticKeyInfoCredentialResolver(
+                        new BasicX509Credential(keys.certificate(), keys.privateKey())),
+                new org.opensaml.xmlsec.encryption.support.InlineEncryptedKeyResolver());
+        decrypter.setRootInNewDocument(true);
+        try {
+            Assertion assertion = decrypter.decrypt(encrypted);
+            uniqueIds(assertion.getDOM().getOwnerDocument());
+            return assertion;
+        } catch (org.opensaml.xmlsec.encryption.support.DecryptionException e) {
+            throw new OpenSaml.SamlException("assertion chiffrée impossible à déchiffrer avec la clé de Relais");
+        }
     }
 
     /** The signature covers the element that carries it, with allowed algorithms, by a key of the IdP. */

@@ -26,6 +26,8 @@ public class SamlSpController {
     private final LoginRequests logins;
     private final SsoFlow flow;
     private final fr.relais.audit.AuditTrail audit;
+    @org.springframework.beans.factory.annotation.Autowired
+    private SigningKeys keys;
 
     public SamlSpController(SamlServiceProvider sp, LoginRequests logins, SsoFlow flow, fr.relais.audit.AuditTrail audit) {
         this.audit = audit;
@@ -35,10 +37,14 @@ public class SamlSpController {
     }
 
     @GetMapping("/saml/sp/metadata")
-    public ResponseEntity<String> metadata() {
-        String xml = "<md:EntityDescriptor xmlns:md=\"urn:oasis:names:tc:SAML:2.0:metadata\" entityID=\"" + sp.entityId()
+    public ResponseEntity<String> metadata() throws java.security.cert.CertificateEncodingException {
+        String cert = java.util.Base64.getEncoder().encodeToString(keys.certificate().getEncoded());
+        String xml = "<md:EntityDescriptor xmlns:md=\"urn:oasis:names:tc:SAML:2.0:metadata\" "
+                + "xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\" entityID=\"" + sp.entityId()
                 + "\">\n  <md:SPSSODescriptor AuthnRequestsSigned=\"false\" WantAssertionsSigned=\"true\" "
                 + "protocolSupportEnumeration=\"urn:oasis:names:tc:SAML:2.0:protocol\">\n"
+                + "    <md:KeyDescriptor use=\"encryption\"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>" + cert
+                + "</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>\n"
                 + "    <md:AssertionConsumerService Binding=\"urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST\" Location=\""
                 + sp.acsUrl() + "\" index=\"0\"/>\n  </md:SPSSODescriptor>\n</md:EntityDescriptor>\n";
         return ResponseEntity.ok().contentType(MediaType.parseMediaType("application/samlmetadata+xml")).body(xml);
