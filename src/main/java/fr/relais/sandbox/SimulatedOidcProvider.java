@@ -119,6 +119,39 @@ public class SimulatedOidcProvider {
         return "redirect:" + redirectUri + "?code=" + code + "&state=" + state;
     }
 
+    private final Map<String, String> sids = new ConcurrentHashMap<>();
+
+    private String sid(String ent, String user) {
+        return sids.computeIfAbsent(ent + "/" + user, k -> UUID.randomUUID().toString());
+    }
+
+    /**
+     * The user logs out at the provider: it POSTs a signed logout token (Back-Channel Logout 1.0) to Relais.
+     * @param forge {@code nonce} adds a nonce (forbidden), {@code key} signs with another key
+     */
+    @PostMapping("/logout")
+    @ResponseBody
+    public String logout(@PathVariable String ent, @RequestParam String username,
+                         @RequestParam(defaultValue = "") String forge) throws Exception {
+        JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder().issuer(issuer(ent)).audience("relais")
+                .issueTime(new Date()).jwtID(UUID.randomUUID().toString())
+                .claim("sid", sid(ent, username))
+                .claim("events", Map.of("http://schemas.openid.net/event/backchannel-logout", Map.of()));
+        if ("nonce".equals(forge)) {
+            claims.claim("nonce", "x");
+        }
+        RSAKey signing = "key".equals(forge) ? new RSAKeyGenerator(2048).keyID(key(ent).getKeyID()).generate() : key(ent);
+        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).type(new com.nimbusds.jose.JOSEObjectType(
+                "logout+jwt")).keyID(signing.getKeyID()).build(), claims.build());
+        jwt.sign(new RSASSASigner(signing));
+        var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(baseUrl + "/sso/oidc/backchannel-logout/" + ent))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("logout_token=" + jwt.serialize())).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        return response.statusCode() + " " + response.body();
+    }
+
     /** A code as the login form would give (tests use it, possibly tampered). */
     public String issueCode(String ent, String user, String clientId, String redirectUri, String nonce, String challenge,
                             Tamper tamper) {
@@ -151,6 +184,7 @@ public class SimulatedOidcProvider {
                 .expirationTime(Date.from(c.tamper() == Tamper.EXPIRED ? now.minusSeconds(3600) : now.plusSeconds(300)))
                 .claim("nonce", c.tamper() == Tamper.WRONG_NONCE ? "un-autre-nonce" : c.nonce())
                 .claim("ent_person_jointure", c.user())
+                .claim("sid", sid(ent, c.user()))
                 .build();
         String idToken;
         if (c.tamper() == Tamper.ALG_NONE) {

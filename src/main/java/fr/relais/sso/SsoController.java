@@ -211,6 +211,38 @@ public class SsoController {
         }
     }
 
+    /** OpenID Connect back-channel logout: the provider POSTs a signed logout token; its sessions end, with every tool's. */
+    @org.springframework.web.bind.annotation.PostMapping("/oidc/backchannel-logout/{connectorId}")
+    @org.springframework.web.bind.annotation.ResponseBody
+    public org.springframework.http.ResponseEntity<String> oidcLogout(@PathVariable String connectorId,
+            @RequestParam(name = "logout_token", required = false) String token) {
+        Optional<Connector> source = flow.source(connectorId).filter(c -> "oidc".equals(c.protocol()));
+        if (source.isEmpty() || token == null) {
+            return org.springframework.http.ResponseEntity.badRequest().body("logout_token attendu");
+        }
+        try {
+            var logout = oidc.verifyLogout(source.get(), token);
+            java.util.Set<String> ended = new java.util.LinkedHashSet<>();
+            if (logout.sid() != null) {
+                ended.addAll(sessions.bySourceTicket(connectorId, logout.sid()));
+            }
+            if (logout.sid() == null && logout.subject() != null) {
+                ended.addAll(sessions.bySubject(connectorId, logout.subject()));
+            }
+            for (String session : ended) {
+                sessions.end(session);
+                casServer.singleLogout(session);
+                audit.record("sso.logout", connectorId, null, null, null, fr.relais.audit.AuditTrail.Outcome.DONE,
+                        "déconnexion signalée par l'ENT (OpenID Connect)");
+            }
+            return org.springframework.http.ResponseEntity.ok(ended.size() + " session(s) terminée(s)");
+        } catch (fr.relais.sso.inbound.OidcIdentitySource.Refused e) {
+            audit.record("oidc.logout.refused", connectorId, null, null, null, fr.relais.audit.AuditTrail.Outcome.REFUSED,
+                    e.getMessage());
+            return org.springframework.http.ResponseEntity.badRequest().body(e.getMessage());
+        }
+    }
+
     @GetMapping("/oidc/callback/{connectorId}")
     public String oidcCallback(@PathVariable String connectorId, @RequestParam(required = false) String state,
                                @RequestParam(required = false) String code, @RequestParam(required = false) String error,
@@ -229,7 +261,8 @@ public class SsoController {
             if (pending.isEmpty() || !requests.consume(answer.loginRequestId())) {
                 throw new fr.relais.sso.inbound.OidcIdentitySource.Refused("la demande de connexion a expiré");
             }
-            return "redirect:" + flow.authenticated(source.get(), answer.identity(), pending.get(), response);
+            return "redirect:" + flow.authenticated(source.get(), answer.identity(), pending.get(),
+                    answer.identity().first("sid"), response);
         } catch (fr.relais.sso.inbound.OidcIdentitySource.Refused e) {
             log.warn("Réponse OpenID Connect de {} refusée : {}", connectorId, e.getMessage());
             audit.record("oidc.response.refused", connectorId, null, null, null,

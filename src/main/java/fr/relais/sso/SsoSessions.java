@@ -94,6 +94,12 @@ public class SsoSessions {
                 (rs, n) -> rs.getString(1), sourceConnector, Tokens.sha256(sourceTicket));
     }
 
+    /** The open sessions of this subject at this identity source. */
+    public List<String> bySubject(String sourceConnector, String subject) {
+        return jdbc.query("SELECT id FROM sso_session WHERE source_connector = ? AND subject = ? AND ended_at IS NULL",
+                (rs, n) -> rs.getString(1), sourceConnector, subject);
+    }
+
     public void end(String sessionId) {
         jdbc.update("UPDATE sso_session SET ended_at = ? WHERE id = ? AND ended_at IS NULL",
                 Timestamp.from(Instant.now()), sessionId);

@@ -86,4 +86,28 @@ class OidcRpTest extends SsoTestBase {
         assertThat(replay.statusCode()).isEqualTo(401);
         assertThat(replay.body()).contains("déjà utilisé");
     }
+
+    @Test
+    void aLogoutSignalledByTheProviderEndsTheSession() throws Exception {
+        Browser b = new Browser(BASE);
+        String authorize = toProvider(b, "enc92");
+        HttpResponse<String> page = b.follow(b.post("/sandbox/oidc/enc92/authorize", Map.of("client_id",
+                Browser.query(authorize, "client_id"), "redirect_uri", Browser.query(authorize, "redirect_uri"), "state",
+                Browser.query(authorize, "state"), "nonce", Browser.query(authorize, "nonce"), "code_challenge",
+                Browser.query(authorize, "code_challenge"), "username", "2000004", "password", "demo")));
+        assertThat(page.body()).contains("Connecté : 2000004");
+        assertThat(Browser.location(b.get("/cas/login?service=" + URLEncoder.encode(TOOL, "UTF-8")))).startsWith(TOOL);
+
+        Browser provider = new Browser(BASE);
+        assertThat(provider.post("/sandbox/oidc/enc92/logout", Map.of("username", "2000004", "forge", "nonce")).body())
+                .startsWith("400 un jeton de déconnexion ne porte pas de nonce");
+        assertThat(provider.post("/sandbox/oidc/enc92/logout", Map.of("username", "2000004", "forge", "key")).body())
+                .startsWith("400 jeton de déconnexion refusé");
+        assertThat(Browser.location(b.get("/cas/login?service=" + URLEncoder.encode(TOOL, "UTF-8")))).startsWith(TOOL);
+
+        assertThat(provider.post("/sandbox/oidc/enc92/logout", Map.of("username", "2000004")).body())
+                .isEqualTo("200 1 session(s) terminée(s)");
+        assertThat(Browser.location(b.get("/cas/login?service=" + URLEncoder.encode(TOOL, "UTF-8"))))
+                .contains("/sso/login?request=");
+    }
 }

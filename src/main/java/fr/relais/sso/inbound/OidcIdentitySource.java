@@ -208,6 +208,43 @@ public class OidcIdentitySource {
         }
     }
 
+    /** A back-channel logout token: who (sub) or which session (sid) the provider ended. */
+    public record Logout(String subject, String sid) {
+    }
+
+    /** Checks a logout token (OpenID Connect Back-Channel Logout 1.0) against the provider's JWKS. */
+    public Logout verifyLogout(Connector provider, String token) throws Refused {
+        Discovery d = discover(provider);
+        DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
+        processor.setJWSKeySelector(new JWSVerificationKeySelector<>(Set.of(JWSAlgorithm.RS256, JWSAlgorithm.RS384,
+                JWSAlgorithm.RS512, JWSAlgorithm.PS256), d.keys()));
+        processor.setJWSTypeVerifier((type, context) -> { });
+        DefaultJWTClaimsVerifier<SecurityContext> verifier = new DefaultJWTClaimsVerifier<>(
+                provider.descriptor().path("sso").path("oidc").path("clientId").asText(),
+                new JWTClaimsSet.Builder().issuer(d.issuer()).build(), Set.of("iat", "events"));
+        verifier.setMaxClockSkew((int) SKEW.toSeconds());
+        processor.setJWTClaimsSetVerifier(verifier);
+        try {
+            JWTClaimsSet claims = processor.process(token, null);
+            Object events = claims.getClaim("events");
+            if (!(events instanceof Map<?, ?> map) || !map.containsKey("http://schemas.openid.net/event/backchannel-logout")) {
+                throw new Refused("jeton de déconnexion sans l'événement backchannel-logout");
+            }
+            if (claims.getClaim("nonce") != null) {
+                throw new Refused("un jeton de déconnexion ne porte pas de nonce");
+            }
+            String sid = claims.getStringClaim("sid");
+            if (claims.getSubject() == null && sid == null) {
+                throw new Refused("jeton de déconnexion sans sub ni sid");
+            }
+            return new Logout(claims.getSubject(), sid);
+        } catch (java.text.ParseException e) {
+            throw new Refused("jeton de déconnexion illisible");
+        } catch (com.nimbusds.jose.proc.BadJOSEException | com.nimbusds.jose.JOSEException e) {
+            throw new Refused("jeton de déconnexion refusé : " + e.getMessage());
+        }
+    }
+
     static String challenge(String verifier) {
         try {
             return Base64.getUrlEncoder().withoutPadding().encodeToString(
