@@ -141,6 +141,32 @@ public class SimulatedSamlIdp {
         return "saml-post";
     }
 
+    /** The user logs out of this ENT: it POSTs a signed LogoutRequest to Relais ({@code unsigned} forges one without). */
+    @PostMapping("/logout")
+    @org.springframework.web.bind.annotation.ResponseBody
+    public String logout(@PathVariable String ent, @RequestParam String username,
+                         @RequestParam(defaultValue = "false") boolean unsigned) throws Exception {
+        org.opensaml.saml.saml2.core.LogoutRequest request = OpenSaml.build(org.opensaml.saml.saml2.core.LogoutRequest.DEFAULT_ELEMENT_NAME);
+        request.setID("_l" + Long.toHexString(System.nanoTime()));
+        request.setVersion(SAMLVersion.VERSION_20);
+        request.setIssueInstant(Instant.now());
+        request.setDestination(baseUrl + "/saml/sp/slo");
+        request.setIssuer(issuer(ent));
+        NameID name = OpenSaml.build(NameID.DEFAULT_ELEMENT_NAME);
+        name.setFormat(NameID.PERSISTENT);
+        name.setValue("sujet-" + ent + "-" + username);
+        request.setNameID(name);
+        if (!unsigned) {
+            OpenSaml.sign(request, keys(ent));
+        }
+        var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(baseUrl + "/saml/sp/slo")).header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("SAMLRequest=" + java.net.URLEncoder.encode(
+                        OpenSaml.base64(OpenSaml.toXml(request)), java.nio.charset.StandardCharsets.UTF_8))).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        return response.statusCode() + " " + response.body();
+    }
+
     /** A Response as this ENT sends it: one assertion, signed. */
     public String response(String ent, String user, String inResponseTo, String acs, String audience) {
         return response(ent, user, inResponseTo, acs, audience, Instant.now());

@@ -82,6 +82,27 @@ public class SimulatedSamlPublisher {
         return "sandbox-publisher";
     }
 
+    /** Logout requests received from Relais (publisher, NameID, SessionIndex), after their signature was checked. */
+    public final List<String[]> logouts = new CopyOnWriteArrayList<>();
+
+    /** SAML single logout, SOAP binding: Relais says the user's session ended. */
+    @PostMapping(value = "/slo", consumes = "text/xml")
+    @org.springframework.web.bind.annotation.ResponseBody
+    public org.springframework.http.ResponseEntity<String> slo(@PathVariable String publisher,
+                                                               @org.springframework.web.bind.annotation.RequestBody String soap) {
+        try {
+            String xml = soap.replaceAll("(?s)^.*<soap11:Body>(.*)</soap11:Body>.*$", "$1");
+            var request = (org.opensaml.saml.saml2.core.LogoutRequest) OpenSaml.parse(xml.getBytes(StandardCharsets.UTF_8));
+            new SAMLSignatureProfileValidator().validate(request.getSignature());
+            SignatureValidator.validate(request.getSignature(), new BasicX509Credential(idpCertificate()));
+            logouts.add(new String[] {publisher, request.getNameID().getValue(),
+                    request.getSessionIndexes().get(0).getValue()});
+            return org.springframework.http.ResponseEntity.ok("ok");
+        } catch (Exception e) {
+            return org.springframework.http.ResponseEntity.badRequest().body(e.getMessage());
+        }
+    }
+
     private X509Certificate idpCertificate() throws Exception {
         String metadata = http.send(HttpRequest.newBuilder(URI.create(metadataUrl)).build(),
                 HttpResponse.BodyHandlers.ofString()).body();

@@ -172,4 +172,21 @@ class SamlIdpTest extends SsoTestBase {
         assertThat(md.body()).contains("entityID=\"" + BASE + "/saml/idp\"").contains("<ds:X509Certificate>MII")
                 .contains("Location=\"" + BASE + "/saml/idp/sso\"").contains("nameid-format:persistent");
     }
+
+    @Test
+    void logoutTellsThePublisherWithItsPseudonymAndTheAssertion() throws Exception {
+        Browser b = loggedIn("agora06", "2000005".substring(0, 7));
+        postToPublisher(b, launch(b, "cns", SCHOOL));
+        SimulatedSamlPublisher.Received got = publisher.received.get(publisher.received.size() - 1);
+        b.get("/cas/logout");
+        long deadline = System.currentTimeMillis() + 5000;
+        while (publisher.logouts.stream().noneMatch(l -> l[1].equals(got.nameId())) && System.currentTimeMillis() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(publisher.logouts).anySatisfy(l -> {
+            assertThat(l[0]).isEqualTo("cns");
+            assertThat(l[1]).isEqualTo(got.nameId());
+            assertThat(l[2]).startsWith("_");
+        });
+    }
 }

@@ -311,4 +311,18 @@ class SamlSpTest extends SsoTestBase {
                 Instant.now(), SigningKeys.generate("pas Relais").certificate());
         refused(other, forOtherKey, "assertion chiffrée impossible à déchiffrer avec la clé de Relais");
     }
+
+    @Test
+    void aLogoutSignalledByTheSamlEntEndsTheSession() throws Exception {
+        Browser b = new Browser(BASE);
+        loginThrough(b, "moncollege-var", "2000003");
+        assertThat(Browser.location(b.get("/cas/login?service=" + java.net.URLEncoder.encode(TOOL, "UTF-8")))).startsWith(TOOL);
+        Browser ent = new Browser(BASE);
+        assertThat(ent.post("/sandbox/ent/moncollege-var/saml/logout", Map.of("username", "2000003", "unsigned", "true")).body())
+                .isEqualTo("400 demande de déconnexion non signée");
+        assertThat(ent.post("/sandbox/ent/moncollege-var/saml/logout", Map.of("username", "2000003")).body())
+                .isEqualTo("200 1 session(s) terminée(s)");
+        assertThat(Browser.location(b.get("/cas/login?service=" + java.net.URLEncoder.encode(TOOL, "UTF-8"))))
+                .contains("/sso/login?request=");
+    }
 }

@@ -60,6 +60,8 @@ public class CasServer {
     @org.springframework.beans.factory.annotation.Autowired
     private ProxyGrantingTickets pgts;
     @org.springframework.beans.factory.annotation.Autowired
+    private fr.relais.sso.saml.SamlLogout samlLogout;
+    @org.springframework.beans.factory.annotation.Autowired
     private fr.relais.licence.EntitlementDecisions decisions;
     @org.springframework.beans.factory.annotation.Autowired
     private fr.relais.licence.Pseudonyms pseudonyms;
@@ -275,6 +277,7 @@ public class CasServer {
 
     /** Back-channel single logout: a SAML LogoutRequest POSTed to every service that got a ticket in the session. */
     public void singleLogout(String sessionId) {
+        samlLogout.notifyPublishers(sessionId);
         Map<String, String> seen = new LinkedHashMap<>();
         for (String[] issued : tickets.issuedIn(sessionId)) {
             seen.put(issued[0], issued[1]);

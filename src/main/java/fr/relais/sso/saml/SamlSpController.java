@@ -28,6 +28,12 @@ public class SamlSpController {
     private final fr.relais.audit.AuditTrail audit;
     @org.springframework.beans.factory.annotation.Autowired
     private SigningKeys keys;
+    @org.springframework.beans.factory.annotation.Autowired
+    private SamlLogout logout;
+    @org.springframework.beans.factory.annotation.Autowired
+    private fr.relais.sso.SsoSessions sessions;
+    @org.springframework.beans.factory.annotation.Autowired
+    private fr.relais.sso.cas.CasServer casServer;
 
     public SamlSpController(SamlServiceProvider sp, LoginRequests logins, SsoFlow flow, fr.relais.audit.AuditTrail audit) {
         this.audit = audit;
@@ -48,6 +54,29 @@ public class SamlSpController {
                 + "    <md:AssertionConsumerService Binding=\"urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST\" Location=\""
                 + sp.acsUrl() + "\" index=\"0\"/>\n  </md:SPSSODescriptor>\n</md:EntityDescriptor>\n";
         return ResponseEntity.ok().contentType(MediaType.parseMediaType("application/samlmetadata+xml")).body(xml);
+    }
+
+    /** Back-channel logout from a SAML identity source: a LogoutRequest it signed (HTTP-POST or SOAP body). */
+    @PostMapping("/saml/sp/slo")
+    @org.springframework.web.bind.annotation.ResponseBody
+    public ResponseEntity<String> slo(@RequestParam(name = "SAMLRequest", required = false) String samlRequest) {
+        if (samlRequest == null) {
+            return ResponseEntity.badRequest().body("SAMLRequest attendu");
+        }
+        try {
+            java.util.List<String> ended = logout.fromIdentitySource(java.util.Base64.getMimeDecoder().decode(samlRequest));
+            for (String session : ended) {
+                sessions.end(session);
+                casServer.singleLogout(session);
+                audit.record("sso.logout", "fournisseur d'identité SAML", null, null, null,
+                        fr.relais.audit.AuditTrail.Outcome.DONE, "déconnexion signalée par l'ENT (SAML)");
+            }
+            return ResponseEntity.ok(ended.size() + " session(s) terminée(s)");
+        } catch (OpenSaml.SamlException | IllegalArgumentException e) {
+            audit.record("saml.logout.refused", "fournisseur d'identité SAML", null, null, null,
+                    fr.relais.audit.AuditTrail.Outcome.REFUSED, e.getMessage());
+            return ResponseEntity.badRequest().body(e.getMessage());
+        }
     }
 
     @PostMapping("/saml/sp/acs")
