@@ -71,6 +71,7 @@ public class ReleasePolicy {
             case "IDO" -> one(pairwiseId(target, p));
             case "PRO" -> p.profiles().stream().map(ReleasePolicy::garProfile).distinct().toList();
             case "DIV" -> p.classes().stream().map(c -> c + "##" + c).toList();
+            case "P_MAT" -> p.subjects();
             case "GRO" -> p.groups().stream().map(g -> g + "##" + g).toList();
             case "UAI" -> uai != null ? one(uai) : p.schools();
             case "uid" -> one(p.id());

@@ -8,5 +8,10 @@ import java.util.List;
  */
 public record SsoPerson(String id, boolean unlinked, String lastName, String firstName, List<String> profiles,
                         List<String> schools, List<String> classes, List<String> groups, String birthDate,
-                        String postalCode) {
+                        String postalCode, List<String> subjects) {
+
+    public SsoPerson(String id, boolean unlinked, String lastName, String firstName, List<String> profiles,
+                     List<String> schools, List<String> classes, List<String> groups, String birthDate, String postalCode) {
+        this(id, unlinked, lastName, firstName, profiles, schools, classes, groups, birthDate, postalCode, List.of());
+    }
 }

@@ -46,6 +46,7 @@ class OidcRpTest extends SsoTestBase {
         HttpResponse<String> page = b.follow(b.post("/sandbox/oidc/" + ent + "/authorize", fields));
         assertThat(page.statusCode()).as(page.body()).isEqualTo(200);
         assertThat(page.body()).contains("Connecté : 2000001").contains("<th>categories</th><td>National_1</td>");
+        assertGarPupil(launchPublisher(b).orElseThrow());
     }
 
     private HttpResponse<String> callbackWith(Browser b, String ent, Tamper tamper) throws Exception {

@@ -140,6 +140,9 @@ class SamlIdpTest extends SsoTestBase {
         assertThat(page.body()).contains("Signature vérifiée");
         assertThat(publisher.received.get(publisher.received.size() - 1).attributes().get("PRO"))
                 .containsExactly("National_ens");
+        // subjects taught, national codes (P_MAT)
+        assertThat(publisher.received.get(publisher.received.size() - 1).attributes().get("P_MAT")).isNotEmpty()
+                .allMatch(code -> code.matches("\\d{6}"));
     }
 
     @Test

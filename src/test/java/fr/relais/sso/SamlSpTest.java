@@ -76,11 +76,14 @@ class SamlSpTest extends SsoTestBase {
     @ValueSource(strings = {"ent77", "moncollege-essonne", "parisclassenumerique", "lyceeconnecte", "enthdf",
             "leducdenormandie", "moncollege-var", "toutatice", "ent2d-bordeaux", "educonnect", "fim-ac-demo"})
     void everySamlSourceLogsAKnownPupilIn(String ent) throws Exception {
-        HttpResponse<String> portal = loginThrough(new Browser(BASE), ent, "2000001");
+        Browser b = new Browser(BASE);
+        HttpResponse<String> portal = loginThrough(b, ent, "2000001");
         assertThat(portal.statusCode()).as(portal.body()).isEqualTo(200);
         assertThat(portal.body()).contains("Mes applications").doesNotContain("pas encore rattaché");
         assertThat(jdbc.queryForObject("SELECT person_id FROM sso_account WHERE source_connector = ? AND subject = ?",
                 String.class, ent, "sujet-" + ent + "-2000001")).isEqualTo("2000001");
+        assertThat(b.follow(b.get(TOOL)).body()).contains("Connecté : 2000001").contains("<th>categories</th><td>National_1</td>");
+        assertGarPupil(launchPublisher(b).orElseThrow());
     }
 
     @Test

@@ -56,6 +56,34 @@ abstract class SsoTestBase {
     protected SimulatedCasTool tool;
     @Autowired
     protected fr.relais.licence.Subscriptions subscriptions;
+    @Autowired
+    protected fr.relais.sandbox.SimulatedSamlPublisher samlPublisher;
+
+    /**
+     * The conformance kit's second half: from a logged-in browser, the médiacentre's link to the demo publisher
+     * for the test school; answers the page status and, when allowed, what the publisher received.
+     */
+    protected java.util.Optional<fr.relais.sandbox.SimulatedSamlPublisher.Received> launchPublisher(Browser b)
+            throws Exception {
+        java.net.http.HttpResponse<String> form = b.follow(b.get("/launch/cns?resource="
+                + java.net.URLEncoder.encode("ark:/86527/manuel-maths", "UTF-8") + "&uai=" + fr.relais.directory.aaf.Uai.of(690_100)));
+        if (form.statusCode() != 200) {
+            return java.util.Optional.empty();
+        }
+        String response = form.body().replaceAll("(?s).*name=\"SAMLResponse\" value=\"([^\"]+)\".*", "$1");
+        int before = samlPublisher.received.size();
+        java.net.http.HttpResponse<String> page = b.post(BASE + "/sandbox/publishers/cns/acs", java.util.Map.of("SAMLResponse", response));
+        org.assertj.core.api.Assertions.assertThat(page.body()).contains("Signature vérifiée");
+        return java.util.Optional.of(samlPublisher.received.get(before));
+    }
+
+    protected static void assertGarPupil(fr.relais.sandbox.SimulatedSamlPublisher.Received got) {
+        org.assertj.core.api.Assertions.assertThat(got.nameId()).matches("[0-9a-f]{128}");
+        org.assertj.core.api.Assertions.assertThat(got.attributes().get("PRO")).containsExactly("National_elv");
+        org.assertj.core.api.Assertions.assertThat(got.attributes().get("UAI"))
+                .containsExactly(fr.relais.directory.aaf.Uai.of(690_100));
+        org.assertj.core.api.Assertions.assertThat(got.attributes()).doesNotContainKeys("nom", "prenom", "dateNaissance");
+    }
 
     private static boolean imported;
 
