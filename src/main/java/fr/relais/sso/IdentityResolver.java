@@ -84,7 +84,7 @@ public class IdentityResolver {
 
     private static SsoPerson fromDirectory(Person p) {
         return new SsoPerson(p.jointure(), false, p.lastName(), p.firstName(), p.profiles(), p.schools(), p.classes(),
-                p.groups(), p.birthDate(), p.postalCode(), p.subjects());
+                p.groups(), p.birthDate(), p.postalCode(), p.subjects(), p.levels());
     }
 
     /** The jointure attribute, through the connector's optional pattern (ÉduConnect's FrEduCtRefId). */

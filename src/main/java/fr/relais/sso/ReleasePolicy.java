@@ -29,9 +29,11 @@ public class ReleasePolicy {
             "codePostal", "classes", "groupes");
 
     private final PairwiseIds pairwise;
+    private final fr.relais.directory.MefStat4 mefStat4;
 
-    public ReleasePolicy(PairwiseIds pairwise) {
+    public ReleasePolicy(PairwiseIds pairwise, fr.relais.directory.MefStat4 mefStat4) {
         this.pairwise = pairwise;
+        this.mefStat4 = mefStat4;
     }
 
     /** For a school tool (CAS). */
@@ -72,6 +74,7 @@ public class ReleasePolicy {
             case "PRO" -> p.profiles().stream().map(ReleasePolicy::garProfile).distinct().toList();
             case "DIV" -> p.classes().stream().map(c -> c + "##" + c).toList();
             case "P_MAT" -> p.subjects();
+            case "P_MS4" -> mefStat4.of(p.levels());
             case "GRO" -> p.groups().stream().map(g -> g + "##" + g).toList();
             case "UAI" -> uai != null ? one(uai) : p.schools();
             case "uid" -> one(p.id());

@@ -8,10 +8,11 @@ import java.util.List;
  */
 public record SsoPerson(String id, boolean unlinked, String lastName, String firstName, List<String> profiles,
                         List<String> schools, List<String> classes, List<String> groups, String birthDate,
-                        String postalCode, List<String> subjects) {
+                        String postalCode, List<String> subjects, List<String> levels) {
 
     public SsoPerson(String id, boolean unlinked, String lastName, String firstName, List<String> profiles,
                      List<String> schools, List<String> classes, List<String> groups, String birthDate, String postalCode) {
-        this(id, unlinked, lastName, firstName, profiles, schools, classes, groups, birthDate, postalCode, List.of());
+        this(id, unlinked, lastName, firstName, profiles, schools, classes, groups, birthDate, postalCode, List.of(),
+                List.of());
     }
 }

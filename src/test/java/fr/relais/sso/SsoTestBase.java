@@ -83,6 +83,9 @@ abstract class SsoTestBase {
         org.assertj.core.api.Assertions.assertThat(got.attributes().get("UAI"))
                 .containsExactly(fr.relais.directory.aaf.Uai.of(690_100));
         org.assertj.core.api.Assertions.assertThat(got.attributes()).doesNotContainKeys("nom", "prenom", "dateNaissance");
+        // the test school's pupils are in 6e..3e: MEFSTAT4 2111, 2112, 2115 or 2116
+        org.assertj.core.api.Assertions.assertThat(got.attributes().get("P_MS4")).singleElement().asString()
+                .matches("211[1256]");
     }
 
     private static boolean imported;
