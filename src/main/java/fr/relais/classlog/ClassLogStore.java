@@ -1,0 +1,214 @@
+package fr.relais.classlog;
+
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Predicate;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * The canonical cahier de textes in the database: every change from a tool lands here once.
+ * <ul>
+ * <li>Idempotent by (tool, tool's id, tool's version): the same change twice, or Relais' own write read back
+ * from the tool it went to, changes nothing (no echo).</li>
+ * <li>Conflicts (the entry changed in another tool since this tool last synced): the latest modification at its
+ * source wins, ties by the configured tool precedence; the losing change is kept and listed.</li>
+ * <li>Every version is kept with its source; deletes are tombstones; an entry changed after its visa keeps the
+ * countersigned version in its history.</li>
+ * </ul>
+ */
+public class ClassLogStore {
+
+    /** One change read from a tool. {@code entry} is null for a delete. */
+    public record ToolChange(String tool, String toolEntryId, String toolVersion, Instant modifiedAt, boolean deleted,
+                             ClassLogEntry entry) {
+    }
+
+    public sealed interface Result permits Created, Updated, Unchanged, ConflictLost, Rejected {
+    }
+
+    public record Created(String id, long version, boolean cleaned) implements Result {
+    }
+
+    public record Updated(String id, long version, boolean cleaned) implements Result {
+    }
+
+    public record Unchanged(String id) implements Result {
+    }
+
+    public record ConflictLost(String id, long winnerVersion) implements Result {
+    }
+
+    public record Rejected(List<String> reasons) implements Result {
+    }
+
+    private record Current(String id, long version, Instant modifiedAt, String sourceTool) {
+    }
+
+    private final JdbcTemplate jdbc;
+    private final List<String> precedence;
+    private final ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+
+    /** @param precedence tools in order of precedence for conflicts at the same instant (first wins) */
+    public ClassLogStore(JdbcTemplate jdbc, List<String> precedence) {
+        this.jdbc = jdbc;
+        this.precedence = precedence;
+    }
+
+    @Transactional
+    public Result apply(ToolChange change, Predicate<String> knownClass) {
+        Instant now = Instant.now();
+        Optional<String[]> provenance = jdbc.query("SELECT entry_id, tool_version, synced_version FROM classlog_provenance "
+                + "WHERE tool = ? AND tool_entry_id = ?", (rs, n) -> new String[] {rs.getString(1), rs.getString(2),
+                String.valueOf(rs.getLong(3))}, change.tool(), change.toolEntryId()).stream().findFirst();
+        if (provenance.isPresent() && provenance.get()[1].equals(change.toolVersion())) {
+            return new Unchanged(provenance.get()[0]);
+        }
+        if (change.deleted()) {
+            if (provenance.isEmpty()) {
+                return new Unchanged(null);
+            }
+            Current current = current(provenance.get()[0]);
+            String document = jdbc.queryForObject("SELECT document FROM classlog_entry WHERE id = ?", String.class, current.id());
+            long version = current.version() + 1;
+            jdbc.update("UPDATE classlog_entry SET version = ?, deleted = TRUE, source_tool = ?, modified_at = ? WHERE id = ?",
+                    version, change.tool(), Timestamp.from(change.modifiedAt()), current.id());
+            history(current.id(), version, document, true, change, now);
+            provenance(change, current.id(), version, now);
+            return new Updated(current.id(), version, false);
+        }
+        Normalizer.Outcome outcome = Normalizer.normalize(change.entry(), knownClass);
+        if (outcome instanceof Normalizer.Refused refused) {
+            jdbc.update("INSERT INTO classlog_rejection (tool, tool_entry_id, reason, recorded_at) VALUES (?, ?, ?, ?)",
+                    change.tool(), change.toolEntryId(), String.join(" ; ", refused.reasons()), Timestamp.from(now));
+            return new Rejected(refused.reasons());
+        }
+        Normalizer.Accepted accepted = (Normalizer.Accepted) outcome;
+        String document = write(accepted.entry());
+        ClassLogEntry e = accepted.entry();
+        if (provenance.isEmpty()) {
+            String id = UUID.randomUUID().toString();
+            jdbc.update("""
+                    INSERT INTO classlog_entry (id, school, audience, subject, teacher, lesson_date, document, version,
+                        deleted, visa_by, source_tool, modified_at) VALUES (?, ?, ?, ?, ?, ?, ?, 1, FALSE, ?, ?, ?)""",
+                    id, e.school(), e.audience(), e.subject(), e.teacher(), java.sql.Date.valueOf(e.date()), document,
+                    e.visaBy(), change.tool(), Timestamp.from(change.modifiedAt()));
+            history(id, 1, document, false, change, now);
+            provenance(change, id, 1, now);
+            return new Created(id, 1, accepted.cleaned());
+        }
+        Current current = current(provenance.get()[0]);
+        long synced = Long.parseLong(provenance.get()[2]);
+        if (current.version() > synced && !wins(change, current)) {
+            // edited elsewhere since this tool last synced, and that edit is the later one: this change loses
+            jdbc.update("INSERT INTO classlog_conflict (entry_id, tool, document, modified_at, winner_version, recorded_at) "
+                    + "VALUES (?, ?, ?, ?, ?, ?)", current.id(), change.tool(), document, Timestamp.from(change.modifiedAt()),
+                    current.version(), Timestamp.from(now));
+            jdbc.update("UPDATE classlog_provenance SET tool_version = ?, last_seen = ? WHERE tool = ? AND tool_entry_id = ?",
+                    change.toolVersion(), Timestamp.from(now), change.tool(), change.toolEntryId());
+            return new ConflictLost(current.id(), current.version());
+        }
+        if (current.version() > synced) {
+            // this change wins: the version it replaces is kept in the history, and listed as the conflict's loser
+            jdbc.update("INSERT INTO classlog_conflict (entry_id, tool, document, modified_at, winner_version, recorded_at) "
+                    + "SELECT id, source_tool, document, modified_at, ?, ? FROM classlog_entry WHERE id = ?",
+                    current.version() + 1, Timestamp.from(now), current.id());
+        }
+        long version = current.version() + 1;
+        jdbc.update("""
+                UPDATE classlog_entry SET school = ?, audience = ?, subject = ?, teacher = ?, lesson_date = ?, document = ?,
+                    version = ?, deleted = FALSE, visa_by = ?, source_tool = ?, modified_at = ? WHERE id = ?""",
+                e.school(), e.audience(), e.subject(), e.teacher(), java.sql.Date.valueOf(e.date()), document, version,
+                e.visaBy(), change.tool(), Timestamp.from(change.modifiedAt()), current.id());
+        history(current.id(), version, document, false, change, now);
+        provenance(change, current.id(), version, now);
+        return new Updated(current.id(), version, accepted.cleaned());
+    }
+
+    /** The latest modification at its source wins; at the same instant, the tool first in the precedence list. */
+    private boolean wins(ToolChange change, Current current) {
+        int c = change.modifiedAt().compareTo(current.modifiedAt());
+        if (c != 0) {
+            return c > 0;
+        }
+        int mine = rank(change.tool());
+        int theirs = rank(current.sourceTool());
+        return mine < theirs;
+    }
+
+    private int rank(String tool) {
+        int i = precedence.indexOf(tool);
+        return i < 0 ? Integer.MAX_VALUE : i;
+    }
+
+    private Current current(String id) {
+        return jdbc.queryForObject("SELECT id, version, modified_at, source_tool FROM classlog_entry WHERE id = ?",
+                (rs, n) -> new Current(rs.getString(1), rs.getLong(2), rs.getTimestamp(3).toInstant(), rs.getString(4)), id);
+    }
+
+    private void history(String id, long version, String document, boolean deleted, ToolChange change, Instant now) {
+        jdbc.update("INSERT INTO classlog_history (entry_id, version, document, deleted, source_tool, modified_at, "
+                + "recorded_at, conflict_lost) VALUES (?, ?, ?, ?, ?, ?, ?, FALSE)", id, version, document, deleted,
+                change.tool(), Timestamp.from(change.modifiedAt()), Timestamp.from(now));
+    }
+
+    private void provenance(ToolChange change, String id, long version, Instant now) {
+        int updated = jdbc.update("UPDATE classlog_provenance SET entry_id = ?, tool_version = ?, synced_version = ?, "
+                + "last_seen = ? WHERE tool = ? AND tool_entry_id = ?", id, change.toolVersion(), version,
+                Timestamp.from(now), change.tool(), change.toolEntryId());
+        if (updated == 0) {
+            jdbc.update("INSERT INTO classlog_provenance (tool, tool_entry_id, entry_id, tool_version, synced_version, "
+                    + "last_seen) VALUES (?, ?, ?, ?, ?, ?)", change.tool(), change.toolEntryId(), id, change.toolVersion(),
+                    version, Timestamp.from(now));
+        }
+    }
+
+    /** Relais wrote version {@code version} of an entry into a tool, which gave it this id and version. */
+    @Transactional
+    public void delivered(String entryId, long version, String tool, String toolEntryId, String toolVersion) {
+        ToolChange marker = new ToolChange(tool, toolEntryId, toolVersion, Instant.now(), false, null);
+        provenance(marker, entryId, version, Instant.now());
+    }
+
+    public Optional<ClassLogEntry> entry(String id) {
+        return jdbc.queryForList("SELECT document FROM classlog_entry WHERE id = ? AND deleted = FALSE", String.class, id)
+                .stream().findFirst().map(this::read);
+    }
+
+    public List<Map<String, Object>> history(String id) {
+        return jdbc.queryForList("SELECT version, source_tool, modified_at, deleted, document FROM classlog_history "
+                + "WHERE entry_id = ? ORDER BY version", id);
+    }
+
+    public List<Map<String, Object>> conflicts() {
+        return jdbc.queryForList("SELECT entry_id, tool, modified_at, winner_version, recorded_at FROM classlog_conflict "
+                + "ORDER BY id DESC");
+    }
+
+    String write(ClassLogEntry e) {
+        try {
+            return json.writeValueAsString(e);
+        } catch (JsonProcessingException ex) {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    ClassLogEntry read(String document) {
+        try {
+            return json.readValue(document, ClassLogEntry.class);
+        } catch (JsonProcessingException ex) {
+            throw new IllegalStateException(ex);
+        }
+    }
+}

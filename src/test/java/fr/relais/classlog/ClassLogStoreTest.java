@@ -1,0 +1,179 @@
+package fr.relais.classlog;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalTime;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import javax.sql.DataSource;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+
+import org.flywaydb.core.Flyway;
+import org.h2.jdbcx.JdbcDataSource;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import fr.relais.RelaisTestSupport;
+import fr.relais.classlog.ClassLogStore.ToolChange;
+
+/** The canonical cahier de textes on H2 and on a real PostgreSQL: idempotence, no echo, conflicts, history, refusals. */
+class ClassLogStoreTest {
+
+    static final String SCHOOL = fr.relais.directory.aaf.Uai.of(690_100);
+    static final Set<String> CLASSES = Set.of("3A", "3B");
+    static EmbeddedPostgres postgres;
+    static DataSource h2;
+
+    @BeforeAll
+    static void start() throws Exception {
+        postgres = EmbeddedPostgres.builder().setOverrideWorkingDirectory(RelaisTestSupport.fresh("classlog-pg").toFile()).start();
+        JdbcDataSource ds = new JdbcDataSource();
+        ds.setURL("jdbc:h2:file:" + RelaisTestSupport.fresh("classlog-h2").resolve("db")
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH");
+        h2 = ds;
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        postgres.close();
+    }
+
+    static Stream<Arguments> databases() {
+        return Stream.of(Arguments.of("h2", h2), Arguments.of("postgresql", postgres.getPostgresDatabase()));
+    }
+
+    record Fixture(ClassLogStore store, TransactionTemplate tx, JdbcTemplate jdbc) {
+        ClassLogStore.Result apply(ToolChange c) {
+            return tx.execute(s -> store.apply(c, CLASSES::contains));
+        }
+    }
+
+    static Fixture fixture(DataSource ds) {
+        Flyway.configure().dataSource(ds).locations("classpath:db/migration").cleanDisabled(false).load().clean();
+        Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
+        JdbcTemplate jdbc = new JdbcTemplate(ds);
+        return new Fixture(new ClassLogStore(jdbc, List.of("pronote", "neo-cahier-de-textes")),
+                new TransactionTemplate(new DataSourceTransactionManager(ds)), jdbc);
+    }
+
+    static ClassLogEntry lesson(String content, LocalDate given, LocalDate due) {
+        return new ClassLogEntry(SCHOOL, "3A", "061300", "4000002", LocalDate.of(2026, 11, 23), LocalTime.of(8, 0),
+                LocalTime.of(9, 0), "Théorème de Pythagore", content, List.of(new ClassLogEntry.Homework("h1", given, due,
+                "Exercices 12 et 13 p. 48", 30, "exercice", List.of(new ClassLogEntry.Attachment("fiche.pdf",
+                "application/pdf", 20_480L, "https://ent.example/docs/fiche.pdf", null)))), List.of(), true, null);
+    }
+
+    static ToolChange change(String tool, String id, String version, String at, ClassLogEntry e) {
+        return new ToolChange(tool, id, version, Instant.parse(at), e == null, e);
+    }
+
+    static final LocalDate GIVEN = LocalDate.of(2026, 11, 23);
+    static final LocalDate DUE = LocalDate.of(2026, 11, 30);
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("databases")
+    void theSameChangeTwiceAndRelaisOwnWriteReadBackChangeNothing(String name, DataSource ds) {
+        Fixture f = fixture(ds);
+        var created = (ClassLogStore.Created) f.apply(change("pronote", "P1", "v1", "2026-11-23T09:00:00Z",
+                lesson("<p>Cours</p>", GIVEN, DUE)));
+        assertThat(created.version()).isEqualTo(1);
+        assertThat(f.apply(change("pronote", "P1", "v1", "2026-11-23T09:00:00Z", lesson("<p>Cours</p>", GIVEN, DUE))))
+                .isEqualTo(new ClassLogStore.Unchanged(created.id()));
+        f.tx().executeWithoutResult(s -> f.store().delivered(created.id(), 1, "neo-cahier-de-textes", "N9", "etag-1"));
+        assertThat(f.apply(change("neo-cahier-de-textes", "N9", "etag-1", "2026-11-23T09:00:05Z",
+                lesson("<p>Cours</p>", GIVEN, DUE)))).isEqualTo(new ClassLogStore.Unchanged(created.id()));
+        ClassLogEntry stored = f.store().entry(created.id()).orElseThrow();
+        assertThat(stored.homework().get(0).givenOn()).isEqualTo(GIVEN);
+        assertThat(stored.homework().get(0).dueOn()).isEqualTo(DUE);
+        assertThat(stored.homework().get(0).attachments().get(0).url()).isEqualTo("https://ent.example/docs/fiche.pdf");
+        assertThat(stored.published()).isTrue();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("databases")
+    void theLatestModificationAtItsSourceWinsAndTheLoserIsKept(String name, DataSource ds) {
+        Fixture f = fixture(ds);
+        String id = ((ClassLogStore.Created) f.apply(change("pronote", "P1", "v1", "2026-11-23T09:00:00Z",
+                lesson("<p>v1</p>", GIVEN, DUE)))).id();
+        f.tx().executeWithoutResult(s -> f.store().delivered(id, 1, "neo-cahier-de-textes", "N1", "e1"));
+        // edited in Pronote at 10:05, and in NEO at 10:03, before either sync
+        assertThat(f.apply(change("pronote", "P1", "v2", "2026-11-23T10:05:00Z", lesson("<p>pronote 10h05</p>", GIVEN, DUE))))
+                .isEqualTo(new ClassLogStore.Updated(id, 2, false));
+        assertThat(f.apply(change("neo-cahier-de-textes", "N1", "e2", "2026-11-23T10:03:00Z",
+                lesson("<p>neo 10h03</p>", GIVEN, DUE)))).isEqualTo(new ClassLogStore.ConflictLost(id, 2));
+        assertThat(f.store().entry(id).orElseThrow().content()).isEqualTo("<p>pronote 10h05</p>");
+        assertThat(f.store().conflicts()).singleElement().satisfies(c -> assertThat(c.get("tool")).isEqualTo("neo-cahier-de-textes"));
+        // a later NEO edit (10:10) wins over Pronote's 10:05; Pronote's version is then the listed loser
+        assertThat(f.apply(change("neo-cahier-de-textes", "N1", "e3", "2026-11-23T10:10:00Z",
+                lesson("<p>neo 10h10</p>", GIVEN, DUE)))).isEqualTo(new ClassLogStore.Updated(id, 3, false));
+        assertThat(f.store().entry(id).orElseThrow().content()).isEqualTo("<p>neo 10h10</p>");
+        assertThat(f.store().history(id)).extracting(h -> h.get("source_tool"))
+                .containsExactly("pronote", "pronote", "neo-cahier-de-textes");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("databases")
+    void atTheSameInstantTheToolFirstInPrecedenceWins(String name, DataSource ds) {
+        Fixture f = fixture(ds);
+        String id = ((ClassLogStore.Created) f.apply(change("neo-cahier-de-textes", "N1", "e1", "2026-11-23T09:00:00Z",
+                lesson("<p>v1</p>", GIVEN, DUE)))).id();
+        f.tx().executeWithoutResult(s -> f.store().delivered(id, 1, "pronote", "P1", "v1"));
+        f.apply(change("neo-cahier-de-textes", "N1", "e2", "2026-11-23T10:00:00Z", lesson("<p>neo</p>", GIVEN, DUE)));
+        assertThat(f.apply(change("pronote", "P1", "v2", "2026-11-23T10:00:00Z", lesson("<p>pronote</p>", GIVEN, DUE))))
+                .isInstanceOf(ClassLogStore.Updated.class);
+        assertThat(f.store().entry(id).orElseThrow().content()).isEqualTo("<p>pronote</p>");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("databases")
+    void deletesAreTombstonesAndAVisaedVersionStaysInTheHistory(String name, DataSource ds) {
+        Fixture f = fixture(ds);
+        ClassLogEntry visaed = new ClassLogEntry(SCHOOL, "3A", null, null, LocalDate.of(2026, 11, 23), null, null, "t",
+                "<p>visé</p>", List.of(), List.of(), true, "4000001");
+        String id = ((ClassLogStore.Created) f.apply(change("pronote", "P1", "v1", "2026-11-23T09:00:00Z", visaed))).id();
+        f.apply(change("pronote", "P1", "v2", "2026-11-23T11:00:00Z", lesson("<p>modifié après visa</p>", GIVEN, DUE)));
+        assertThat(f.store().history(id).get(0).get("document").toString()).contains("visé").contains("4000001");
+        assertThat(f.apply(change("pronote", "P1", "v3", "2026-11-23T12:00:00Z", null)))
+                .isEqualTo(new ClassLogStore.Updated(id, 3, false));
+        assertThat(f.store().entry(id)).isEmpty();
+        assertThat(f.store().history(id)).hasSize(3).last().satisfies(h -> assertThat(h.get("deleted")).isEqualTo(true));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("databases")
+    void contentIsSanitisedAndMalformedChangesAreRefusedWithTheirReason(String name, DataSource ds) {
+        Fixture f = fixture(ds);
+        var cleaned = (ClassLogStore.Created) f.apply(change("pronote", "P1", "v1", "2026-11-23T09:00:00Z",
+                lesson("<p onclick=\"vol()\" style=\"background:url(https://evil.example/x)\">Cours<script>alert(1)</script>"
+                        + " <a href=\"javascript:alert(1)\">lien</a> <a href=\"https://eduscol.education.fr\">eduscol</a></p>",
+                        GIVEN, DUE)));
+        assertThat(cleaned.cleaned()).isTrue();
+        String content = f.store().entry(cleaned.id()).orElseThrow().content();
+        assertThat(content).doesNotContain("script").doesNotContain("onclick").doesNotContain("style")
+                .doesNotContain("javascript").contains("href=\"https://eduscol.education.fr\"").contains("Cours");
+
+        var due = (ClassLogStore.Rejected) f.apply(change("pronote", "P2", "v1", "2026-11-23T09:00:00Z",
+                lesson("<p>x</p>", DUE, GIVEN)));
+        assertThat(due.reasons()).containsExactly("travail 'h1' : à rendre le 2026-11-23, avant d'être donné le 2026-11-30");
+        ClassLogEntry unknownClass = new ClassLogEntry(SCHOOL, "9Z", null, null, null, null, null, null,
+                "x".repeat(70_000), List.of(), List.of(), true, null);
+        var refused = (ClassLogStore.Rejected) f.apply(change("pronote", "P3", "v1", "2026-11-23T09:00:00Z", unknownClass));
+        assertThat(refused.reasons()).containsExactly(
+                "classe ou groupe '9Z' inconnu de l'annuaire pour l'établissement " + SCHOOL,
+                "date de la séance absente ou invalide",
+                "contenu de 70000 caractères, au plus 65536");
+        assertThat(f.jdbc().queryForObject("SELECT COUNT(*) FROM classlog_rejection", Integer.class)).isEqualTo(2);
+        assertThat(f.jdbc().queryForObject("SELECT COUNT(*) FROM classlog_entry", Integer.class)).isEqualTo(1);
+    }
+}
