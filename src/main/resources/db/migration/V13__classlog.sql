@@ -58,3 +58,10 @@ CREATE TABLE classlog_conflict (
     winner_version BIGINT        NOT NULL,
     recorded_at    TIMESTAMP WITH TIME ZONE NOT NULL
 );
+
+-- Where each tool's polling resumes (opaque to Relais: the tool's own change marker).
+CREATE TABLE classlog_watermark (
+    tool       VARCHAR(64)   PRIMARY KEY,
+    watermark  VARCHAR(256)  NOT NULL,
+    updated_at TIMESTAMP WITH TIME ZONE NOT NULL
+);
