@@ -65,3 +65,13 @@ CREATE TABLE classlog_watermark (
     watermark  VARCHAR(256)  NOT NULL,
     updated_at TIMESTAMP WITH TIME ZONE NOT NULL
 );
+
+-- Deliveries under way: a tool polled before Relais recorded its answer shows the copy as unknown; this lets
+-- the flow recognise it as Relais' own write.
+CREATE TABLE classlog_pending (
+    tool       VARCHAR(64)   NOT NULL,
+    entry_id   VARCHAR(36)   NOT NULL,
+    version    BIGINT        NOT NULL,
+    created_at TIMESTAMP WITH TIME ZONE NOT NULL,
+    PRIMARY KEY (tool, entry_id)
+);

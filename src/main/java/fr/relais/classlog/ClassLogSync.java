@@ -114,6 +114,9 @@ public class ClassLogSync {
         ClassLogEntry entry = deleted ? null : fromNeo(s);
         ClassLogStore.ToolChange change = new ClassLogStore.ToolChange(tool, s.path("id").asText(),
                 s.path("modified").asText(), Instant.parse(s.path("modified_at").asText()), deleted, entry);
+        if (entry != null && ownWriteUnderWay(change)) {
+            return;
+        }
         ClassLogStore.Result result = tx.execute(st -> store.apply(change, code ->
                 directory.structure(entry == null ? "" : entry.school()).map(x -> x.classes().contains(code)
                         || x.groups().contains(code)).orElse(false)));
@@ -169,6 +172,13 @@ public class ClassLogSync {
         }
         ClassLogEntry entry = store.entry(id).orElseThrow();
         String body = json.writeValueAsString(toNeo(entry));
+        if (targetId.isEmpty()) {
+            tx.executeWithoutResult(st -> {
+                jdbc.update("DELETE FROM classlog_pending WHERE tool = ? AND entry_id = ?", target, id);
+                jdbc.update("INSERT INTO classlog_pending (tool, entry_id, version, created_at) VALUES (?, ?, ?, ?)",
+                        target, id, version, Timestamp.from(Instant.now()));
+            });
+        }
         HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(base + "/session" + targetId.map(t -> "/" + t).orElse("")))
                 .header("Content-Type", "application/json");
         r = http.send((targetId.isPresent() ? req.PUT(HttpRequest.BodyPublishers.ofString(body))
@@ -177,8 +187,35 @@ public class ClassLogSync {
             throw new IllegalStateException(target + " a refusé l'entrée " + id + " : HTTP " + r.statusCode() + " " + r.body());
         }
         JsonNode answer = json.readTree(r.body());
-        tx.executeWithoutResult(st -> store.delivered(id, version, target, answer.path("id").asText(),
-                answer.path("modified").asText()));
+        tx.executeWithoutResult(st -> {
+            store.delivered(id, version, target, answer.path("id").asText(), answer.path("modified").asText());
+            jdbc.update("DELETE FROM classlog_pending WHERE tool = ? AND entry_id = ?", target, id);
+        });
+    }
+
+    /**
+     * A change from a tool that Relais is writing to right now, for an entry of the same lesson (school, class,
+     * date, title): it is Relais' own write seen before its answer was recorded, so it is linked, not applied.
+     */
+    private boolean ownWriteUnderWay(ClassLogStore.ToolChange change) {
+        boolean known = !jdbc.queryForList("SELECT entry_id FROM classlog_provenance WHERE tool = ? AND tool_entry_id = ?",
+                String.class, change.tool(), change.toolEntryId()).isEmpty();
+        if (known) {
+            return false;
+        }
+        for (var pending : jdbc.queryForList("SELECT entry_id, version FROM classlog_pending WHERE tool = ?", change.tool())) {
+            String id = (String) pending.get("entry_id");
+            Optional<ClassLogEntry> e = store.entry(id);
+            ClassLogEntry c = change.entry();
+            if (e.isPresent() && e.get().school().equals(c.school()) && e.get().audience().equals(c.audience())
+                    && e.get().date().equals(c.date()) && java.util.Objects.equals(e.get().title(), c.title())) {
+                long version = ((Number) pending.get("version")).longValue();
+                tx.executeWithoutResult(st -> store.delivered(id, version, change.tool(), change.toolEntryId(),
+                        change.toolVersion()));
+                return true;
+            }
+        }
+        return false;
     }
 
     private String baseUrl(String tool) {
