@@ -39,6 +39,7 @@ import fr.relais.sso.inbound.CasIdentitySource;
 public class SsoController {
 
     static final String CHOICE_COOKIE = "RELAIS_ENT";
+    static final String LOGIN_COOKIE = "RELAIS_LOGIN";
     private static final Logger log = LoggerFactory.getLogger(SsoController.class);
 
     private final ConnectorRegistry registry;
@@ -122,6 +123,10 @@ public class SsoController {
                             + "revenez à l'application et recommencez.");
         }
         requests.choose(pending.get().id(), connectorId);
+        // the answer must come back to this browser: no login forced on a victim with an attacker's answer
+        response.addHeader("Set-Cookie", ResponseCookie.from(LOGIN_COOKIE, pending.get().id()).path("/sso")
+                .httpOnly(true).secure(properties.secureCookies()).sameSite("Lax").maxAge(Duration.ofMinutes(15))
+                .build().toString());
         response.addHeader("Set-Cookie", ResponseCookie.from(CHOICE_COOKIE, connectorId).path("/sso")
                 .maxAge(Duration.ofDays(365)).httpOnly(true).secure(properties.secureCookies()).sameSite("Lax")
                 .build().toString());
@@ -155,7 +160,11 @@ public class SsoController {
 
     @GetMapping("/cas/callback/{connectorId}")
     public String casCallback(@PathVariable String connectorId, @RequestParam(required = false) String request,
-                              @RequestParam(required = false) String ticket, HttpServletResponse response, Model model) {
+                              @RequestParam(required = false) String ticket, HttpServletRequest http,
+                              HttpServletResponse response, Model model) {
+        if (request == null || !request.equals(cookie(http, LOGIN_COOKIE).orElse(null))) {
+            return notThisBrowser(connectorId, response, model);
+        }
         Optional<Connector> source = flow.source(connectorId).filter(c -> "cas".equals(c.protocol()));
         Optional<LoginRequests.LoginRequest> pending = requests.pending(request)
                 .filter(r -> connectorId.equals(r.connectorId()));
@@ -246,7 +255,7 @@ public class SsoController {
     @GetMapping("/oidc/callback/{connectorId}")
     public String oidcCallback(@PathVariable String connectorId, @RequestParam(required = false) String state,
                                @RequestParam(required = false) String code, @RequestParam(required = false) String error,
-                               HttpServletResponse response, Model model) {
+                               HttpServletRequest http, HttpServletResponse response, Model model) {
         Optional<Connector> source = flow.source(connectorId).filter(c -> "oidc".equals(c.protocol()));
         if (source.isEmpty()) {
             return error(response, model, HttpStatus.BAD_REQUEST, "Connexion impossible", "Cet ENT n'est pas connu de Relais.");
@@ -257,6 +266,9 @@ public class SsoController {
         }
         try {
             var answer = oidc.complete(source.get(), state, code);
+            if (!answer.loginRequestId().equals(cookie(http, LOGIN_COOKIE).orElse(null))) {
+                return notThisBrowser(connectorId, response, model);
+            }
             Optional<LoginRequests.LoginRequest> pending = requests.pending(answer.loginRequestId());
             if (pending.isEmpty() || !requests.consume(answer.loginRequestId())) {
                 throw new fr.relais.sso.inbound.OidcIdentitySource.Refused("la demande de connexion a expiré");
@@ -310,15 +322,26 @@ public class SsoController {
     }
 
     private static Optional<String> remembered(HttpServletRequest request) {
+        return cookie(request, CHOICE_COOKIE);
+    }
+
+    private static Optional<String> cookie(HttpServletRequest request, String name) {
         if (request.getCookies() == null) {
             return Optional.empty();
         }
         for (Cookie c : request.getCookies()) {
-            if (CHOICE_COOKIE.equals(c.getName())) {
+            if (name.equals(c.getName())) {
                 return Optional.ofNullable(c.getValue());
             }
         }
         return Optional.empty();
+    }
+
+    private String notThisBrowser(String connectorId, HttpServletResponse response, Model model) {
+        audit.record("sso.login.refused", connectorId, null, null, null, fr.relais.audit.AuditTrail.Outcome.REFUSED,
+                "réponse de l'ENT reçue dans un autre navigateur que celui de la connexion");
+        return error(response, model, HttpStatus.BAD_REQUEST, "Connexion refusée", "Cette réponse de l'ENT ne "
+                + "correspond pas à une connexion commencée dans ce navigateur. Recommencez depuis l'application.");
     }
 
     static String error(HttpServletResponse response, Model model, HttpStatus status, String title, String message) {

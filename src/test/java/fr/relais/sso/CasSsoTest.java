@@ -398,4 +398,18 @@ class CasSsoTest extends SsoTestBase {
                 + "&ticket=" + ticket + "&pgtUrl=" + java.net.URLEncoder.encode("https://evil.example/pgt", "UTF-8")).body())
                 .contains("code=\"INVALID_PROXY_CALLBACK\"");
     }
+
+    @Test
+    void anEntAnswerBroughtToAnotherBrowserIsRefused() throws Exception {
+        Browser attacker = new Browser(BASE);
+        String entLogin = toEntLogin(attacker, "/cas/login?service=" + java.net.URLEncoder.encode(TOOL, "UTF-8") + "&ent=agora06");
+        HttpResponse<String> back = attacker.post("/sandbox/ent/agora06/cas/login", Map.of("username", "4000005",
+                "password", "demo", "service", Browser.query(entLogin, "service")));
+        // the attacker does not follow the answer but sends it to a victim
+        Browser victim = new Browser(BASE);
+        HttpResponse<String> r = victim.get(Browser.location(back));
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(r.body()).contains("ne correspond pas à une connexion commencée dans ce navigateur");
+        assertThat(r.headers().allValues("Set-Cookie")).noneMatch(c -> c.startsWith("RELAIS_TGC="));
+    }
 }
