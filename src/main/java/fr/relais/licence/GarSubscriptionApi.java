@@ -163,7 +163,12 @@ public class GarSubscriptionApi {
         return publisher.descriptor().path("distributorId").asText();
     }
 
-    private static byte[] body(HttpServletRequest request) throws TooLarge {
+    private static byte[] body(HttpServletRequest request) throws TooLarge, SubscriptionXml.Unreadable {
+        String type = request.getContentType();
+        if (("PUT".equals(request.getMethod()) || "POST".equals(request.getMethod()))
+                && (type == null || !(type.startsWith("application/xml") || type.startsWith("text/xml")))) {
+            throw new SubscriptionXml.Unreadable("Content-Type '" + type + "' : un document XML (application/xml) est attendu");
+        }
         try (InputStream in = request.getInputStream()) {
             byte[] body = in.readNBytes(MAX_BODY + 1);
             if (body.length > MAX_BODY) {

@@ -41,7 +41,8 @@ public class Mediacentre {
         Instant now = Instant.now();
         for (Connector publisher : registry.offering(Capability.LICENCE_FEED)) {
             for (Subscription s : subscriptions.forSchool(publisher.id(), uai, null)) {
-                if (resources.stream().anyMatch(r -> r.get("idRessource").equals(s.resourceId()))) {
+                if (resources.stream().anyMatch(r -> r.get("idRessource").equals(s.resourceId())
+                        && r.get("idEditeur").equals(publisher.id()))) {
                     continue;
                 }
                 EntitlementDecision d = decisions.decide(p.jointure(), p.profiles(), p.schools(), uai, publisher.id(),

@@ -18,7 +18,8 @@ public class LoginRequests {
 
     static final Duration LIFETIME = Duration.ofMinutes(15);
 
-    public record LoginRequest(String id, String service, boolean renew, String connectorId) {
+    /** @param browser hash of the secret of the browser the login was started in */
+    public record LoginRequest(String id, String service, boolean renew, String connectorId, String browser) {
     }
 
     private final JdbcTemplate jdbc;
@@ -27,11 +28,11 @@ public class LoginRequests {
         this.jdbc = jdbc;
     }
 
-    public LoginRequest create(String service, boolean renew) {
+    public LoginRequest create(String service, boolean renew, String browser) {
         String id = Tokens.random("LR-");
-        jdbc.update("INSERT INTO sso_login_request (id, service, renew, created_at) VALUES (?, ?, ?, ?)",
-                id, service, renew, Timestamp.from(Instant.now()));
-        return new LoginRequest(id, service, renew, null);
+        jdbc.update("INSERT INTO sso_login_request (id, service, renew, created_at, browser) VALUES (?, ?, ?, ?, ?)",
+                id, service, renew, Timestamp.from(Instant.now()), browser);
+        return new LoginRequest(id, service, renew, null, browser);
     }
 
     /** The pending request, if it exists, is not consumed and not too old. */
@@ -40,9 +41,10 @@ public class LoginRequests {
             return Optional.empty();
         }
         return jdbc.query("""
-                SELECT id, service, renew, connector_id FROM sso_login_request
+                SELECT id, service, renew, connector_id, browser FROM sso_login_request
                 WHERE id = ? AND consumed_at IS NULL AND created_at > ?""",
-                (rs, n) -> new LoginRequest(rs.getString(1), rs.getString(2), rs.getBoolean(3), rs.getString(4)),
+                (rs, n) -> new LoginRequest(rs.getString(1), rs.getString(2), rs.getBoolean(3), rs.getString(4),
+                        rs.getString(5)),
                 id, Timestamp.from(Instant.now().minus(LIFETIME))).stream().findFirst();
     }
 

@@ -39,7 +39,6 @@ import fr.relais.sso.inbound.CasIdentitySource;
 public class SsoController {
 
     static final String CHOICE_COOKIE = "RELAIS_ENT";
-    static final String LOGIN_COOKIE = "RELAIS_LOGIN";
     private static final Logger log = LoggerFactory.getLogger(SsoController.class);
 
     private final ConnectorRegistry registry;
@@ -55,6 +54,8 @@ public class SsoController {
     private fr.relais.audit.AuditTrail audit;
     @org.springframework.beans.factory.annotation.Autowired
     private fr.relais.sso.cas.CasServer casServer;
+    @org.springframework.beans.factory.annotation.Autowired
+    private BrowserBinding binding;
     @org.springframework.beans.factory.annotation.Autowired
     private fr.relais.licence.Mediacentre mediacentre;
     @org.springframework.beans.factory.annotation.Autowired
@@ -79,7 +80,9 @@ public class SsoController {
     public String choose(@RequestParam(required = false) String request, @RequestParam(required = false) String ent,
                          @RequestParam(required = false) String uai, HttpServletRequest http,
                          HttpServletResponse response, Model model) {
-        LoginRequests.LoginRequest pending = requests.pending(request).orElseGet(() -> requests.create(null, false));
+        String browser = binding.bind(http, response);
+        LoginRequests.LoginRequest pending = requests.pending(request).filter(r -> browser.equals(r.browser()))
+                .orElseGet(() -> requests.create(null, false, browser));
         List<Connector> sources = registry.offering(Capability.SSO_INBOUND);
         if (ent != null) {
             Optional<Connector> chosen = flow.source(ent);
@@ -114,19 +117,18 @@ public class SsoController {
 
     @GetMapping("/login/{connectorId}")
     public String start(@PathVariable String connectorId, @RequestParam(required = false) String request,
-                        HttpServletResponse response, Model model) {
+                        HttpServletRequest http, HttpServletResponse response, Model model) {
         Optional<Connector> source = flow.source(connectorId);
         Optional<LoginRequests.LoginRequest> pending = requests.pending(request);
+        if (pending.isPresent() && !binding.matches(http, pending.get().browser())) {
+            return notThisBrowser(connectorId, response, model);
+        }
         if (source.isEmpty() || pending.isEmpty()) {
             return error(response, model, HttpStatus.BAD_REQUEST, "Connexion impossible",
                     source.isEmpty() ? "Cet ENT n'est pas connu de Relais." : "Cette demande de connexion a expiré : "
                             + "revenez à l'application et recommencez.");
         }
         requests.choose(pending.get().id(), connectorId);
-        // the answer must come back to this browser: no login forced on a victim with an attacker's answer
-        response.addHeader("Set-Cookie", ResponseCookie.from(LOGIN_COOKIE, pending.get().id()).path("/sso")
-                .httpOnly(true).secure(properties.secureCookies()).sameSite("Lax").maxAge(Duration.ofMinutes(15))
-                .build().toString());
         response.addHeader("Set-Cookie", ResponseCookie.from(CHOICE_COOKIE, connectorId).path("/sso")
                 .maxAge(Duration.ofDays(365)).httpOnly(true).secure(properties.secureCookies()).sameSite("Lax")
                 .build().toString());
@@ -162,7 +164,7 @@ public class SsoController {
     public String casCallback(@PathVariable String connectorId, @RequestParam(required = false) String request,
                               @RequestParam(required = false) String ticket, HttpServletRequest http,
                               HttpServletResponse response, Model model) {
-        if (request == null || !request.equals(cookie(http, LOGIN_COOKIE).orElse(null))) {
+        if (requests.pending(request).filter(r -> binding.matches(http, r.browser())).isEmpty()) {
             return notThisBrowser(connectorId, response, model);
         }
         Optional<Connector> source = flow.source(connectorId).filter(c -> "cas".equals(c.protocol()));
@@ -266,7 +268,7 @@ public class SsoController {
         }
         try {
             var answer = oidc.complete(source.get(), state, code);
-            if (!answer.loginRequestId().equals(cookie(http, LOGIN_COOKIE).orElse(null))) {
+            if (requests.pending(answer.loginRequestId()).filter(r -> binding.matches(http, r.browser())).isEmpty()) {
                 return notThisBrowser(connectorId, response, model);
             }
             Optional<LoginRequests.LoginRequest> pending = requests.pending(answer.loginRequestId());
@@ -337,7 +339,7 @@ public class SsoController {
         return Optional.empty();
     }
 
-    private String notThisBrowser(String connectorId, HttpServletResponse response, Model model) {
+    String notThisBrowser(String connectorId, HttpServletResponse response, Model model) {
         audit.record("sso.login.refused", connectorId, null, null, null, fr.relais.audit.AuditTrail.Outcome.REFUSED,
                 "réponse de l'ENT reçue dans un autre navigateur que celui de la connexion");
         return error(response, model, HttpStatus.BAD_REQUEST, "Connexion refusée", "Cette réponse de l'ENT ne "

@@ -412,4 +412,26 @@ class CasSsoTest extends SsoTestBase {
         assertThat(r.body()).contains("ne correspond pas à une connexion commencée dans ce navigateur");
         assertThat(r.headers().allValues("Set-Cookie")).noneMatch(c -> c.startsWith("RELAIS_TGC="));
     }
+
+    @Test
+    void aVictimCannotBeMadeToTakeOverAnAttackersLoginRequest() throws Exception {
+        Browser attacker = new Browser(BASE);
+        String entLogin = toEntLogin(attacker, "/cas/login?service=" + java.net.URLEncoder.encode(TOOL, "UTF-8") + "&ent=agora06");
+        String request = Browser.query(Browser.query(entLogin, "service"), "request");
+        Browser victim = new Browser(BASE);
+        HttpResponse<String> planted = victim.get("/sso/login/agora06?request=" + request);
+        assertThat(planted.statusCode()).isEqualTo(400);
+        assertThat(planted.body()).contains("ne correspond pas à une connexion commencée dans ce navigateur");
+    }
+
+    @Test
+    void proxyTicketsAreNeverGivenForAPublisherNorWithoutTheTargetsConsent() throws Exception {
+        String service = java.net.URLEncoder.encode(TOOL, "UTF-8");
+        String answer = new Browser(BASE).get("/cas/p3/serviceValidate?service=" + service + "&ticket=" + freshTicket(loggedIn())
+                + "&pgtUrl=" + java.net.URLEncoder.encode(pgtCallback(), "UTF-8")).body();
+        String pgt = tool.proxyGrantingTickets.get(answer.replaceAll("(?s).*<cas:proxyGrantingTicket>([^<]+)</cas:proxyGrantingTicket>.*", "$1"));
+        assertThat(new Browser(BASE).get("/cas/proxy?pgt=" + pgt + "&targetService="
+                + java.net.URLEncoder.encode(BASE + "/sandbox/tools/bibliomanuels/", "UTF-8")).body())
+                .contains("code=\"UNAUTHORIZED_SERVICE_PROXY\"");
+    }
 }

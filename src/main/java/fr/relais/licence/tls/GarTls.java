@@ -156,8 +156,23 @@ public class GarTls {
         if (revoked().contains(leaf.getSerialNumber())) {
             return new Refused("certificat client révoqué (numéro de série " + leaf.getSerialNumber().toString(16) + ")");
         }
-        String cn = leaf.getSubjectX500Principal().getName().replaceAll("(?i)^.*CN=([^,]+).*$", "$1");
-        return new Accepted(cn);
+        try {
+            List<String> cns = new ArrayList<>();
+            for (javax.naming.ldap.Rdn rdn : new javax.naming.ldap.LdapName(leaf.getSubjectX500Principal().getName()).getRdns()) {
+                javax.naming.directory.Attribute cn = rdn.toAttributes().get("CN");
+                if (cn != null) {
+                    for (int i = 0; i < cn.size(); i++) {
+                        cns.add(String.valueOf(cn.get(i)));
+                    }
+                }
+            }
+            if (cns.size() != 1) {
+                return new Refused("certificat client ambigu : il doit porter exactement un CN (le distributeur)");
+            }
+            return new Accepted(cns.get(0));
+        } catch (javax.naming.NamingException e) {
+            return new Refused("sujet du certificat client illisible");
+        }
     }
 
     private Set<BigInteger> revoked() {

@@ -60,6 +60,8 @@ public class CasServer {
     @org.springframework.beans.factory.annotation.Autowired
     private ProxyGrantingTickets pgts;
     @org.springframework.beans.factory.annotation.Autowired
+    private fr.relais.sso.BrowserBinding binding;
+    @org.springframework.beans.factory.annotation.Autowired
     private fr.relais.sso.saml.SamlLogout samlLogout;
     @org.springframework.beans.factory.annotation.Autowired
     private fr.relais.licence.EntitlementDecisions decisions;
@@ -126,7 +128,7 @@ public class CasServer {
         if (gateway && target.isPresent()) {
             return "redirect:" + service;
         }
-        LoginRequests.LoginRequest pending = requests.create(service, renew);
+        LoginRequests.LoginRequest pending = requests.create(service, renew, binding.bind(request, response));
         StringBuilder next = new StringBuilder("/sso/login?request=").append(pending.id());
         if (ent != null) {
             next.append("&ent=").append(URLEncoder.encode(ent, StandardCharsets.UTF_8));
@@ -207,6 +209,12 @@ public class CasServer {
         if (target.isEmpty()) {
             return CasResponses.failure("proxyFailure", "UNAUTHORIZED_SERVICE", "service cible non enregistré : "
                     + targetService, json);
+        }
+        if (!ProxyGrantingTickets.mayProxyTo(granting.get()[2], target.get())) {
+            audit.record("cas.proxy.refused", granting.get()[2], null, null, target.get().id(),
+                    fr.relais.audit.AuditTrail.Outcome.REFUSED, "proxy non autorisé pour ce service");
+            return CasResponses.failure("proxyFailure", "UNAUTHORIZED_SERVICE_PROXY", "le service " + target.get().id()
+                    + " n'accepte pas de tickets de proxy de " + granting.get()[2], json);
         }
         String pt = tickets.issueProxy(granting.get()[0], targetService, target.get().id(), granting.get()[1]);
         return CasResponses.proxySuccess(pt, json);

@@ -57,7 +57,8 @@ public class ProxyGrantingTickets {
 
     /** Whether this callback URL may receive PGTs for the service. */
     public static boolean callbackAllowed(Connector service, String pgtUrl) {
-        if (pgtUrl == null || !pgtUrl.startsWith("https://")) {
+        if (pgtUrl == null || !pgtUrl.startsWith("https://") || "publisher".equals(service.kind())) {
+            // publishers never act for the user towards other services: it would link their pseudonyms
             return false;
         }
         for (var p : service.descriptor().path("sso").path("outbound").path("proxyCallbackPatterns")) {
@@ -92,12 +93,28 @@ public class ProxyGrantingTickets {
         return Optional.of(iou);
     }
 
-    /** The live PGT: its session and the callback URL of the proxy holding it. */
+    /**
+     * Whether the proxy may obtain tickets for this target: never a publisher (that would bypass its licence
+     * decision and link identities), and only a tool that lists the proxy in {@code sso.outbound.allowedProxies}.
+     */
+    public static boolean mayProxyTo(String proxyConnectorId, Connector target) {
+        if ("publisher".equals(target.kind())) {
+            return false;
+        }
+        for (var allowed : target.descriptor().path("sso").path("outbound").path("allowedProxies")) {
+            if (allowed.asText().equals(proxyConnectorId)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The live PGT: its session, the callback URL of the proxy holding it, and the proxy's connector. */
     public Optional<String[]> find(String pgt) {
         return jdbc.query("""
-                SELECT p.session_id, p.pgt_url FROM cas_proxy_granting_ticket p JOIN sso_session s ON s.id = p.session_id
-                WHERE p.id = ? AND p.expires_at > ? AND s.ended_at IS NULL""",
-                (rs, n) -> new String[] {rs.getString(1), rs.getString(2)}, pgt, Timestamp.from(Instant.now()))
+                SELECT p.session_id, p.pgt_url, p.connector_id FROM cas_proxy_granting_ticket p
+                JOIN sso_session s ON s.id = p.session_id WHERE p.id = ? AND p.expires_at > ? AND s.ended_at IS NULL""",
+                (rs, n) -> new String[] {rs.getString(1), rs.getString(2), rs.getString(3)}, pgt, Timestamp.from(Instant.now()))
                 .stream().findFirst();
     }
 

@@ -61,6 +61,8 @@ public class SamlIdpController {
     private final fr.relais.audit.AuditTrail audit;
     @org.springframework.beans.factory.annotation.Autowired
     private fr.relais.licence.Pseudonyms pseudonyms;
+    @org.springframework.beans.factory.annotation.Autowired
+    private fr.relais.sso.BrowserBinding binding;
 
     @org.springframework.beans.factory.annotation.Autowired
     public SamlIdpController(fr.relais.audit.AuditTrail audit, ConnectorRegistry registry, SamlIdpRequests pending, LoginRequests logins,
@@ -136,7 +138,7 @@ public class SamlIdpController {
                     "L'adresse de retour demandée par l'éditeur n'est pas celle qu'il a déclarée.");
         }
         SamlIdpRequests.Pending p = pending.create(publisher.get().id(), acs, request.getID(), relayState, null, null);
-        return continueOrLogin(p, http, null);
+        return continueOrLogin(p, http, response, null);
     }
 
     /** IdP-initiated, GAR style: the médiacentre's link to a resource of a publisher, for a school. */
@@ -156,15 +158,16 @@ public class SamlIdpController {
                     "Le code établissement (UAI) du lien est mal formé : " + uai);
         }
         SamlIdpRequests.Pending p = pending.create(publisherId, acsUrl(publisher.get()), null, resource, resource, uai);
-        return continueOrLogin(p, http, uai);
+        return continueOrLogin(p, http, response, uai);
     }
 
-    private String continueOrLogin(SamlIdpRequests.Pending p, HttpServletRequest http, String uai) {
+    private String continueOrLogin(SamlIdpRequests.Pending p, HttpServletRequest http, HttpServletResponse response,
+                                   String uai) {
         String next = "/saml/idp/continue?request=" + p.id();
         if (sessions.current(http).isPresent()) {
             return "redirect:" + next;
         }
-        LoginRequests.LoginRequest login = logins.create(next, false);
+        LoginRequests.LoginRequest login = logins.create(next, false, binding.bind(http, response));
         return "redirect:/sso/login?request=" + login.id() + (uai == null ? "" : "&uai=" + uai);
     }
 

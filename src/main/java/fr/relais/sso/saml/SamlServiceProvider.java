@@ -197,7 +197,7 @@ public class SamlServiceProvider {
             confirmed |= SubjectConfirmation.METHOD_BEARER.equals(c.getMethod()) && d != null
                     && acsUrl().equals(d.getRecipient()) && d.getNotOnOrAfter() != null
                     && now.minus(SKEW).isBefore(d.getNotOnOrAfter())
-                    && (d.getInResponseTo() == null || inResponseTo.equals(d.getInResponseTo()));
+                    && inResponseTo.equals(d.getInResponseTo());
         }
         if (!confirmed) {
             throw new OpenSaml.SamlException("confirmation du sujet invalide (Recipient, NotOnOrAfter ou InResponseTo)");

@@ -31,6 +31,8 @@ public class SamlSpController {
     @org.springframework.beans.factory.annotation.Autowired
     private SamlLogout logout;
     @org.springframework.beans.factory.annotation.Autowired
+    private fr.relais.sso.BrowserBinding binding;
+    @org.springframework.beans.factory.annotation.Autowired
     private fr.relais.sso.SsoSessions sessions;
     @org.springframework.beans.factory.annotation.Autowired
     private fr.relais.sso.cas.CasServer casServer;
@@ -81,10 +83,13 @@ public class SamlSpController {
 
     @PostMapping("/saml/sp/acs")
     public String acs(@RequestParam(name = "SAMLResponse", required = false) String samlResponse,
-                      HttpServletResponse response, Model model) {
+                      jakarta.servlet.http.HttpServletRequest http, HttpServletResponse response, Model model) {
         try {
             SamlServiceProvider.Accepted accepted = sp.accept(samlResponse);
             var pending = logins.pending(accepted.loginRequestId());
+            if (pending.isPresent() && !binding.matches(http, pending.get().browser())) {
+                throw new OpenSaml.SamlException("réponse reçue dans un autre navigateur que celui de la connexion");
+            }
             if (pending.isEmpty() || !logins.consume(accepted.loginRequestId())) {
                 throw new OpenSaml.SamlException("la demande de connexion a expiré");
             }
