@@ -58,6 +58,12 @@ public class ProductionGuard implements EnvironmentPostProcessor {
                     + "the publishers' connector and the authority that issues distributors' certificates (or "
                     + "relais.licence.tls.port=-1 to close it)");
         }
+        if (env.getProperty("relais.licence.tls.port", Integer.class, 8443) >= 0
+                && !env.getProperty("relais.licence.tls.server-keystore", "").isBlank()
+                && env.getProperty("relais.licence.tls.revoked", "").isBlank()) {
+            problems.add("relais.licence.tls.revoked: the file of revoked distributor certificates (serial numbers in "
+                    + "hex, one per line; it may be empty)");
+        }
         if (env.getProperty("relais.licence.api-keys-enabled", Boolean.class, false)) {
             problems.add("relais.licence.api-keys-enabled: must be false (publishers authenticate with their certificate)");
         }

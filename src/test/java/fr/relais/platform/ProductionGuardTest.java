@@ -53,7 +53,8 @@ class ProductionGuardTest {
                 "relais.sso.saml.keystore", "/etc/relais/saml.p12",
                 "relais.sso.pairwise-secret", "0123456789abcdef0123456789abcdef-from-vault",
                 "relais.licence.tls.server-keystore", "/etc/relais/gar-server.p12",
-                "relais.licence.tls.client-ca", "/etc/relais/distributeurs-ac.pem")), null))
+                "relais.licence.tls.client-ca", "/etc/relais/distributeurs-ac.pem",
+                "relais.licence.tls.revoked", "/etc/relais/revoques.txt")), null))
                 .doesNotThrowAnyException();
     }
 

@@ -153,7 +153,15 @@ public class GarTls {
         } catch (java.security.cert.CertificateNotYetValidException e) {
             return new Refused("certificat client pas encore valide (à partir du " + leaf.getNotBefore().toInstant() + ")");
         }
-        if (revoked().contains(leaf.getSerialNumber())) {
+        Set<BigInteger> revoked;
+        try {
+            revoked = revoked();
+        } catch (NumberFormatException e) {
+            // fail closed: an unreadable revocation list accepts nobody, and says so
+            log.error("relais.licence.tls.revoked: ligne illisible ({}) : tous les certificats sont refusés", e.getMessage());
+            return new Refused("liste de révocation illisible côté Relais : prévenez l'exploitant");
+        }
+        if (revoked.contains(leaf.getSerialNumber())) {
             return new Refused("certificat client révoqué (numéro de série " + leaf.getSerialNumber().toString(16) + ")");
         }
         try {
