@@ -43,18 +43,18 @@ class ProductionGuardTest {
 
     @Test
     void prodStartsWhenEverythingIsExternal() {
-        assertThatCode(() -> new ProductionGuard().postProcessEnvironment(prod(Map.of(
-                "spring.datasource.url", "jdbc:postgresql://db:5432/relais",
-                "relais.directory.ldap.url", "ldap://annuaire:389",
-                "relais.admin.password", "s3cret-from-vault",
-                "spring.artemis.mode", "native",
-                "spring.artemis.broker-url", "tcp://artemis:61616",
-                "relais.sso.base-url", "https://relais.example.fr",
-                "relais.sso.saml.keystore", "/etc/relais/saml.p12",
-                "relais.sso.pairwise-secret", "0123456789abcdef0123456789abcdef-from-vault",
-                "relais.licence.tls.server-keystore", "/etc/relais/gar-server.p12",
-                "relais.licence.tls.client-ca", "/etc/relais/distributeurs-ac.pem",
-                "relais.licence.tls.revoked", "/etc/relais/revoques.txt")), null))
+        assertThatCode(() -> new ProductionGuard().postProcessEnvironment(prod(Map.ofEntries(
+                Map.entry("spring.datasource.url", "jdbc:postgresql://db:5432/relais"),
+                Map.entry("relais.directory.ldap.url", "ldap://annuaire:389"),
+                Map.entry("relais.admin.password", "s3cret-from-vault"),
+                Map.entry("spring.artemis.mode", "native"),
+                Map.entry("spring.artemis.broker-url", "tcp://artemis:61616"),
+                Map.entry("relais.sso.base-url", "https://relais.example.fr"),
+                Map.entry("relais.sso.saml.keystore", "/etc/relais/saml.p12"),
+                Map.entry("relais.sso.pairwise-secret", "0123456789abcdef0123456789abcdef-from-vault"),
+                Map.entry("relais.licence.tls.server-keystore", "/etc/relais/gar-server.p12"),
+                Map.entry("relais.licence.tls.client-ca", "/etc/relais/distributeurs-ac.pem"),
+                Map.entry("relais.licence.tls.revoked", "/etc/relais/revoques.txt"))), null))
                 .doesNotThrowAnyException();
     }
 
