@@ -3,34 +3,19 @@ package fr.relais.sandbox;
 import java.security.cert.CertificateEncodingException;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.servlet.http.HttpServletResponse;
 
 import org.opensaml.core.xml.XMLObject;
-import org.opensaml.core.xml.schema.XSString;
-import org.opensaml.core.xml.schema.impl.XSStringBuilder;
 import org.opensaml.saml.common.SAMLVersion;
 import org.opensaml.saml.saml2.core.Assertion;
-import org.opensaml.saml.saml2.core.Attribute;
-import org.opensaml.saml.saml2.core.AttributeStatement;
-import org.opensaml.saml.saml2.core.AttributeValue;
-import org.opensaml.saml.saml2.core.Audience;
-import org.opensaml.saml.saml2.core.AudienceRestriction;
-import org.opensaml.saml.saml2.core.AuthnContext;
-import org.opensaml.saml.saml2.core.AuthnContextClassRef;
 import org.opensaml.saml.saml2.core.AuthnRequest;
-import org.opensaml.saml.saml2.core.AuthnStatement;
-import org.opensaml.saml.saml2.core.Conditions;
-import org.opensaml.saml.saml2.core.Issuer;
 import org.opensaml.saml.saml2.core.NameID;
 import org.opensaml.saml.saml2.core.Response;
-import org.opensaml.saml.saml2.core.Status;
-import org.opensaml.saml.saml2.core.StatusCode;
-import org.opensaml.saml.saml2.core.Subject;
-import org.opensaml.saml.saml2.core.SubjectConfirmation;
-import org.opensaml.saml.saml2.core.SubjectConfirmationData;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Profile;
 import org.springframework.http.MediaType;
@@ -44,6 +29,7 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 
 import fr.relais.sso.saml.OpenSaml;
+import fr.relais.sso.saml.SamlResponses;
 import fr.relais.sso.saml.SigningKeys;
 
 /**
@@ -151,7 +137,7 @@ public class SimulatedSamlIdp {
         request.setVersion(SAMLVersion.VERSION_20);
         request.setIssueInstant(Instant.now());
         request.setDestination(baseUrl + "/saml/sp/slo");
-        request.setIssuer(issuer(ent));
+        request.setIssuer(SamlResponses.issuer(entityId(ent)));
         NameID name = OpenSaml.build(NameID.DEFAULT_ELEMENT_NAME);
         name.setFormat(NameID.PERSISTENT);
         name.setValue("sujet-" + ent + "-" + username);
@@ -180,60 +166,17 @@ public class SimulatedSamlIdp {
     /** @param encryptFor when not null, the assertion is encrypted for this certificate (RSA-OAEP + AES-256-GCM) */
     public String response(String ent, String user, String inResponseTo, String acs, String audience, Instant now,
                            java.security.cert.X509Certificate encryptFor) {
-        Assertion assertion = OpenSaml.build(Assertion.DEFAULT_ELEMENT_NAME);
-        assertion.setID("_a" + Long.toHexString(System.nanoTime()) + Integer.toHexString(user.hashCode()));
-        assertion.setVersion(SAMLVersion.VERSION_20);
-        assertion.setIssueInstant(now);
-        assertion.setIssuer(issuer(ent));
-        Subject subject = OpenSaml.build(Subject.DEFAULT_ELEMENT_NAME);
         NameID nameId = OpenSaml.build(NameID.DEFAULT_ELEMENT_NAME);
         nameId.setFormat(NameID.PERSISTENT);
         nameId.setValue("sujet-" + ent + "-" + user);
-        subject.setNameID(nameId);
-        SubjectConfirmation confirmation = OpenSaml.build(SubjectConfirmation.DEFAULT_ELEMENT_NAME);
-        confirmation.setMethod(SubjectConfirmation.METHOD_BEARER);
-        SubjectConfirmationData data = OpenSaml.build(SubjectConfirmationData.DEFAULT_ELEMENT_NAME);
-        data.setRecipient(acs);
-        data.setInResponseTo(inResponseTo);
-        data.setNotOnOrAfter(now.plusSeconds(300));
-        confirmation.setSubjectConfirmationData(data);
-        subject.getSubjectConfirmations().add(confirmation);
-        assertion.setSubject(subject);
-        Conditions conditions = OpenSaml.build(Conditions.DEFAULT_ELEMENT_NAME);
-        conditions.setNotBefore(now.minusSeconds(5));
-        conditions.setNotOnOrAfter(now.plusSeconds(300));
-        AudienceRestriction restriction = OpenSaml.build(AudienceRestriction.DEFAULT_ELEMENT_NAME);
-        Audience aud = OpenSaml.build(Audience.DEFAULT_ELEMENT_NAME);
-        aud.setURI(audience);
-        restriction.getAudiences().add(aud);
-        conditions.getAudienceRestrictions().add(restriction);
-        assertion.setConditions(conditions);
-        AuthnStatement authn = OpenSaml.build(AuthnStatement.DEFAULT_ELEMENT_NAME);
-        authn.setAuthnInstant(now);
-        AuthnContext context = OpenSaml.build(AuthnContext.DEFAULT_ELEMENT_NAME);
-        AuthnContextClassRef ref = OpenSaml.build(AuthnContextClassRef.DEFAULT_ELEMENT_NAME);
-        ref.setURI(AuthnContext.PPT_AUTHN_CTX);
-        context.setAuthnContextClassRef(ref);
-        authn.setAuthnContext(context);
-        assertion.getAuthnStatements().add(authn);
-        AttributeStatement statement = OpenSaml.build(AttributeStatement.DEFAULT_ELEMENT_NAME);
-        statement.getAttributes().add(attribute("ENTPersonJointure", user));
-        statement.getAttributes().add(attribute("FrEduCtRefId", "{AAF}0690000|DEMO|" + user));
-        assertion.getAttributeStatements().add(statement);
+        Map<String, List<String>> attributes = new LinkedHashMap<>();
+        attributes.put("ENTPersonJointure", List.of(user));
+        attributes.put("FrEduCtRefId", List.of("{AAF}0690000|DEMO|" + user));
+        Assertion assertion = SamlResponses.bearerAssertion(entityId(ent), nameId, audience, acs, inResponseTo,
+                now, now.minusSeconds(5), now.plusSeconds(300), attributes);
         OpenSaml.sign(assertion, keys(ent));
 
-        Response response = OpenSaml.build(Response.DEFAULT_ELEMENT_NAME);
-        response.setID("_r" + Long.toHexString(System.nanoTime()));
-        response.setVersion(SAMLVersion.VERSION_20);
-        response.setIssueInstant(now);
-        response.setDestination(acs);
-        response.setInResponseTo(inResponseTo);
-        response.setIssuer(issuer(ent));
-        Status status = OpenSaml.build(Status.DEFAULT_ELEMENT_NAME);
-        StatusCode code = OpenSaml.build(StatusCode.DEFAULT_ELEMENT_NAME);
-        code.setValue(StatusCode.SUCCESS);
-        status.setStatusCode(code);
-        response.setStatus(status);
+        Response response = SamlResponses.successResponse(entityId(ent), acs, inResponseTo, now);
         if (encryptFor == null) {
             response.getAssertions().add(assertion);
         } else {
@@ -253,20 +196,5 @@ public class SimulatedSamlIdp {
             }
         }
         return OpenSaml.toXml(response);
-    }
-
-    private Issuer issuer(String ent) {
-        Issuer issuer = OpenSaml.build(Issuer.DEFAULT_ELEMENT_NAME);
-        issuer.setValue(entityId(ent));
-        return issuer;
-    }
-
-    private static Attribute attribute(String name, String value) {
-        Attribute attribute = OpenSaml.build(Attribute.DEFAULT_ELEMENT_NAME);
-        attribute.setName(name);
-        XSString v = new XSStringBuilder().buildObject(AttributeValue.DEFAULT_ELEMENT_NAME, XSString.TYPE_NAME);
-        v.setValue(value);
-        attribute.getAttributeValues().add(v);
-        return attribute;
     }
 }

@@ -146,10 +146,7 @@ class SamlSpTest extends SsoTestBase {
     void signatureByAnotherKeyIsRefused() throws Exception {
         Browser b = new Browser(BASE);
         Response response = (Response) OpenSaml.parse(legit(b, "ent77").getBytes(StandardCharsets.UTF_8));
-        Assertion a = response.getAssertions().get(0);
-        a.setSignature(null);
-        a.releaseDOM();
-        a.releaseChildrenDOM(true);
+        Assertion a = withoutSignature(response);
         OpenSaml.sign(a, SigningKeys.generate("imposteur"));
         response.releaseDOM();
         refused(b, OpenSaml.toXml(response), "signature invalide ou faite par une clé que l'ENT ne publie pas");
@@ -159,10 +156,7 @@ class SamlSpTest extends SsoTestBase {
     void sha1SignatureIsRefused() throws Exception {
         Browser b = new Browser(BASE);
         Response response = (Response) OpenSaml.parse(legit(b, "ent77").getBytes(StandardCharsets.UTF_8));
-        Assertion a = response.getAssertions().get(0);
-        a.setSignature(null);
-        a.releaseDOM();
-        a.releaseChildrenDOM(true);
+        Assertion a = withoutSignature(response);
         SigningKeys keys = idp.keys("ent77");
         Signature signature = OpenSaml.build(Signature.DEFAULT_ELEMENT_NAME);
         signature.setSigningCredential(new BasicX509Credential(keys.certificate(), keys.privateKey()));
@@ -196,12 +190,7 @@ class SamlSpTest extends SsoTestBase {
         Browser b = new Browser(BASE);
         Document d = dom(legit(b, "ent77"));
         Element signed = assertion(d);
-        Element pirate = evil(d, signed.getAttribute("ID"));
-        // the signed assertion hidden in the pirate one's Advice, the pirate one in its place
-        Element advice = d.createElementNS(SAML, "saml2:Advice");
-        pirate.insertBefore(advice, pirate.getElementsByTagNameNS(SAML, "Conditions").item(0).getNextSibling());
-        signed.getParentNode().replaceChild(pirate, signed);
-        advice.appendChild(signed);
+        hideInAdvice(d, signed, evil(d, signed.getAttribute("ID")));
         refused(b, xml(d), "présent deux fois");
     }
 
@@ -210,11 +199,7 @@ class SamlSpTest extends SsoTestBase {
         Browser b = new Browser(BASE);
         Document d = dom(legit(b, "ent77"));
         Element signed = assertion(d);
-        Element pirate = evil(d, "_pirate3");
-        Element advice = d.createElementNS(SAML, "saml2:Advice");
-        pirate.insertBefore(advice, pirate.getElementsByTagNameNS(SAML, "Conditions").item(0).getNextSibling());
-        signed.getParentNode().replaceChild(pirate, signed);
-        advice.appendChild(signed);
+        hideInAdvice(d, signed, evil(d, "_pirate3"));
         refused(b, xml(d), "ni la réponse ni l'assertion ne sont signées");
     }
 
@@ -327,5 +312,22 @@ class SamlSpTest extends SsoTestBase {
                 .isEqualTo("200 1 session(s) terminée(s)");
         assertThat(Browser.location(b.get("/cas/login?service=" + java.net.URLEncoder.encode(TOOL, "UTF-8"))))
                 .contains("/sso/login?request=");
+    }
+
+    /** The signed assertion hidden in the pirate one's Advice, the pirate one in its place. */
+    private static void hideInAdvice(Document d, Element signed, Element pirate) {
+        Element advice = d.createElementNS(SAML, "saml2:Advice");
+        pirate.insertBefore(advice, pirate.getElementsByTagNameNS(SAML, "Conditions").item(0).getNextSibling());
+        signed.getParentNode().replaceChild(pirate, signed);
+        advice.appendChild(signed);
+    }
+
+    /** The response's assertion with its signature removed, ready to be signed again by the test. */
+    private static Assertion withoutSignature(Response response) {
+        Assertion a = response.getAssertions().get(0);
+        a.setSignature(null);
+        a.releaseDOM();
+        a.releaseChildrenDOM(true);
+        return a;
     }
 }

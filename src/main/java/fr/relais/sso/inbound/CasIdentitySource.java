@@ -2,9 +2,6 @@ package fr.relais.sso.inbound;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -49,16 +46,7 @@ public class CasIdentitySource {
         validator.setEncoding("UTF-8");
         try {
             Assertion assertion = validator.validate(ticket, callback);
-            Map<String, List<String>> attributes = new LinkedHashMap<>();
-            assertion.getPrincipal().getAttributes().forEach((name, value) -> {
-                List<String> values = new ArrayList<>();
-                if (value instanceof Collection<?> many) {
-                    many.forEach(v -> values.add(String.valueOf(v)));
-                } else if (value != null) {
-                    values.add(String.valueOf(value));
-                }
-                attributes.put(name, values);
-            });
+            Map<String, List<String>> attributes = Identity.attributesOf(assertion.getPrincipal().getAttributes());
             attributes.put("user", List.of(assertion.getPrincipal().getName()));
             return new Identity(ent.id(), assertion.getPrincipal().getName(), attributes);
         } catch (TicketValidationException e) {

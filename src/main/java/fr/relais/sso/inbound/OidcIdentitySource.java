@@ -14,8 +14,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -141,17 +139,8 @@ public class OidcIdentitySource {
             throw new Refused("interrompu");
         }
         JWTClaimsSet claims = verify(idToken, d, clientId, pending[1]);
-        Map<String, List<String>> attributes = new LinkedHashMap<>();
-        claims.getClaims().forEach((name, value) -> {
-            List<String> values = new ArrayList<>();
-            if (value instanceof Collection<?> many) {
-                many.forEach(v -> values.add(String.valueOf(v)));
-            } else if (value != null) {
-                values.add(String.valueOf(value));
-            }
-            attributes.put(name, values);
-        });
-        return new Answer(new Identity(provider.id(), claims.getSubject(), attributes), pending[0]);
+        return new Answer(new Identity(provider.id(), claims.getSubject(), Identity.attributesOf(claims.getClaims())),
+                pending[0]);
     }
 
     private static JWTClaimsSet verify(String idToken, Discovery d, String clientId, String nonce) throws Refused {

@@ -11,7 +11,6 @@ import java.util.Optional;
 
 import org.opensaml.core.xml.XMLObject;
 import org.opensaml.saml.common.SAMLVersion;
-import org.opensaml.saml.saml2.core.Issuer;
 import org.opensaml.saml.saml2.core.LogoutRequest;
 import org.opensaml.saml.saml2.core.NameID;
 import org.opensaml.saml.saml2.core.SessionIndex;
@@ -26,7 +25,6 @@ import org.springframework.stereotype.Component;
 import fr.relais.connector.Capability;
 import fr.relais.connector.Connector;
 import fr.relais.connector.ConnectorRegistry;
-import fr.relais.platform.Tokens;
 import fr.relais.sso.IdentityResolver;
 import fr.relais.sso.ReleasePolicy;
 import fr.relais.sso.SsoProperties;
@@ -84,13 +82,11 @@ public class SamlLogout {
                 continue;
             }
             LogoutRequest request = OpenSaml.build(LogoutRequest.DEFAULT_ELEMENT_NAME);
-            request.setID("_" + Tokens.random("").replace('-', 'a').replace('_', 'b'));
+            request.setID(SamlResponses.newId());
             request.setVersion(SAMLVersion.VERSION_20);
             request.setIssueInstant(Instant.now());
             request.setDestination(slo);
-            Issuer issuer = OpenSaml.build(Issuer.DEFAULT_ELEMENT_NAME);
-            issuer.setValue(properties.idpEntityId());
-            request.setIssuer(issuer);
+            request.setIssuer(SamlResponses.issuer(properties.idpEntityId()));
             NameID name = OpenSaml.build(NameID.DEFAULT_ELEMENT_NAME);
             name.setFormat(NameID.PERSISTENT);
             name.setValue(release.pairwiseId(publisher.get(), person.get()));

@@ -44,7 +44,6 @@ import fr.relais.connector.Connector;
 import fr.relais.connector.ConnectorRegistry;
 import fr.relais.sso.Identity;
 import fr.relais.sso.SsoProperties;
-import fr.relais.platform.Tokens;
 
 /**
  * Relais as a SAML 2.0 service provider of the identity sources of the {@code saml2} family: HTTP-Redirect
@@ -90,7 +89,7 @@ public class SamlServiceProvider {
     /** Where to send the browser: the identity source's SSO endpoint with a deflated AuthnRequest. */
     public String authnRequestUrl(Connector idp, String loginRequestId) throws OpenSaml.SamlException {
         IdpMetadata.Idp md = metadata.of(idp);
-        String id = "_" + Tokens.random("").replace('-', 'a').replace('_', 'b');
+        String id = SamlResponses.newId();
         jdbc.update("INSERT INTO saml_sp_request (id, connector_id, login_request_id, created_at) VALUES (?, ?, ?, ?)",
                 id, idp.id(), loginRequestId, Timestamp.from(Instant.now()));
         String xml = "<samlp:AuthnRequest xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" "
