@@ -46,9 +46,12 @@ public class SimulatedCasEnt {
 
     @GetMapping("/login")
     public String form(@PathVariable String ent, @RequestParam(required = false) String service, Model model) {
-        model.addAttribute("ent", ent);
-        model.addAttribute("service", service);
-        return "sandbox-ent-login";
+        return page(model, ent, service, null);
+    }
+
+    private static String page(Model model, String ent, String service, String error) {
+        return SandboxLoginPage.show(model, ent, "Simulateur d'ENT CAS", "/sandbox/ent/" + ent + "/cas/login",
+                SandboxLoginPage.fields("service", service), error, true);
     }
 
     @PostMapping("/login")
@@ -58,15 +61,10 @@ public class SimulatedCasEnt {
         boolean known = username.matches("\\d{1,12}") || "inconnu".equals(username);
         if (!known || !PASSWORD.equals(password)) {
             response.setStatus(401);
-            model.addAttribute("ent", ent);
-            model.addAttribute("service", service);
-            model.addAttribute("error", "Identifiant ou mot de passe incorrect.");
-            return "sandbox-ent-login";
+            return page(model, ent, service, "Identifiant ou mot de passe incorrect.");
         }
         if (service == null || service.isBlank()) {
-            model.addAttribute("ent", ent);
-            model.addAttribute("error", "Connecté à l'ENT simulé, mais aucune application ne vous attend.");
-            return "sandbox-ent-login";
+            return page(model, ent, null, "Connecté à l'ENT simulé, mais aucune application ne vous attend.");
         }
         byte[] bytes = new byte[24];
         RANDOM.nextBytes(bytes);

@@ -100,10 +100,14 @@ public class SimulatedOidcProvider {
     public String form(@PathVariable String ent, @RequestParam("client_id") String clientId,
                        @RequestParam("redirect_uri") String redirectUri, @RequestParam String state,
                        @RequestParam String nonce, @RequestParam("code_challenge") String challenge, Model model) {
-        model.addAttribute("ent", ent);
-        model.addAttribute("fields", Map.of("client_id", clientId, "redirect_uri", redirectUri, "state", state,
-                "nonce", nonce, "code_challenge", challenge));
-        return "sandbox-oidc-login";
+        return page(model, ent, clientId, redirectUri, state, nonce, challenge, null);
+    }
+
+    private static String page(Model model, String ent, String clientId, String redirectUri, String state, String nonce,
+                               String challenge, String error) {
+        return SandboxLoginPage.show(model, ent, "Fournisseur OpenID Connect", "/sandbox/oidc/" + ent + "/authorize",
+                SandboxLoginPage.fields("client_id", clientId, "redirect_uri", redirectUri, "state", state,
+                        "nonce", nonce, "code_challenge", challenge), error, false);
     }
 
     @PostMapping("/authorize")
@@ -113,7 +117,7 @@ public class SimulatedOidcProvider {
                         @RequestParam("code_challenge") String challenge, Model model, HttpServletResponse http) {
         if (!username.matches("\\d{1,12}") || !SimulatedCasEnt.PASSWORD.equals(password)) {
             http.setStatus(401);
-            return form(ent, clientId, redirectUri, state, nonce, challenge, model);
+            return page(model, ent, clientId, redirectUri, state, nonce, challenge, "Identifiant ou mot de passe incorrect.");
         }
         String code = issueCode(ent, username, clientId, redirectUri, nonce, challenge, Tamper.NONE);
         return "redirect:" + redirectUri + "?code=" + code + "&state=" + state;

@@ -97,12 +97,15 @@ public class SimulatedSamlIdp {
             throws OpenSaml.SamlException {
         XMLObject parsed = OpenSaml.parse(OpenSaml.inflate(samlRequest));
         AuthnRequest request = (AuthnRequest) parsed;
-        model.addAttribute("ent", ent);
-        model.addAttribute("requestId", request.getID());
-        model.addAttribute("acs", request.getAssertionConsumerServiceURL());
-        model.addAttribute("sp", request.getIssuer().getValue());
-        model.addAttribute("relayState", relayState);
-        return "sandbox-saml-login";
+        return page(model, ent, request.getID(), request.getAssertionConsumerServiceURL(), request.getIssuer().getValue(),
+                relayState, null);
+    }
+
+    private static String page(Model model, String ent, String requestId, String acs, String sp, String relayState,
+                               String error) {
+        return SandboxLoginPage.show(model, ent, "Fournisseur d'identité SAML 2.0", "/sandbox/ent/" + ent + "/saml/sso",
+                SandboxLoginPage.fields("requestId", requestId, "acs", acs, "sp", sp, "relayState", relayState), error,
+                false);
     }
 
     @PostMapping("/sso")
@@ -111,13 +114,7 @@ public class SimulatedSamlIdp {
                         @RequestParam(required = false) String relayState, Model model, HttpServletResponse http) {
         if (!username.matches("\\d{1,12}") || !SimulatedCasEnt.PASSWORD.equals(password)) {
             http.setStatus(401);
-            model.addAttribute("ent", ent);
-            model.addAttribute("requestId", requestId);
-            model.addAttribute("acs", acs);
-            model.addAttribute("sp", sp);
-            model.addAttribute("relayState", relayState);
-            model.addAttribute("error", "Identifiant ou mot de passe incorrect.");
-            return "sandbox-saml-login";
+            return page(model, ent, requestId, acs, sp, relayState, "Identifiant ou mot de passe incorrect.");
         }
         model.addAttribute("action", acs);
         model.addAttribute("samlResponse", OpenSaml.base64(response(ent, username, requestId, acs, sp, Instant.now(),

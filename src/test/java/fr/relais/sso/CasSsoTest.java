@@ -60,6 +60,18 @@ class CasSsoTest extends SsoTestBase {
     }
 
     @Test
+    void aWrongPasswordAtTheEntShowsTheFormAgainWithTheService() throws Exception {
+        Browser b = new Browser(BASE);
+        String service = BASE + "/cas/login?x=1";
+        HttpResponse<String> page = b.post("/sandbox/ent/agora06/cas/login", Map.of("username", "2000001",
+                "password", "faux", "service", service));
+        assertThat(page.statusCode()).isEqualTo(401);
+        assertThat(page.body()).contains("Identifiant ou mot de passe incorrect.")
+                .contains("name=\"service\" value=\"" + service.replace("&", "&amp;") + "\"")
+                .contains("<code>inconnu</code>");
+    }
+
+    @Test
     void pupilLogsInThroughHerEntAndTheToolGetsPronoteAttributes() throws Exception {
         Browser b = new Browser(BASE);
         // the tool sends the pupil to Relais, which asks which ENT she uses

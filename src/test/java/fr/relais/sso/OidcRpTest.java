@@ -34,6 +34,21 @@ class OidcRpTest extends SsoTestBase {
         return authorize;
     }
 
+    @Test
+    void aWrongPasswordAtTheProviderShowsTheFormAgainWithItsRequest() throws Exception {
+        Browser b = new Browser(BASE);
+        String authorize = toProvider(b, "monlycee");
+        String state = Browser.query(authorize, "state");
+        HttpResponse<String> page = b.post("/sandbox/oidc/monlycee/authorize", Map.of("client_id",
+                Browser.query(authorize, "client_id"), "redirect_uri", Browser.query(authorize, "redirect_uri"),
+                "state", state, "nonce", Browser.query(authorize, "nonce"),
+                "code_challenge", Browser.query(authorize, "code_challenge"), "username", "2000001", "password", "faux"));
+        assertThat(page.statusCode()).isEqualTo(401);
+        assertThat(page.body()).contains("Identifiant ou mot de passe incorrect.")
+                .contains("name=\"state\" value=\"" + state + "\"")
+                .contains("action=\"/sandbox/oidc/monlycee/authorize\"");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"monlycee", "enc92"})
     void everyOidcEntLogsAPupilIntoTheTool(String ent) throws Exception {

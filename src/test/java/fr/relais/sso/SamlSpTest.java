@@ -72,6 +72,18 @@ class SamlSpTest extends SsoTestBase {
                 Map.of("SAMLResponse", samlResponse)));
     }
 
+    @Test
+    void aWrongPasswordAtTheIdpShowsTheFormAgainWithItsRequest() throws Exception {
+        Browser b = new Browser(BASE);
+        Map<String, String> form = toIdp(b, "ent77");
+        HttpResponse<String> page = b.post("/sandbox/ent/ent77/saml/sso", Map.of("username", "2000001",
+                "password", "faux", "requestId", form.get("requestId"), "acs", form.get("acs"), "sp", form.get("sp")));
+        assertThat(page.statusCode()).isEqualTo(401);
+        assertThat(page.body()).contains("Identifiant ou mot de passe incorrect.")
+                .doesNotContain("SAMLResponse");
+        assertThat(field(page.body(), "requestId")).isEqualTo(form.get("requestId"));
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"ent77", "moncollege-essonne", "parisclassenumerique", "lyceeconnecte", "enthdf",
             "leducdenormandie", "moncollege-var", "toutatice", "ent2d-bordeaux", "educonnect", "fim-ac-demo"})
