@@ -1,6 +1,8 @@
 package fr.relais.sandbox;
 
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,8 +25,11 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * A simulated NEO/ONE cahier de textes module (the "diary" app), for the demo and the tests: sessions with their
- * homework, in the API's field names, each with a modification sequence so that a client can ask for what
- * changed since a watermark. One instance per path segment ({@code /sandbox/neo/{instance}/diary}).
+ * homework, in the API's field names, each with a modification sequence so that a client can ask what changed
+ * in a school since a watermark. One instance per path segment ({@code /sandbox/neo/{instance}/diary}).
+ * <p>
+ * Like a real module it can fail: {@code PUT .../_control} with {@code {"down": true}} makes every call answer
+ * 503, and {@code {"refuseTitle": "x"}} makes writes of a session whose title contains x answer 400.
  */
 @RestController
 @Profile("demo")
@@ -32,30 +37,75 @@ import org.springframework.web.bind.annotation.RestController;
 public class SimulatedNeoDiary {
 
     private final Map<String, Map<String, Map<String, Object>>> sessions = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, Object>> controls = new ConcurrentHashMap<>();
     private final AtomicLong sequence = new AtomicLong();
 
     private Map<String, Map<String, Object>> of(String instance) {
         return sessions.computeIfAbsent(instance, i -> new ConcurrentHashMap<>());
     }
 
-    /** Sessions changed after the watermark (deleted ones included, flagged), oldest change first. */
-    @GetMapping("/sessions/changes")
-    public List<Map<String, Object>> changes(@PathVariable String instance, @RequestParam(defaultValue = "0") long since) {
+    private boolean down(String instance) {
+        return Boolean.TRUE.equals(controls.getOrDefault(instance, Map.of()).get("down"));
+    }
+
+    @PutMapping("/_control")
+    public Map<String, Object> control(@PathVariable String instance, @RequestBody Map<String, Object> control) {
+        controls.put(instance, new ConcurrentHashMap<>(control));
+        return control;
+    }
+
+    /** Sessions of a school changed after the watermark (deleted ones included, flagged), oldest change first. */
+    @GetMapping("/sessions/changes/{structureId}")
+    public ResponseEntity<List<Map<String, Object>>> changes(@PathVariable String instance,
+                                                             @PathVariable String structureId,
+                                                             @RequestParam(defaultValue = "0") long since) {
+        if (down(instance)) {
+            return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).build();
+        }
         List<Map<String, Object>> out = new ArrayList<>();
-        of(instance).values().stream().filter(s -> (long) s.get("modified") > since)
-                .sorted(java.util.Comparator.comparingLong(s -> (long) s.get("modified"))).forEach(out::add);
-        return out;
+        synchronized (this) { // a session stored with sequence n+1 is never seen before the one with n
+            of(instance).values().stream().filter(s -> structureId.equals(s.get("structure_id")))
+                .filter(s -> (long) s.get("modified") > since)
+                .sorted(Comparator.comparingLong(s -> (long) s.get("modified"))).forEach(s -> out.add(new LinkedHashMap<>(s)));
+        }
+        return ResponseEntity.ok(out);
+    }
+
+    /** The module's own route: a school's sessions between two dates. */
+    @GetMapping("/sessions/own/{start}/{end}/{structureId}")
+    public ResponseEntity<List<Map<String, Object>>> between(@PathVariable String instance, @PathVariable String start,
+                                                             @PathVariable String end, @PathVariable String structureId) {
+        if (down(instance)) {
+            return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).build();
+        }
+        return ResponseEntity.ok(of(instance).values().stream().filter(s -> structureId.equals(s.get("structure_id")))
+                .filter(s -> !Boolean.TRUE.equals(s.get("deleted")))
+                .filter(s -> String.valueOf(s.get("date")).compareTo(start) >= 0
+                        && String.valueOf(s.get("date")).compareTo(end) <= 0).toList());
+    }
+
+    /** Every session of the instance (the tests' and the demo's view of what the tool holds). */
+    @GetMapping("/sessions")
+    public List<Map<String, Object>> all(@PathVariable String instance) {
+        return of(instance).values().stream().sorted(Comparator.comparingLong(s -> (long) s.get("modified"))).toList();
     }
 
     @PostMapping("/session")
     public ResponseEntity<Map<String, Object>> create(@PathVariable String instance, @RequestBody Map<String, Object> body) {
-        String id = UUID.randomUUID().toString();
-        return ResponseEntity.status(HttpStatus.CREATED).body(store(instance, id, body));
+        ResponseEntity<Map<String, Object>> refused = refusal(instance, body);
+        if (refused != null) {
+            return refused;
+        }
+        return ResponseEntity.status(HttpStatus.CREATED).body(store(instance, UUID.randomUUID().toString(), body));
     }
 
     @PutMapping("/session/{id}")
     public ResponseEntity<Map<String, Object>> update(@PathVariable String instance, @PathVariable String id,
                                                       @RequestBody Map<String, Object> body) {
+        ResponseEntity<Map<String, Object>> refused = refusal(instance, body);
+        if (refused != null) {
+            return refused;
+        }
         if (!of(instance).containsKey(id)) {
             return ResponseEntity.notFound().build();
         }
@@ -64,22 +114,38 @@ public class SimulatedNeoDiary {
 
     @DeleteMapping("/session/{id}")
     public ResponseEntity<Void> delete(@PathVariable String instance, @PathVariable String id) {
+        if (down(instance)) {
+            return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).build();
+        }
         Map<String, Object> s = of(instance).get(id);
         if (s == null) {
             return ResponseEntity.notFound().build();
         }
-        s.put("deleted", true);
-        s.put("modified", sequence.incrementAndGet());
-        s.put("modified_at", java.time.Instant.now().toString());
+        synchronized (this) {
+            s.put("deleted", true);
+            s.put("modified", sequence.incrementAndGet());
+            s.put("modified_at", Instant.now().toString());
+        }
         return ResponseEntity.noContent().build();
     }
 
-    private Map<String, Object> store(String instance, String id, Map<String, Object> body) {
+    private ResponseEntity<Map<String, Object>> refusal(String instance, Map<String, Object> body) {
+        if (down(instance)) {
+            return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).build();
+        }
+        Object refuse = controls.getOrDefault(instance, Map.of()).get("refuseTitle");
+        if (refuse != null && String.valueOf(body.get("title")).contains(String.valueOf(refuse))) {
+            return ResponseEntity.badRequest().body(Map.of("error", "titre refusé par le module : " + body.get("title")));
+        }
+        return null;
+    }
+
+    private synchronized Map<String, Object> store(String instance, String id, Map<String, Object> body) {
         Map<String, Object> s = new LinkedHashMap<>(body);
         s.put("id", id);
         s.put("deleted", false);
         s.put("modified", sequence.incrementAndGet());
-        s.put("modified_at", java.time.Instant.now().toString());
+        s.put("modified_at", Instant.now().toString());
         of(instance).put(id, s);
         return s;
     }

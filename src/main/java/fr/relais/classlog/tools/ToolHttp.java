@@ -1,0 +1,78 @@
+package fr.relais.classlog.tools;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import fr.relais.classlog.ToolException;
+import fr.relais.connector.Connector;
+
+/**
+ * HTTP for class-log clients, with the engine's error classes: no answer, a timeout, 5xx or 429 make the tool
+ * {@linkplain ToolException#unavailable unavailable}; another 4xx is a {@linkplain ToolException#refused refusal}
+ * of what was sent, with the tool's answer in the message.
+ */
+public final class ToolHttp {
+
+    public static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+    private static final Duration TIMEOUT = Duration.ofSeconds(15);
+
+    private ToolHttp() {
+    }
+
+    /** The descriptor's {@code classlog.baseUrl}, without a trailing slash. */
+    public static String baseUrl(Connector tool) {
+        return tool.descriptor().path("classlog").path("baseUrl").asText().replaceAll("/+$", "");
+    }
+
+    public static HttpRequest.Builder request(String url) {
+        return HttpRequest.newBuilder(URI.create(url)).timeout(TIMEOUT);
+    }
+
+    public static HttpRequest.BodyPublisher json(Object body) {
+        try {
+            return HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body));
+        } catch (IOException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    /** Sends, and answers the response of any status below 400 (and 404 when {@code notFoundIsAnswer}). */
+    public static HttpResponse<String> send(Connector tool, HttpRequest request, boolean notFoundIsAnswer)
+            throws ToolException {
+        HttpResponse<String> r;
+        try {
+            r = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw ToolException.unavailable(tool.id() + " injoignable : " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ToolException.unavailable(tool.id() + " : appel interrompu", e);
+        }
+        int status = r.statusCode();
+        if (status >= 500 || status == 429 || status == 408) {
+            throw ToolException.unavailable(tool.id() + " indisponible : HTTP " + status, null);
+        }
+        if (status >= 400 && !(status == 404 && notFoundIsAnswer)) {
+            String body = r.body() == null ? "" : r.body();
+            throw ToolException.refused(tool.id() + " a refusé " + request.method() + " " + request.uri().getPath()
+                    + " : HTTP " + status + " " + body.substring(0, Math.min(500, body.length())));
+        }
+        return r;
+    }
+
+    public static JsonNode read(Connector tool, HttpResponse<String> r) throws ToolException {
+        try {
+            return JSON.readTree(r.body());
+        } catch (IOException e) {
+            throw ToolException.refused(tool.id() + " a répondu autre chose que du JSON : " + e.getMessage());
+        }
+    }
+}
