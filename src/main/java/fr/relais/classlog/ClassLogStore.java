@@ -52,7 +52,8 @@ public class ClassLogStore {
     public record Rejected(List<String> reasons) implements Result {
     }
 
-    private record Current(String id, long version, Instant modifiedAt, String sourceTool) {
+    private record Current(String id, long version, Instant modifiedAt, String sourceTool, boolean deleted,
+                           String document) {
     }
 
     private final JdbcTemplate jdbc;
@@ -80,6 +81,11 @@ public class ClassLogStore {
                 return new Unchanged(null);
             }
             Current current = current(provenance.get()[0]);
+            if (current.deleted()) {
+                // already a tombstone: this tool's delete is the one Relais made, or a second one
+                seen(change, current, now);
+                return new Unchanged(current.id());
+            }
             String document = jdbc.queryForObject("SELECT document FROM classlog_entry WHERE id = ?", String.class, current.id());
             long version = current.version() + 1;
             jdbc.update("UPDATE classlog_entry SET version = ?, deleted = TRUE, source_tool = ?, modified_at = ? WHERE id = ?",
@@ -109,6 +115,12 @@ public class ClassLogStore {
             return new Created(id, 1, accepted.cleaned());
         }
         Current current = current(provenance.get()[0]);
+        if (!current.deleted() && document.equals(current.document())) {
+            // the tool holds what the log holds (Relais' own write read back before its answer was recorded, or
+            // the same edit made twice): nothing to spread
+            seen(change, current, now);
+            return new Unchanged(current.id());
+        }
         long synced = Long.parseLong(provenance.get()[2]);
         if (current.version() > synced && !wins(change, current)) {
             // edited elsewhere since this tool last synced, and that edit is the later one: this change loses
@@ -153,8 +165,16 @@ public class ClassLogStore {
     }
 
     private Current current(String id) {
-        return jdbc.queryForObject("SELECT id, version, modified_at, source_tool FROM classlog_entry WHERE id = ?",
-                (rs, n) -> new Current(rs.getString(1), rs.getLong(2), rs.getTimestamp(3).toInstant(), rs.getString(4)), id);
+        return jdbc.queryForObject("SELECT id, version, modified_at, source_tool, deleted, document FROM classlog_entry "
+                + "WHERE id = ?", (rs, n) -> new Current(rs.getString(1), rs.getLong(2), rs.getTimestamp(3).toInstant(),
+                rs.getString(4), rs.getBoolean(5), rs.getString(6)), id);
+    }
+
+    /** The tool's version of an entry it holds in its current state: recorded, so that it is not read again. */
+    private void seen(ToolChange change, Current current, Instant now) {
+        jdbc.update("UPDATE classlog_provenance SET tool_version = ?, synced_version = ?, last_seen = ? WHERE tool = ? "
+                + "AND tool_entry_id = ?", change.toolVersion(), current.version(), Timestamp.from(now), change.tool(),
+                change.toolEntryId());
     }
 
     private void history(String id, long version, String document, boolean deleted, ToolChange change, Instant now) {

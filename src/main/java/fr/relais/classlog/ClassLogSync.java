@@ -1,62 +1,82 @@
 package fr.relais.classlog;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.LocalTime;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.event.ContextClosedEvent;
+import org.springframework.context.event.EventListener;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jms.core.JmsTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import fr.relais.connector.Capability;
 import fr.relais.connector.Connector;
-import fr.relais.connector.ConnectorRegistry;
 import fr.relais.directory.Directory;
 
 /**
- * The steps of the cahier de textes flow (routes/classlog-sync.yaml), for the {@code neo-diary} family so far:
- * poll each tool from its watermark onto the persistent queue {@code relais.classlog.changes}; apply each
- * change to the canonical log; fan a new version out, one message per other tool of the class, onto
- * {@code relais.classlog.deliver}; deliver it and record what the tool answered, so it never comes back as
- * a change.
+ * The steps of the cahier de textes flow (routes/classlog-sync.yaml):
+ * <ol>
+ * <li>poll each (tool, school) of the sync plan from its watermark onto the persistent queue
+ * {@value #CHANGES}; the watermark moves only once the changes are on the queue;</li>
+ * <li>apply each change to the canonical log (idempotent by tool, tool id and tool version; conflict rule);</li>
+ * <li>fan a new version out, one message per other tool of the class, onto that tool's queue
+ * {@code relais.classlog.deliver.<tool>};</li>
+ * <li>deliver it: a tool that cannot be reached is waited for behind its circuit breaker, without limit and
+ * without using up attempts; a tool that refuses the entry gets it again after a delay (the broker's back-off)
+ * and, after the configured attempts, the delivery goes to that tool's dead-letter queue
+ * {@code DLQ.relais.classlog.deliver.<tool>}, from which the admin API replays it.</li>
+ * </ol>
+ * What Relais wrote into a tool is recorded with the tool's id and version, so that it never comes back as a
+ * change; a create interrupted by a crash is found in the tool again instead of being made twice.
  */
 @Component("classLogSync")
 public class ClassLogSync {
 
     public static final String CHANGES = "relais.classlog.changes";
-    public static final String DELIVER = "relais.classlog.deliver";
+    public static final String DELIVER = "relais.classlog.deliver.";
+    public static final String DEAD = "DLQ." + DELIVER;
     private static final Logger log = LoggerFactory.getLogger(ClassLogSync.class);
 
     private final ClassLogSettings settings;
-    private final ConnectorRegistry registry;
+    private final SyncPlan plan;
+    private final ToolClients clients;
     private final Directory directory;
     private final JmsTemplate jms;
+    private final jakarta.jms.ConnectionFactory connectionFactory;
     private final JdbcTemplate jdbc;
     private final ClassLogStore store;
     private final TransactionTemplate tx;
     private final ObjectMapper json = new ObjectMapper();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+    private final Map<String, CircuitBreaker> breakers = new ConcurrentHashMap<>();
+    private final CountDownLatch stopping = new CountDownLatch(1);
+    private final Map<String, Long> lastSuccess = new ConcurrentHashMap<>();
 
-    public ClassLogSync(ClassLogSettings settings, ConnectorRegistry registry, Directory directory, JmsTemplate jms,
-                        JdbcTemplate jdbc, TransactionTemplate tx) {
+    public ClassLogSync(ClassLogSettings settings, SyncPlan plan, ToolClients clients, Directory directory,
+                        JmsTemplate jms, jakarta.jms.ConnectionFactory connectionFactory, JdbcTemplate jdbc,
+                        TransactionTemplate tx) {
+        this.connectionFactory = connectionFactory;
         this.settings = settings;
-        this.registry = registry;
+        this.plan = plan;
+        this.clients = clients;
         this.directory = directory;
         this.jms = jms;
         this.jdbc = jdbc;
@@ -68,136 +88,149 @@ public class ClassLogSync {
         return store;
     }
 
-    /** Polls every tool named in the sync settings; a tool that cannot be reached is retried next time. */
+    /** Deliveries waiting for an unreachable tool give up their wait at shutdown; the broker keeps them. */
+    @EventListener(ContextClosedEvent.class)
+    public void stopping() {
+        stopping.countDown();
+    }
+
+    // ---------------------------------------------------------------------------------------------- polling
+
+    /** Polls every (tool, school) of the plan; a tool that cannot be reached is recorded and polled next time. */
     public void pollAll() {
-        settings.sync().stream().flatMap(s -> s.tools().stream()).distinct().forEach(tool -> {
+        for (List<String> source : plan.sources()) {
             try {
-                poll(tool);
+                poll(source.get(0), source.get(1));
             } catch (Exception e) {
-                log.warn("Cahier de textes : {} injoignable ({}), reprise au prochain passage", tool, e.toString());
+                log.warn("Cahier de textes : relève de {} pour {} impossible ({}), reprise au prochain passage",
+                        source.get(0), source.get(1), e.toString(), e instanceof ToolException ? null : e);
+                mark(source.get(0), source.get(1), null, e.toString());
+            }
+        }
+    }
+
+    /** One (tool, school): its changes after the watermark onto the changes queue, then the watermark moves. */
+    public int poll(String toolId, String school) throws ToolException {
+        Connector tool = clients.tool(toolId);
+        List<String> marks = jdbc.queryForList("SELECT watermark FROM classlog_watermark WHERE tool = ? AND school = ?",
+                String.class, toolId, school);
+        String since = marks.isEmpty() ? null : marks.get(0);
+        List<ToolClient.Polled> changes = clients.client(tool).poll(tool, school, since);
+        String mark = since;
+        for (ToolClient.Polled polled : changes) {
+            // on the persistent queue before the watermark moves: a crash repeats a change, never loses one
+            jms.convertAndSend(CHANGES, change(polled.change()));
+            mark = polled.watermark();
+        }
+        mark(toolId, school, mark, null);
+        return changes.size();
+    }
+
+    private String change(ClassLogStore.ToolChange c) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("tool", c.tool());
+        m.put("toolEntryId", c.toolEntryId());
+        m.put("toolVersion", c.toolVersion());
+        m.put("modifiedAt", c.modifiedAt().toString());
+        m.put("deleted", c.deleted());
+        m.put("entry", c.entry() == null ? null : store.write(c.entry()));
+        try {
+            return json.writeValueAsString(m);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void mark(String tool, String school, String watermark, String error) {
+        Timestamp now = Timestamp.from(Instant.now());
+        tx.executeWithoutResult(s -> {
+            int n = error == null
+                    ? jdbc.update("UPDATE classlog_watermark SET watermark = ?, last_success = ? WHERE tool = ? AND school = ?",
+                            watermark, now, tool, school)
+                    : jdbc.update("UPDATE classlog_watermark SET last_error = ?, last_error_at = ? WHERE tool = ? AND school = ?",
+                            cut(error), now, tool, school);
+            if (n == 0) {
+                jdbc.update("INSERT INTO classlog_watermark (tool, school, watermark, last_success, last_error, last_error_at) "
+                        + "VALUES (?, ?, ?, ?, ?, ?)", tool, school, watermark, error == null ? now : null, cut(error),
+                        error == null ? null : now);
             }
         });
     }
 
-    void poll(String tool) throws Exception {
-        String base = baseUrl(tool);
-        String since = jdbc.queryForList("SELECT watermark FROM classlog_watermark WHERE tool = ?", String.class, tool)
-                .stream().findFirst().orElse("0");
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/sessions/changes?since=" + since))
-                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() != 200) {
-            throw new IllegalStateException("HTTP " + r.statusCode());
-        }
-        for (JsonNode session : json.readTree(r.body())) {
-            Map<String, Object> change = new LinkedHashMap<>();
-            change.put("tool", tool);
-            change.put("session", session);
-            // on the persistent queue before the watermark moves: a crash repeats a change, never loses one
-            jms.convertAndSend(CHANGES, json.writeValueAsString(change));
-            String mark = session.path("modified").asText();
-            tx.executeWithoutResult(s -> {
-                if (jdbc.update("UPDATE classlog_watermark SET watermark = ?, updated_at = ? WHERE tool = ?", mark,
-                        Timestamp.from(Instant.now()), tool) == 0) {
-                    jdbc.update("INSERT INTO classlog_watermark (tool, watermark, updated_at) VALUES (?, ?, ?)", tool,
-                            mark, Timestamp.from(Instant.now()));
-                }
-            });
-        }
-    }
+    // ------------------------------------------------------------------------------------------------ apply
 
     /** One change from the changes queue: into the canonical log, then out to the class's other tools. */
     public void apply(String message) throws Exception {
         JsonNode m = json.readTree(message);
         String tool = m.path("tool").asText();
-        JsonNode s = m.path("session");
-        boolean deleted = s.path("deleted").asBoolean(false);
-        ClassLogEntry entry = deleted ? null : fromNeo(s);
-        ClassLogStore.ToolChange change = new ClassLogStore.ToolChange(tool, s.path("id").asText(),
-                s.path("modified").asText(), Instant.parse(s.path("modified_at").asText()), deleted, entry);
-        if (entry != null && ownWriteUnderWay(change)) {
+        boolean deleted = m.path("deleted").asBoolean(false);
+        ClassLogEntry entry = deleted || m.path("entry").isNull() ? null : store.read(m.path("entry").asText());
+        ClassLogStore.ToolChange change = new ClassLogStore.ToolChange(tool, m.path("toolEntryId").asText(),
+                m.path("toolVersion").asText(), Instant.parse(m.path("modifiedAt").asText()), deleted, entry);
+        if (entry != null && entry.school() != null && entry.audience() != null
+                && !plan.reads(entry.school(), entry.audience(), tool)) {
+            return; // a class this tool is not read for (not in the plan, or a target only): not Relais' business
+        }
+        if (entry != null && ownCreateUnderWay(change)) {
             return;
         }
         ClassLogStore.Result result = tx.execute(st -> store.apply(change, code ->
                 directory.structure(entry == null ? "" : entry.school()).map(x -> x.classes().contains(code)
                         || x.groups().contains(code)).orElse(false)));
         if (result instanceof ClassLogStore.Rejected rejected) {
-            log.warn("Cahier de textes : changement {} de {} refusé : {}", s.path("id").asText(), tool, rejected.reasons());
+            log.warn("Cahier de textes : changement {} de {} refusé : {}", change.toolEntryId(), tool, rejected.reasons());
             return;
         }
-        String id = result instanceof ClassLogStore.Created c ? c.id() : result instanceof ClassLogStore.Updated u ? u.id() : null;
-        long version = result instanceof ClassLogStore.Created c ? c.version() : result instanceof ClassLogStore.Updated u ? u.version() : -1;
-        if (id == null) {
-            return;
+        String id = result instanceof ClassLogStore.Created c ? c.id()
+                : result instanceof ClassLogStore.Updated u ? u.id()
+                : result instanceof ClassLogStore.Unchanged u ? u.id() : null;
+        if (id != null) {
+            fanOut(id, result instanceof ClassLogStore.Unchanged);
         }
-        String[] cls = jdbc.queryForObject("SELECT school, audience FROM classlog_entry WHERE id = ?",
-                (rs, n) -> new String[] {rs.getString(1), rs.getString(2)}, id);
-        for (ClassLogSettings.Sync sync : settings.sync()) {
-            if (sync.school().equals(cls[0]) && sync.audience().equals(cls[1])) {
-                for (String target : sync.tools()) {
-                    if (!target.equals(tool)) {
-                        jms.convertAndSend(DELIVER, json.writeValueAsString(Map.of("entry", id, "version", version,
-                                "target", target)));
-                    }
-                }
-            }
-        }
-    }
-
-    /** One delivery: write the entry's version into the target tool, and remember what the tool made of it. */
-    public void deliver(String message) throws Exception {
-        JsonNode m = json.readTree(message);
-        String id = m.path("entry").asText();
-        long version = m.path("version").asLong();
-        String target = m.path("target").asText();
-        long current = jdbc.queryForObject("SELECT version FROM classlog_entry WHERE id = ?", Long.class, id);
-        if (current > version) {
-            return; // a later version is on its way: delivering this one would go backwards
-        }
-        boolean deleted = jdbc.queryForObject("SELECT deleted FROM classlog_entry WHERE id = ?", Boolean.class, id);
-        Optional<String> targetId = jdbc.queryForList("SELECT tool_entry_id FROM classlog_provenance WHERE tool = ? "
-                + "AND entry_id = ?", String.class, target, id).stream().findFirst();
-        String base = baseUrl(target);
-        HttpResponse<String> r;
-        if (deleted) {
-            if (targetId.isEmpty()) {
-                return;
-            }
-            r = http.send(HttpRequest.newBuilder(URI.create(base + "/session/" + targetId.get())).DELETE().build(),
-                    HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() / 100 != 2 && r.statusCode() != 404) {
-                throw new IllegalStateException(target + " : HTTP " + r.statusCode());
-            }
-            // the tool's tombstone comes back on its next poll with a new marker: recognise nothing, apply is idempotent
-            return;
-        }
-        ClassLogEntry entry = store.entry(id).orElseThrow();
-        String body = json.writeValueAsString(toNeo(entry));
-        if (targetId.isEmpty()) {
-            tx.executeWithoutResult(st -> {
-                jdbc.update("DELETE FROM classlog_pending WHERE tool = ? AND entry_id = ?", target, id);
-                jdbc.update("INSERT INTO classlog_pending (tool, entry_id, version, created_at) VALUES (?, ?, ?, ?)",
-                        target, id, version, Timestamp.from(Instant.now()));
-            });
-        }
-        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(base + "/session" + targetId.map(t -> "/" + t).orElse("")))
-                .header("Content-Type", "application/json");
-        r = http.send((targetId.isPresent() ? req.PUT(HttpRequest.BodyPublishers.ofString(body))
-                : req.POST(HttpRequest.BodyPublishers.ofString(body))).build(), HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() / 100 != 2) {
-            throw new IllegalStateException(target + " a refusé l'entrée " + id + " : HTTP " + r.statusCode() + " " + r.body());
-        }
-        JsonNode answer = json.readTree(r.body());
-        tx.executeWithoutResult(st -> {
-            store.delivered(id, version, target, answer.path("id").asText(), answer.path("modified").asText());
-            jdbc.update("DELETE FROM classlog_pending WHERE tool = ? AND entry_id = ?", target, id);
-        });
     }
 
     /**
-     * A change from a tool that Relais is writing to right now, for an entry of the same lesson (school, class,
-     * date, title): it is Relais' own write seen before its answer was recorded, so it is linked, not applied.
+     * One delivery per other tool of the class. After a change already applied (a change read twice, or redelivered
+     * after a crash), only the tools that do not hold the current version yet get one: a crash between the
+     * canonical write and the fan-out delays a delivery, never loses it.
      */
-    private boolean ownWriteUnderWay(ClassLogStore.ToolChange change) {
+    private void fanOut(String id, boolean onlyMissing) throws Exception {
+        Map<String, Object> current = jdbc.queryForMap("SELECT school, audience, version, source_tool FROM classlog_entry "
+                + "WHERE id = ?", id);
+        String school = (String) current.get("school");
+        String audience = (String) current.get("audience");
+        long version = ((Number) current.get("version")).longValue();
+        for (String target : plan.targets(school, audience, (String) current.get("source_tool"))) {
+            if (onlyMissing && syncedVersion(target, id) >= version) {
+                continue;
+            }
+            send(target, UUID.randomUUID().toString(), id, version, school, audience);
+        }
+    }
+
+    private void send(String target, String deliveryId, String entryId, long version, String school, String audience)
+            throws Exception {
+        String body = json.writeValueAsString(Map.of("delivery", deliveryId, "entry", entryId, "version", version));
+        jms.convertAndSend(DELIVER + target, body, msg -> {
+            msg.setStringProperty("relaisDelivery", deliveryId);
+            msg.setStringProperty("relaisEntry", entryId);
+            msg.setLongProperty("relaisVersion", version);
+            msg.setStringProperty("relaisSchool", school);
+            msg.setStringProperty("relaisAudience", audience);
+            return msg;
+        });
+    }
+
+    private long syncedVersion(String tool, String entryId) {
+        return jdbc.queryForList("SELECT synced_version FROM classlog_provenance WHERE tool = ? AND entry_id = ?",
+                Long.class, tool, entryId).stream().findFirst().orElse(0L);
+    }
+
+    /**
+     * A change from a tool Relais is creating an entry in right now, for the same lesson (school, class, date,
+     * start, title): it is Relais' own create seen before the tool's answer was recorded, so it is linked.
+     */
+    private boolean ownCreateUnderWay(ClassLogStore.ToolChange change) {
         boolean known = !jdbc.queryForList("SELECT entry_id FROM classlog_provenance WHERE tool = ? AND tool_entry_id = ?",
                 String.class, change.tool(), change.toolEntryId()).isEmpty();
         if (known) {
@@ -206,9 +239,7 @@ public class ClassLogSync {
         for (var pending : jdbc.queryForList("SELECT entry_id, version FROM classlog_pending WHERE tool = ?", change.tool())) {
             String id = (String) pending.get("entry_id");
             Optional<ClassLogEntry> e = store.entry(id);
-            ClassLogEntry c = change.entry();
-            if (e.isPresent() && e.get().school().equals(c.school()) && e.get().audience().equals(c.audience())
-                    && e.get().date().equals(c.date()) && java.util.Objects.equals(e.get().title(), c.title())) {
+            if (e.isPresent() && sameLesson(e.get(), change.entry())) {
                 long version = ((Number) pending.get("version")).longValue();
                 tx.executeWithoutResult(st -> store.delivered(id, version, change.tool(), change.toolEntryId(),
                         change.toolVersion()));
@@ -218,65 +249,195 @@ public class ClassLogSync {
         return false;
     }
 
-    private String baseUrl(String tool) {
-        Connector c = registry.find(tool).orElseThrow(() -> new IllegalStateException("outil inconnu : " + tool));
-        return c.descriptor().path("classlog").path("baseUrl").asText().replaceAll("/+$", "");
+    static boolean sameLesson(ClassLogEntry a, ClassLogEntry b) {
+        return java.util.Objects.equals(a.school(), b.school()) && java.util.Objects.equals(a.audience(), b.audience())
+                && java.util.Objects.equals(a.date(), b.date()) && java.util.Objects.equals(a.start(), b.start())
+                && java.util.Objects.equals(a.title(), b.title());
     }
 
-    /** NEO's session (with its homework) -> the canonical entry. */
-    static ClassLogEntry fromNeo(JsonNode s) {
-        List<ClassLogEntry.Homework> homework = new ArrayList<>();
-        for (JsonNode h : s.path("homeworks")) {
-            homework.add(new ClassLogEntry.Homework(h.path("id").asText(null), date(h.path("given_date").asText(
-                    s.path("date").asText(null))), date(h.path("due_date").asText(null)), h.path("description").asText(""),
-                    h.hasNonNull("workload") ? h.path("workload").asInt() : null, h.path("type_id").asText(null), List.of()));
+    // --------------------------------------------------------------------------------------------- delivery
+
+    /**
+     * One delivery from the target's queue. Returns when the tool holds the entry's current version (or a later
+     * version is queued); throws when the tool refuses it (the broker then redelivers it later, and dead-letters
+     * it after the configured attempts) or when Relais stops while the tool is unreachable.
+     */
+    public void deliver(String message, String target) throws Exception {
+        JsonNode m = json.readTree(message);
+        String deliveryId = m.path("delivery").asText();
+        String id = m.path("entry").asText();
+        long version = m.path("version").asLong();
+        CircuitBreaker breaker = breaker(target);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                breaker.executeCheckedSupplier(() -> {
+                    write(target, id, version);
+                    return null;
+                });
+                tx.executeWithoutResult(s -> {
+                    jdbc.update("DELETE FROM classlog_delivery_error WHERE delivery_id = ?", deliveryId);
+                    target(target, null);
+                });
+                return;
+            } catch (ToolException e) {
+                if (e.refused()) {
+                    failed(deliveryId, target, id, version, e.getMessage());
+                    throw e;
+                }
+                target(target, e.getMessage());
+            } catch (CallNotPermittedException e) {
+                // circuit open: wait, without using up the delivery's attempts
+            } catch (Exception e) {
+                failed(deliveryId, target, id, version, e.toString());
+                throw e;
+            } catch (Error e) {
+                throw e;
+            } catch (Throwable e) {
+                throw new IllegalStateException(e);
+            }
+            long wait = Math.min(settings.maxRedeliveryDelay().toMillis(),
+                    settings.redeliveryDelay().toMillis() << Math.min(attempt - 1, 16));
+            if (stopping.await(wait, TimeUnit.MILLISECONDS)) {
+                throw new IllegalStateException("Relais s'arrête : livraison à " + target + " reprise au redémarrage");
+            }
         }
-        return new ClassLogEntry(s.path("structure_id").asText(null), s.path("audience_id").asText(null),
-                s.path("subject_id").asText(null), s.path("teacher_id").asText(null), date(s.path("date").asText(null)),
-                time(s.path("start_time").asText(null)), time(s.path("end_time").asText(null)), s.path("title").asText(null),
-                s.path("description").asText(""), homework, List.of(), s.path("is_published").asBoolean(true), null);
     }
 
-    static Map<String, Object> toNeo(ClassLogEntry e) {
-        Map<String, Object> s = new LinkedHashMap<>();
-        s.put("structure_id", e.school());
-        s.put("audience_id", e.audience());
-        s.put("subject_id", e.subject());
-        s.put("teacher_id", e.teacher());
-        s.put("date", e.date().toString());
-        s.put("start_time", e.start() == null ? null : e.start().toString());
-        s.put("end_time", e.end() == null ? null : e.end().toString());
-        s.put("title", e.title());
-        s.put("description", e.content());
-        s.put("is_published", e.published());
-        List<Map<String, Object>> homeworks = new ArrayList<>();
-        for (ClassLogEntry.Homework h : e.homework()) {
-            Map<String, Object> hw = new LinkedHashMap<>();
-            hw.put("id", h.id());
-            hw.put("description", h.description());
-            hw.put("given_date", h.givenOn().toString());
-            hw.put("due_date", h.dueOn().toString());
-            hw.put("workload", h.estimatedMinutes());
-            hw.put("type_id", h.kind());
-            homeworks.add(hw);
+    private void write(String target, String id, long version) throws ToolException {
+        Map<String, Object> row = jdbc.queryForMap("SELECT version, deleted, school FROM classlog_entry WHERE id = ?", id);
+        long current = ((Number) row.get("version")).longValue();
+        if (current > version) {
+            return; // a later version is queued behind this one: writing this one would go backwards
         }
-        s.put("homeworks", homeworks);
-        return s;
+        Connector tool = clients.tool(target);
+        ToolClient client = clients.client(tool);
+        Optional<Long> synced = jdbc.queryForList("SELECT synced_version FROM classlog_provenance WHERE tool = ? AND "
+                + "entry_id = ?", Long.class, target, id).stream().findFirst();
+        if (synced.isPresent() && synced.get() >= version) {
+            return; // already delivered (a delivery repeated after a crash, or a replay)
+        }
+        Optional<String> targetId = jdbc.queryForList("SELECT tool_entry_id FROM classlog_provenance WHERE tool = ? "
+                + "AND entry_id = ?", String.class, target, id).stream().findFirst();
+        if (Boolean.TRUE.equals(row.get("deleted"))) {
+            if (targetId.isPresent()) {
+                if (!tool.can(Capability.CLASSLOG_DELETE)) {
+                    rejectedDelete(target, targetId.get());
+                } else {
+                    client.delete(tool, (String) row.get("school"), targetId.get());
+                }
+                tx.executeWithoutResult(s -> jdbc.update("UPDATE classlog_provenance SET synced_version = ? WHERE tool = ? "
+                        + "AND entry_id = ?", version, target, id));
+            }
+            return;
+        }
+        ClassLogEntry entry = store.entry(id).orElseThrow();
+        if (targetId.isEmpty()) {
+            boolean interrupted = !jdbc.queryForList("SELECT version FROM classlog_pending WHERE tool = ? AND entry_id = ?",
+                    Long.class, target, id).isEmpty();
+            if (interrupted) {
+                // an earlier attempt may have created it before Relais could record the answer
+                Optional<ToolClient.Written> copy = client.find(tool, entry);
+                if (copy.isPresent()) {
+                    targetId = Optional.of(copy.get().toolEntryId());
+                }
+            } else {
+                tx.executeWithoutResult(s -> jdbc.update("INSERT INTO classlog_pending (tool, entry_id, version, created_at) "
+                        + "VALUES (?, ?, ?, ?)", target, id, version, Timestamp.from(Instant.now())));
+            }
+        }
+        ToolClient.Written written = client.write(tool, targetId.orElse(null), entry);
+        tx.executeWithoutResult(st -> {
+            store.delivered(id, version, target, written.toolEntryId(), written.toolVersion());
+            jdbc.update("DELETE FROM classlog_pending WHERE tool = ? AND entry_id = ?", target, id);
+        });
     }
 
-    private static LocalDate date(String text) {
-        try {
-            return text == null || text.isBlank() ? null : LocalDate.parse(text);
-        } catch (java.time.format.DateTimeParseException e) {
-            return null;
+    private void rejectedDelete(String target, String toolEntryId) {
+        jdbc.update("INSERT INTO classlog_rejection (tool, tool_entry_id, reason, recorded_at) VALUES (?, ?, ?, ?)", target,
+                toolEntryId, "suppression non transmise : l'outil ne permet pas de supprimer (classlog.delete absent), "
+                        + "à supprimer à la main", Timestamp.from(Instant.now()));
+    }
+
+    private void failed(String deliveryId, String target, String id, long version, String error) {
+        tx.executeWithoutResult(s -> {
+            Timestamp now = Timestamp.from(Instant.now());
+            if (jdbc.update("UPDATE classlog_delivery_error SET error = ?, attempts = attempts + 1, last_at = ? "
+                    + "WHERE delivery_id = ?", cut(error), now, deliveryId) == 0) {
+                jdbc.update("INSERT INTO classlog_delivery_error (delivery_id, tool, entry_id, version, error, attempts, "
+                        + "last_at) VALUES (?, ?, ?, ?, ?, 1, ?)", deliveryId, target, id, version, cut(error), now);
+            }
+        });
+    }
+
+    private void target(String tool, String error) {
+        long nowMillis = System.currentTimeMillis();
+        if (error == null) {
+            // a success is recorded at most once a second per tool: the status needs no more precision
+            Long last = lastSuccess.put(tool, nowMillis);
+            if (last != null && nowMillis - last < 1000) {
+                lastSuccess.put(tool, last);
+                return;
+            }
+        }
+        Timestamp now = new Timestamp(nowMillis);
+        int n = error == null
+                ? jdbc.update("UPDATE classlog_target SET last_success = ? WHERE tool = ?", now, tool)
+                : jdbc.update("UPDATE classlog_target SET last_error = ?, last_error_at = ? WHERE tool = ?", cut(error), now, tool);
+        if (n == 0) {
+            jdbc.update("INSERT INTO classlog_target (tool, last_success, last_error, last_error_at) VALUES (?, ?, ?, ?)",
+                    tool, error == null ? now : null, cut(error), error == null ? null : now);
         }
     }
 
-    private static LocalTime time(String text) {
-        try {
-            return text == null || text.isBlank() ? null : LocalTime.parse(text);
-        } catch (java.time.format.DateTimeParseException e) {
-            return null;
+    /** The target's circuit breaker: opened by consecutive failures to reach it, never by refusals. */
+    public CircuitBreaker breaker(String target) {
+        return breakers.computeIfAbsent(target, t -> CircuitBreaker.of("classlog-" + t, CircuitBreakerConfig.custom()
+                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                .slidingWindowSize(settings.breakerFailures())
+                .minimumNumberOfCalls(settings.breakerFailures())
+                .failureRateThreshold(100)
+                .waitDurationInOpenState(settings.breakerOpen())
+                .permittedNumberOfCallsInHalfOpenState(1)
+                .recordException(e -> e instanceof ToolException te && !te.refused())
+                .ignoreException(e -> e instanceof ToolException te && te.refused())
+                .build()));
+    }
+
+    // ------------------------------------------------------------------------------------------ dead letters
+
+    /** Puts a dead letter back on its target's queue (same delivery id); false when there is no such letter. */
+    public boolean replay(String target, String deliveryId) throws jakarta.jms.JMSException {
+        boolean moved;
+        try (jakarta.jms.Connection connection = connectionFactory.createConnection();
+             jakarta.jms.Session session = connection.createSession(true, jakarta.jms.Session.SESSION_TRANSACTED)) {
+            connection.start();
+            try (var consumer = session.createConsumer(session.createQueue(DEAD + target), "relaisDelivery = '"
+                    + deliveryId.replace("'", "''") + "'");
+                 var producer = session.createProducer(session.createQueue(DELIVER + target))) {
+                var message = consumer.receive(2000);
+                moved = message != null;
+                if (moved) {
+                    var copy = session.createTextMessage(((jakarta.jms.TextMessage) message).getText());
+                    for (String p : List.of("relaisDelivery", "relaisEntry", "relaisSchool", "relaisAudience")) {
+                        copy.setStringProperty(p, message.getStringProperty(p));
+                    }
+                    copy.setLongProperty("relaisVersion", message.getLongProperty("relaisVersion"));
+                    producer.send(copy);
+                }
+                session.commit(); // the letter leaves the dead-letter queue and joins the target's queue at once
+            }
         }
+        if (moved) {
+            jdbc.update("UPDATE classlog_delivery_error SET attempts = 0 WHERE delivery_id = ?", deliveryId);
+        }
+        return moved;
+    }
+
+    static String cut(String s) {
+        return s == null ? null : s.length() > 990 ? s.substring(0, 990) + "…" : s;
+    }
+
+    Duration breakerOpen() {
+        return settings.breakerOpen();
     }
 }

@@ -6,36 +6,67 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.function.Predicate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
+import fr.relais.RelaisTestSupport;
+import fr.relais.directory.Directory;
 import fr.relais.sso.SsoTestBaseAccess;
 
 /**
- * The cahier de textes flow through real Artemis queues between two simulated NEO modules keeping the log of
- * the same class (demo sync settings: 0690100J 6A): both ways, no echo, deletes propagate.
+ * The cahier de textes flow through real Artemis queues between simulated NEO modules over HTTP: the demo class
+ * 0690100J 6A (Paris and ENT77 modules), and classes the tests plan through the admin API with a third module
+ * (Essonne). Both ways, every field kept, no echo, deletes; a target down; a poison entry; bad plans.
  */
 class ClassLogSyncTest extends SsoTestBaseAccess {
+
+    static final String SCHOOL = "0690100J";
+    static final String PARIS = "neo-cahier-de-textes";
+    static final String ENT77 = "neo-cahier-de-textes-77";
+    static final String ESSONNE = "neo-cahier-de-textes-essonne";
 
     final HttpClient http = HttpClient.newHttpClient();
     final ObjectMapper json = new ObjectMapper();
     @Autowired
-    ClassLogSync sync;
+    Directory directory;
+
+    @AfterEach
+    void toolsBackUp() throws Exception {
+        for (String instance : List.of("paris", "ent77", "essonne")) {
+            send("PUT", "/sandbox/neo/" + instance + "/diary/_control", "{}");
+        }
+    }
 
     private JsonNode sessions(String instance) throws Exception {
         return json.readTree(http.send(HttpRequest.newBuilder(URI.create(base() + "/sandbox/neo/" + instance
-                + "/diary/sessions/changes?since=0")).build(), HttpResponse.BodyHandlers.ofString()).body());
+                + "/diary/sessions")).build(), HttpResponse.BodyHandlers.ofString()).body());
     }
 
     private HttpResponse<String> send(String method, String path, String body) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create(base() + path)).header("Content-Type", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> admin(String method, String path, String body) throws Exception {
+        String basic = Base64.getEncoder().encodeToString(("admin:" + RelaisTestSupport.ADMIN_PASSWORD)
+                .getBytes(StandardCharsets.UTF_8));
+        return http.send(HttpRequest.newBuilder(URI.create(base() + path)).header("Content-Type", "application/json")
+                .header("Authorization", "Basic " + basic)
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
                 .build(), HttpResponse.BodyHandlers.ofString());
     }
@@ -50,22 +81,43 @@ class ClassLogSyncTest extends SsoTestBaseAccess {
             }
             Thread.sleep(100);
         }
-        throw new AssertionError("nothing matching in " + instance + ": " + sessions(instance));
+        throw new AssertionError("nothing matching in " + instance + " (" + sessions(instance).size() + " sessions)");
     }
 
-    static String session(String title, String description) {
-        return "{\"structure_id\":\"0690100J\",\"audience_id\":\"6A\",\"subject_id\":\"061300\",\"teacher_id\":\"4000002\","
-                + "\"date\":\"2026-11-23\",\"start_time\":\"08:00\",\"end_time\":\"09:00\",\"title\":\"" + title + "\","
-                + "\"description\":\"" + description + "\",\"is_published\":true,\"homeworks\":[{\"id\":\"h1\","
-                + "\"description\":\"Exercices 12 et 13\",\"given_date\":\"2026-11-23\",\"due_date\":\"2026-11-30\","
-                + "\"workload\":30,\"type_id\":\"exercice\"}]}";
+    private long count(String instance, Predicate<JsonNode> matching) throws Exception {
+        long n = 0;
+        for (JsonNode s : sessions(instance)) {
+            n += matching.test(s) ? 1 : 0;
+        }
+        return n;
+    }
+
+    static String session(String audience, String title, String description) {
+        return "{\"structure_id\":\"" + SCHOOL + "\",\"audience_id\":\"" + audience + "\",\"subject_id\":\"061300\","
+                + "\"teacher_id\":\"4000002\",\"date\":\"2026-11-23\",\"start_time\":\"08:00\",\"end_time\":\"09:00\","
+                + "\"title\":\"" + title + "\",\"description\":\"" + description + "\",\"is_published\":true,"
+                + "\"attachments\":[{\"name\":\"fiche.pdf\",\"mediaType\":\"application/pdf\",\"size\":48213,"
+                + "\"url\":\"https://docs.example.org/fiche.pdf\",\"sha256\":null}],"
+                + "\"homeworks\":[{\"id\":\"h1\",\"description\":\"Exercices 12 et 13\",\"given_date\":\"2026-11-23\","
+                + "\"due_date\":\"2026-11-30\",\"workload\":30,\"type_id\":\"exercice\",\"attachments\":[]}]}";
+    }
+
+    /** A class of the demo school other than 6A, planned with the three modules. */
+    private String plannedClass(int index) throws Exception {
+        String audience = directory.structure(SCHOOL).orElseThrow().classes().stream().sorted()
+                .filter(c -> !c.equals("6A")).toList().get(index);
+        HttpResponse<String> put = admin("PUT", "/api/classlog/sync/" + SCHOOL + "/" + audience, "{\"tools\":["
+                + "{\"tool\":\"" + PARIS + "\",\"direction\":\"both\"},{\"tool\":\"" + ENT77 + "\"},"
+                + "{\"tool\":\"" + ESSONNE + "\",\"direction\":\"target\"}]}");
+        assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+        return audience;
     }
 
     @Test
     void anEntryWrittenInOneToolAppearsInTheOtherAndComesBackEditedWithoutEcho() throws Exception {
         String title = "Pythagore " + System.nanoTime();
         HttpResponse<String> created = send("POST", "/sandbox/neo/paris/diary/session",
-                session(title, "<p>Cours<script>alert(1)</script></p>"));
+                session("6A", title, "<p>Cours<script>alert(1)</script></p>"));
         assertThat(created.statusCode()).isEqualTo(201);
         String parisId = json.readTree(created.body()).path("id").asText();
 
@@ -74,23 +126,36 @@ class ClassLogSyncTest extends SsoTestBaseAccess {
         assertThat(copy.path("homeworks").get(0).path("given_date").asText()).isEqualTo("2026-11-23");
         assertThat(copy.path("homeworks").get(0).path("due_date").asText()).isEqualTo("2026-11-30");
         assertThat(copy.path("is_published").asBoolean()).isTrue();
+        assertThat(copy.path("attachments").get(0).path("url").asText()).isEqualTo("https://docs.example.org/fiche.pdf");
+        assertThat(copy.path("attachments").get(0).path("size").asLong()).isEqualTo(48213);
 
         // edited in the second tool: back in the first, every field kept
         String ent77Id = copy.path("id").asText();
-        assertThat(send("PUT", "/sandbox/neo/ent77/diary/session/" + ent77Id, session(title, "<p>Cours corrigé</p>"))
-                .statusCode()).isEqualTo(200);
+        assertThat(send("PUT", "/sandbox/neo/ent77/diary/session/" + ent77Id, session("6A", title, "<p>Cours corrigé</p>")
+                .replace("\"is_published\":true", "\"is_published\":false")).statusCode()).isEqualTo(200);
         JsonNode back = await("paris", s -> s.path("id").asText().equals(parisId)
                 && s.path("description").asText().equals("<p>Cours corrigé</p>"));
         assertThat(back.path("homeworks").get(0).path("due_date").asText()).isEqualTo("2026-11-30");
+        assertThat(back.path("homeworks").get(0).path("given_date").asText()).isEqualTo("2026-11-23");
         assertThat(back.path("start_time").asText()).isEqualTo("08:00");
+        assertThat(back.path("is_published").asBoolean()).isFalse();
+        assertThat(back.path("attachments").get(0).path("name").asText()).isEqualTo("fiche.pdf");
 
         // no echo: after several polls each tool still holds exactly one copy, and the canonical entry is stable
         Thread.sleep(1500);
-        assertThat(sessions("paris")).filteredOn(s -> title.equals(s.path("title").asText())).hasSize(1);
-        assertThat(sessions("ent77")).filteredOn(s -> title.equals(s.path("title").asText())).hasSize(1);
-        Long versions = jdbc().queryForObject("SELECT MAX(h.version) FROM classlog_history h JOIN classlog_provenance p "
-                + "ON p.entry_id = h.entry_id WHERE p.tool = 'neo-cahier-de-textes' AND p.tool_entry_id = ?", Long.class, parisId);
-        assertThat(versions).isEqualTo(2);
+        assertThat(count("paris", s -> title.equals(s.path("title").asText()))).isEqualTo(1);
+        assertThat(count("ent77", s -> title.equals(s.path("title").asText()))).isEqualTo(1);
+        String entry = jdbc().queryForObject("SELECT entry_id FROM classlog_provenance WHERE tool = ? AND tool_entry_id = ?",
+                String.class, PARIS, parisId);
+        assertThat(jdbc().queryForObject("SELECT MAX(version) FROM classlog_history WHERE entry_id = ?", Long.class, entry))
+                .isEqualTo(2);
+
+        // the admin API shows the entry, its two versions and where each came from
+        JsonNode history = json.readTree(admin("GET", "/api/classlog/entries/" + entry, null).body());
+        assertThat(history.path("history")).hasSize(2);
+        assertThat(history.path("history").get(0).path("source_tool").asText()).isEqualTo(PARIS);
+        assertThat(history.path("history").get(1).path("source_tool").asText()).isEqualTo(ENT77);
+        assertThat(history.path("provenance")).hasSize(2);
 
         // a delete propagates
         assertThat(send("DELETE", "/sandbox/neo/paris/diary/session/" + parisId, null).statusCode()).isEqualTo(204);
@@ -100,15 +165,127 @@ class ClassLogSyncTest extends SsoTestBaseAccess {
     @Test
     void aMalformedSessionIsRefusedWithItsReasonAndNotSpread() throws Exception {
         String title = "Mauvaise " + System.nanoTime();
-        send("POST", "/sandbox/neo/paris/diary/session", session(title, "x").replace("\"2026-11-30\"", "\"2026-11-01\""));
+        send("POST", "/sandbox/neo/paris/diary/session", session("6A", title, "x").replace("\"2026-11-30\"", "\"2026-11-01\""));
+        String unknownClass = "Inconnue " + System.nanoTime();
+        send("POST", "/sandbox/neo/paris/diary/session", session("6A", unknownClass, "x")
+                .replace("\"date\":\"2026-11-23\"", "\"date\":\"2026-13-45\""));
         Instant deadline = Instant.now().plus(Duration.ofSeconds(10));
-        Integer refused = 0;
-        while (Instant.now().isBefore(deadline) && refused == 0) {
-            refused = jdbc().queryForObject("SELECT COUNT(*) FROM classlog_rejection WHERE reason LIKE ?", Integer.class,
-                    "%à rendre le 2026-11-01, avant d'être donné le 2026-11-23%");
+        List<Map<String, Object>> refused = List.of();
+        while (Instant.now().isBefore(deadline) && refused.size() < 2) {
+            refused = jdbc().queryForList("SELECT reason FROM classlog_rejection WHERE reason LIKE ? OR reason LIKE ?",
+                    "%à rendre le 2026-11-01, avant d'être donné le 2026-11-23%", "%date de la séance absente ou invalide%");
             Thread.sleep(100);
         }
-        assertThat(refused).isPositive();
-        assertThat(sessions("ent77")).noneMatch(s -> title.equals(s.path("title").asText()));
+        assertThat(refused).hasSize(2);
+        JsonNode listed = json.readTree(admin("GET", "/api/classlog/rejections?tool=" + PARIS, null).body());
+        assertThat(listed.toString()).contains("avant d'être donné le 2026-11-23").contains("date de la séance absente ou invalide");
+        assertThat(count("ent77", s -> title.equals(s.path("title").asText()) || unknownClass.equals(s.path("title").asText())))
+                .isZero();
+    }
+
+    @Test
+    void aTargetDownReceivesEverythingOnceBackWhileTheOtherToolsKeepSyncing() throws Exception {
+        String audience = plannedClass(0);
+        String prefix = "Panne " + System.nanoTime() + " ";
+        assertThat(send("PUT", "/sandbox/neo/essonne/diary/_control", "{\"down\":true}").statusCode()).isEqualTo(200);
+        for (int i = 0; i < 1000; i++) {
+            assertThat(send("POST", "/sandbox/neo/paris/diary/session", session(audience, prefix + i, "<p>Séance " + i + "</p>"))
+                    .statusCode()).isEqualTo(201);
+        }
+        // ENT77 keeps syncing while Essonne is down
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(90));
+        while (Instant.now().isBefore(deadline) && count("ent77", s -> s.path("title").asText().startsWith(prefix)) < 1000) {
+            Thread.sleep(250);
+        }
+        assertThat(count("ent77", s -> s.path("title").asText().startsWith(prefix))).isEqualTo(1000);
+        assertThat(count("essonne", s -> s.path("title").asText().startsWith(prefix))).isZero();
+        JsonNode status = json.readTree(admin("GET", "/api/classlog/status/" + SCHOOL, null).body());
+        JsonNode essonne = null;
+        for (JsonNode c : status) {
+            if (c.path("audience").asText().equals(audience)) {
+                for (JsonNode t : c.path("tools")) {
+                    essonne = t.path("tool").asText().equals(ESSONNE) ? t : essonne;
+                }
+            }
+        }
+        assertThat(essonne).isNotNull();
+        assertThat(essonne.path("circuit").asText()).isIn("open", "half_open");
+        assertThat(essonne.path("deliveryError").asText()).contains("HTTP 503");
+        assertThat(essonne.path("queued").asLong()).isGreaterThan(900);
+
+        // back: every entry delivered once, none dead-lettered, and an edit made meanwhile arrives in its last state
+        send("PUT", "/sandbox/neo/essonne/diary/_control", "{}");
+        deadline = Instant.now().plus(Duration.ofSeconds(90));
+        while (Instant.now().isBefore(deadline) && count("essonne", s -> s.path("title").asText().startsWith(prefix)) < 1000) {
+            Thread.sleep(250);
+        }
+        Map<String, Integer> copies = new HashMap<>();
+        for (JsonNode s : sessions("essonne")) {
+            if (s.path("title").asText().startsWith(prefix)) {
+                copies.merge(s.path("title").asText(), 1, Integer::sum);
+                assertThat(s.path("description").asText()).isEqualTo("<p>Séance " + s.path("title").asText()
+                        .substring(prefix.length()) + "</p>");
+            }
+        }
+        assertThat(copies).hasSize(1000);
+        assertThat(copies.values()).containsOnly(1);
+        assertThat(json.readTree(admin("GET", "/api/classlog/dead-letters?tool=" + ESSONNE, null).body())).isEmpty();
+    }
+
+    @Test
+    void aPoisonEntryIsDeadLetteredWithItsErrorWithoutBlockingTheOthersAndReplaysOnceFixed() throws Exception {
+        String audience = plannedClass(1);
+        String tag = "Poison" + System.nanoTime();
+        send("PUT", "/sandbox/neo/essonne/diary/_control", "{\"refuseTitle\":\"" + tag + "\"}");
+        send("POST", "/sandbox/neo/paris/diary/session", session(audience, tag + " refusée", "<p>x</p>"));
+        List<String> behind = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            behind.add("Derrière " + tag.substring(6) + " " + i);
+            send("POST", "/sandbox/neo/paris/diary/session", session(audience, behind.get(i), "<p>y</p>"));
+        }
+        // the entries behind it are delivered while the poison one waits for its next attempt
+        for (String title : behind) {
+            await("essonne", s -> title.equals(s.path("title").asText()));
+        }
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
+        JsonNode letters = json.readTree(admin("GET", "/api/classlog/dead-letters?tool=" + ESSONNE, null).body());
+        while (Instant.now().isBefore(deadline) && letters.isEmpty()) {
+            Thread.sleep(200);
+            letters = json.readTree(admin("GET", "/api/classlog/dead-letters?tool=" + ESSONNE, null).body());
+        }
+        assertThat(letters).hasSize(1);
+        JsonNode letter = letters.get(0);
+        assertThat(letter.path("error").asText()).contains("HTTP 400").contains("titre refusé par le module");
+        assertThat(letter.path("attempts").asInt()).isEqualTo(3);
+        assertThat(letter.path("audience").asText()).isEqualTo(audience);
+        assertThat(count("essonne", s -> s.path("title").asText().startsWith(tag))).isZero();
+        assertThat(count("ent77", s -> s.path("title").asText().startsWith(tag))).isEqualTo(1);
+
+        // fixed in the tool, then replayed: delivered, and the dead-letter queue is empty
+        send("PUT", "/sandbox/neo/essonne/diary/_control", "{}");
+        assertThat(admin("POST", "/api/classlog/dead-letters/" + letter.path("id").asText() + "/replay", null).statusCode())
+                .isEqualTo(202);
+        await("essonne", s -> (tag + " refusée").equals(s.path("title").asText()));
+        assertThat(json.readTree(admin("GET", "/api/classlog/dead-letters?tool=" + ESSONNE, null).body())).isEmpty();
+        assertThat(admin("POST", "/api/classlog/dead-letters/" + letter.path("id").asText() + "/replay", null).statusCode())
+                .isEqualTo(404);
+    }
+
+    @Test
+    void aPlanIsCheckedBeforeItIsKept() throws Exception {
+        HttpResponse<String> bad = admin("PUT", "/api/classlog/sync/" + SCHOOL + "/ZZZ", "{\"tools\":[{\"tool\":\"" + PARIS
+                + "\"},{\"tool\":\"pronote-inconnu\"},{\"tool\":\"moodle-academique\",\"direction\":\"sideways\"}]}");
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(bad.body()).contains("sens 'sideways' inconnu");
+        bad = admin("PUT", "/api/classlog/sync/" + SCHOOL + "/ZZZ", "{\"tools\":[{\"tool\":\"" + PARIS
+                + "\",\"direction\":\"source\"},{\"tool\":\"pronote-inconnu\",\"direction\":\"source\"}]}");
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(bad.body()).contains("classe ou groupe 'ZZZ' inconnu de l'annuaire")
+                .contains("outil 'pronote-inconnu' inconnu").contains("aucun outil n'est écrit");
+        assertThat(admin("PUT", "/api/classlog/sync/" + SCHOOL + "/6A", "{\"tools\":[{\"tool\":\"" + PARIS + "\"}]}").body())
+                .contains("au moins deux outils par classe");
+        assertThat(admin("GET", "/api/classlog/sync/" + SCHOOL, null).body()).contains(ENT77);
+        assertThat(http.send(HttpRequest.newBuilder(URI.create(base() + "/api/classlog/sync")).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
     }
 }

@@ -1,0 +1,45 @@
+package fr.relais.classlog;
+
+import org.apache.activemq.artemis.api.core.QueueConfiguration;
+import org.apache.activemq.artemis.api.core.RoutingType;
+import org.apache.activemq.artemis.api.core.SimpleString;
+import org.apache.activemq.artemis.core.config.Configuration;
+import org.apache.activemq.artemis.core.settings.impl.AddressSettings;
+import org.springframework.boot.autoconfigure.jms.artemis.ArtemisConfigurationCustomizer;
+import org.springframework.context.annotation.Bean;
+
+import fr.relais.connector.Connector;
+
+/**
+ * The broker's policy for the cahier de textes queues (embedded Artemis; a standalone broker needs the same
+ * address settings, see README): a delivery the target refuses comes back after a delay that doubles up to a
+ * ceiling, and after the configured attempts goes to the dead-letter queue of its target,
+ * {@code DLQ.relais.classlog.deliver.<tool>}; a change that cannot be applied ends in
+ * {@code DLQ.relais.classlog.changes}. The dead-letter queues exist from the start, so that nothing sent to them
+ * is dropped.
+ */
+@org.springframework.context.annotation.Configuration
+public class ClassLogBroker {
+
+    @Bean
+    ArtemisConfigurationCustomizer classLogAddressSettings(ClassLogSettings settings, ToolClients clients) {
+        return configuration -> {
+            deadLettered(configuration, settings, ClassLogSync.CHANGES);
+            for (Connector tool : clients.writable()) {
+                deadLettered(configuration, settings, ClassLogSync.DELIVER + tool.id());
+            }
+        };
+    }
+
+    private static void deadLettered(Configuration configuration, ClassLogSettings settings, String queue) {
+        String dead = "DLQ." + queue;
+        configuration.addAddressSetting(queue, new AddressSettings()
+                .setRedeliveryDelay(settings.redeliveryDelay().toMillis())
+                .setRedeliveryMultiplier(2.0)
+                .setMaxRedeliveryDelay(settings.maxRedeliveryDelay().toMillis())
+                .setMaxDeliveryAttempts(settings.deliveryAttempts())
+                .setDeadLetterAddress(SimpleString.of(dead)));
+        configuration.addQueueConfiguration(QueueConfiguration.of(dead).setAddress(dead)
+                .setRoutingType(RoutingType.ANYCAST).setDurable(true));
+    }
+}

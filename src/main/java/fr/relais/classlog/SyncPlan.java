@@ -1,0 +1,200 @@
+package fr.relais.classlog;
+
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import jakarta.annotation.PostConstruct;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Transactional;
+
+import fr.relais.connector.Capability;
+import fr.relais.connector.Connector;
+import fr.relais.connector.ConnectorRegistry;
+import fr.relais.directory.Directory;
+
+/**
+ * Which tools keep the log of which class or group of a school, and in which direction: the sync plan, kept in
+ * the database ({@code classlog_sync}) and held in memory for the flow. A class has at least two tools, at least
+ * one that Relais reads and one other that it writes.
+ */
+@Component
+public class SyncPlan {
+
+    /** {@code both}: read and written; {@code source}: only read; {@code target}: only written. */
+    public enum Direction {
+        BOTH, SOURCE, TARGET;
+
+        public boolean reads() {
+            return this != TARGET;
+        }
+
+        public boolean writes() {
+            return this != SOURCE;
+        }
+
+        public static Direction parse(String text) {
+            try {
+                return valueOf(text.trim().toUpperCase(Locale.ROOT));
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("sens '" + text + "' inconnu : both, source ou target");
+            }
+        }
+    }
+
+    public record Member(String tool, Direction direction) {
+    }
+
+    public record ClassSync(String school, String audience, List<Member> tools) {
+    }
+
+    private final JdbcTemplate jdbc;
+    private final ConnectorRegistry registry;
+    private final Directory directory;
+    private final ClassLogSettings settings;
+    private final ToolClients clients;
+    private volatile List<ClassSync> plan = List.of();
+
+    public SyncPlan(JdbcTemplate jdbc, ConnectorRegistry registry, Directory directory, ClassLogSettings settings,
+                    ToolClients clients) {
+        this.jdbc = jdbc;
+        this.registry = registry;
+        this.directory = directory;
+        this.settings = settings;
+        this.clients = clients;
+    }
+
+    /** The configured plan of a class is loaded once: a class the admin API already set is left as it is. */
+    @PostConstruct
+    void seed() {
+        for (ClassLogSettings.Sync s : settings.sync()) {
+            Integer known = jdbc.queryForObject("SELECT COUNT(*) FROM classlog_sync WHERE school = ? AND audience = ?",
+                    Integer.class, s.school(), s.audience());
+            if (known == 0) {
+                for (String tool : s.tools()) {
+                    String direction = s.directions() == null ? null : s.directions().get(tool);
+                    jdbc.update("INSERT INTO classlog_sync (school, audience, tool, direction, updated_at) VALUES (?, ?, ?, ?, ?)",
+                            s.school(), s.audience(), tool, direction == null ? "BOTH" : Direction.parse(direction).name(),
+                            Timestamp.from(Instant.now()));
+                }
+            }
+        }
+        reload();
+    }
+
+    private void reload() {
+        Map<String, ClassSync> classes = new LinkedHashMap<>();
+        jdbc.query("SELECT school, audience, tool, direction FROM classlog_sync ORDER BY school, audience, tool", rs -> {
+            String key = rs.getString(1) + "/" + rs.getString(2);
+            classes.computeIfAbsent(key, k -> {
+                try {
+                    return new ClassSync(rs.getString(1), rs.getString(2), new ArrayList<>());
+                } catch (java.sql.SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            }).tools().add(new Member(rs.getString(3), Direction.valueOf(rs.getString(4))));
+        });
+        plan = classes.values().stream().map(c -> new ClassSync(c.school(), c.audience(), List.copyOf(c.tools()))).toList();
+    }
+
+    public List<ClassSync> all() {
+        return plan;
+    }
+
+    public List<ClassSync> of(String school) {
+        return plan.stream().filter(c -> c.school().equals(school)).toList();
+    }
+
+    /** Every (tool, school) Relais polls: tools read for at least one class of the school. */
+    public Set<List<String>> sources() {
+        Set<List<String>> out = new TreeSet<>(java.util.Comparator.comparing((List<String> l) -> l.get(0))
+                .thenComparing(l -> l.get(1)));
+        for (ClassSync c : plan) {
+            c.tools().stream().filter(m -> m.direction().reads()).forEach(m -> out.add(List.of(m.tool(), c.school())));
+        }
+        return out;
+    }
+
+    /** Whether Relais reads this tool for this class (a change from a tool only written is not taken). */
+    public boolean reads(String school, String audience, String tool) {
+        return plan.stream().filter(c -> c.school().equals(school) && c.audience().equals(audience))
+                .flatMap(c -> c.tools().stream()).anyMatch(m -> m.tool().equals(tool) && m.direction().reads());
+    }
+
+    /** The tools to write a change of this class into, the tool it came from excepted. */
+    public List<String> targets(String school, String audience, String from) {
+        return plan.stream().filter(c -> c.school().equals(school) && c.audience().equals(audience))
+                .flatMap(c -> c.tools().stream()).filter(m -> m.direction().writes() && !m.tool().equals(from))
+                .map(Member::tool).toList();
+    }
+
+    /** Replaces the plan of one class, after checking it; the reasons of a refusal are in the exception. */
+    @Transactional
+    public ClassSync put(String school, String audience, List<Member> tools) {
+        List<String> reasons = new ArrayList<>();
+        var structure = directory.structure(school);
+        if (structure.isEmpty()) {
+            reasons.add("établissement " + school + " inconnu de l'annuaire");
+        } else if (!structure.get().classes().contains(audience) && !structure.get().groups().contains(audience)) {
+            reasons.add("classe ou groupe '" + audience + "' inconnu de l'annuaire pour l'établissement " + school);
+        }
+        if (tools == null || tools.size() < 2) {
+            reasons.add("au moins deux outils par classe");
+            tools = tools == null ? List.of() : tools;
+        }
+        Set<String> seen = new TreeSet<>();
+        for (Member m : tools) {
+            if (!seen.add(m.tool())) {
+                reasons.add("outil '" + m.tool() + "' nommé deux fois");
+                continue;
+            }
+            var connector = registry.find(m.tool());
+            if (connector.isEmpty()) {
+                reasons.add("outil '" + m.tool() + "' inconnu");
+            } else if (!connector.get().isReady()) {
+                reasons.add("outil '" + m.tool() + "' en quarantaine : son descripteur est invalide");
+            } else if (clients.forTool(connector.get()).isEmpty()) {
+                reasons.add("outil '" + m.tool() + "' : la famille " + connector.get().family() + " ne tient pas de cahier de textes");
+            } else {
+                Connector c = connector.get();
+                if (m.direction().reads() && !c.can(Capability.CLASSLOG_READ)) {
+                    reasons.add("outil '" + m.tool() + "' : ne peut pas être lu (classlog.read absent), sens target seulement");
+                }
+                if (m.direction().writes() && !c.can(Capability.CLASSLOG_WRITE)) {
+                    reasons.add("outil '" + m.tool() + "' : ne peut pas être écrit (classlog.write absent), sens source seulement");
+                }
+            }
+        }
+        if (tools.stream().noneMatch(m -> m.direction().reads())) {
+            reasons.add("aucun outil n'est lu (sens both ou source)");
+        }
+        if (tools.stream().noneMatch(m -> m.direction().writes())) {
+            reasons.add("aucun outil n'est écrit (sens both ou target)");
+        }
+        if (!reasons.isEmpty()) {
+            throw new IllegalArgumentException("Plan refusé pour " + school + " " + audience + " : " + String.join(" ; ", reasons));
+        }
+        jdbc.update("DELETE FROM classlog_sync WHERE school = ? AND audience = ?", school, audience);
+        for (Member m : tools) {
+            jdbc.update("INSERT INTO classlog_sync (school, audience, tool, direction, updated_at) VALUES (?, ?, ?, ?, ?)",
+                    school, audience, m.tool(), m.direction().name(), Timestamp.from(Instant.now()));
+        }
+        reload();
+        return new ClassSync(school, audience, List.copyOf(tools));
+    }
+
+    @Transactional
+    public boolean remove(String school, String audience) {
+        boolean removed = jdbc.update("DELETE FROM classlog_sync WHERE school = ? AND audience = ?", school, audience) > 0;
+        reload();
+        return removed;
+    }
+}
