@@ -2,10 +2,15 @@ package fr.relais.classlog.tools;
 
 import java.io.IOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -47,25 +52,46 @@ public final class ToolHttp {
     /** Sends, and answers the response of any status below 400 (and 404 when {@code notFoundIsAnswer}). */
     public static HttpResponse<String> send(Connector tool, HttpRequest request, boolean notFoundIsAnswer)
             throws ToolException {
-        HttpResponse<String> r;
+        return check(tool, request, exchange(tool, request), notFoundIsAnswer, body -> body);
+    }
+
+    /** Sends, and answers the response whatever its status: only no answer at all makes the tool unavailable. */
+    public static HttpResponse<String> exchange(Connector tool, HttpRequest request) throws ToolException {
         try {
-            r = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+            return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw ToolException.unavailable(tool.id() + " injoignable : " + e, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw ToolException.unavailable(tool.id() + " : appel interrompu", e);
         }
+    }
+
+    /**
+     * The engine's error classes for a response's status; {@code reason} reads the tool's explanation from an
+     * error body (the body itself when the tool has no error format).
+     */
+    public static HttpResponse<String> check(Connector tool, HttpRequest request, HttpResponse<String> r,
+                                             boolean notFoundIsAnswer, Function<String, String> reason)
+            throws ToolException {
         int status = r.statusCode();
         if (status >= 500 || status == 429 || status == 408) {
             throw ToolException.unavailable(tool.id() + " indisponible : HTTP " + status, null);
         }
         if (status >= 400 && !(status == 404 && notFoundIsAnswer)) {
-            String body = r.body() == null ? "" : r.body();
+            String body = reason.apply(r.body() == null ? "" : r.body());
             throw ToolException.refused(tool.id() + " a refusé " + request.method() + " " + request.uri().getPath()
                     + " : HTTP " + status + " " + body.substring(0, Math.min(500, body.length())));
         }
         return r;
+    }
+
+    /** A form body ({@code application/x-www-form-urlencoded}). */
+    public static HttpRequest.BodyPublisher form(Map<String, String> fields) {
+        return HttpRequest.BodyPublishers.ofString(fields.entrySet().stream()
+                .map(f -> URLEncoder.encode(f.getKey(), StandardCharsets.UTF_8) + "="
+                        + URLEncoder.encode(f.getValue(), StandardCharsets.UTF_8))
+                .collect(Collectors.joining("&")));
     }
 
     public static JsonNode read(Connector tool, HttpResponse<String> r) throws ToolException {

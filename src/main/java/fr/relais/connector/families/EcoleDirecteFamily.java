@@ -19,10 +19,12 @@ public class EcoleDirecteFamily extends SimpleFamily {
     public EcoleDirecteFamily() {
         super("ecoledirecte", "EcoleDirecte v3 API (login.awp, cahierdetexte.awp, X-Token)",
                 Set.of(ConnectorKind.TOOL),
-                Set.of(CLASSLOG_READ, CLASSLOG_WRITE, SSO_OUTBOUND, TEST),
+                Set.of(CLASSLOG_READ, CLASSLOG_WRITE, CLASSLOG_DELETE, SSO_OUTBOUND, TEST),
                 null,
                 List.of(
                         FieldRule.required("classlog.baseUrl", HTTPS_URL),
+                        FieldRule.optional("classlog.login", TEXT),
+                        FieldRule.optional("classlog.password", TEXT),
                         FieldRule.optional("schedules.classlogPoll", DURATION)));
     }
 }

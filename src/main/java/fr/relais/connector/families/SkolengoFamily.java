@@ -24,6 +24,8 @@ public class SkolengoFamily extends SimpleFamily {
                 List.of(
                         FieldRule.required("classlog.baseUrl", HTTPS_URL),
                         FieldRule.required("classlog.tokenUrl", HTTPS_URL),
+                        FieldRule.optional("classlog.clientId", TEXT),
+                        FieldRule.optional("classlog.clientSecret", TEXT),
                         FieldRule.optional("schedules.classlogPoll", DURATION)));
     }
 }
