@@ -69,11 +69,15 @@ public class ClassLogSync {
     private final Map<String, CircuitBreaker> breakers = new ConcurrentHashMap<>();
     private final CountDownLatch stopping = new CountDownLatch(1);
     private final Map<String, Long> lastSuccess = new ConcurrentHashMap<>();
+    private final JmsTemplate batch;
+    private static final int MAX_PAGES_PER_ROUND = 20;
 
     public ClassLogSync(ClassLogSettings settings, SyncPlan plan, ToolClients clients, Directory directory,
                         JmsTemplate jms, jakarta.jms.ConnectionFactory connectionFactory, JdbcTemplate jdbc,
                         TransactionTemplate tx) {
         this.connectionFactory = connectionFactory;
+        this.batch = new JmsTemplate(connectionFactory);
+        this.batch.setSessionTransacted(true);
         this.settings = settings;
         this.plan = plan;
         this.clients = clients;
@@ -100,7 +104,10 @@ public class ClassLogSync {
     public void pollAll() {
         for (List<String> source : plan.sources()) {
             try {
-                poll(source.get(0), source.get(1));
+                // a tool answers its changes a page at a time: read on while pages come
+                for (int page = 0; page < MAX_PAGES_PER_ROUND && poll(source.get(0), source.get(1)) > 0; page++) {
+                    // next page
+                }
             } catch (Exception e) {
                 log.warn("Cahier de textes : relève de {} pour {} impossible ({}), reprise au prochain passage",
                         source.get(0), source.get(1), e.toString(), e instanceof ToolException ? null : e);
@@ -116,13 +123,24 @@ public class ClassLogSync {
                 String.class, toolId, school);
         String since = marks.isEmpty() ? null : marks.get(0);
         List<ToolClient.Polled> changes = clients.client(tool).poll(tool, school, since);
-        String mark = since;
-        for (ToolClient.Polled polled : changes) {
-            // on the persistent queue before the watermark moves: a crash repeats a change, never loses one
-            jms.convertAndSend(CHANGES, change(polled.change()));
-            mark = polled.watermark();
+        log.debug("Cahier de textes : {} changements de {} pour {} depuis {}", changes.size(), toolId, school, since);
+        if (changes.isEmpty()) {
+            mark(toolId, school, since, null);
+            return 0;
         }
-        mark(toolId, school, mark, null);
+        // the page on the persistent queue in one transaction, before the watermark moves: a crash repeats
+        // changes, never loses one
+        batch.execute(session -> {
+            var producer = session.createProducer(session.createQueue(CHANGES));
+            for (ToolClient.Polled polled : changes) {
+                var message = session.createTextMessage(change(polled.change()));
+                message.setStringProperty("JMSXGroupID", toolId + ":" + polled.change().toolEntryId());
+                producer.send(message);
+            }
+            session.commit();
+            return null;
+        });
+        mark(toolId, school, changes.get(changes.size() - 1).watermark(), null);
         return changes.size();
     }
 
@@ -161,6 +179,15 @@ public class ClassLogSync {
 
     /** One change from the changes queue: into the canonical log, then out to the class's other tools. */
     public void apply(String message) throws Exception {
+        apply(message, true);
+    }
+
+    /**
+     * @param redelivered whether the broker delivers this change again: its canonical write may have committed
+     *                    before a crash lost the fan-out, so the tools missing the current version get it
+     */
+    public void apply(String message, Boolean redelivered) throws Exception {
+        log.debug("Cahier de textes : changement {}", message);
         JsonNode m = json.readTree(message);
         String tool = m.path("tool").asText();
         boolean deleted = m.path("deleted").asBoolean(false);
@@ -184,7 +211,7 @@ public class ClassLogSync {
         String id = result instanceof ClassLogStore.Created c ? c.id()
                 : result instanceof ClassLogStore.Updated u ? u.id()
                 : result instanceof ClassLogStore.Unchanged u ? u.id() : null;
-        if (id != null) {
+        if (id != null && !(result instanceof ClassLogStore.Unchanged && !Boolean.TRUE.equals(redelivered))) {
             fanOut(id, result instanceof ClassLogStore.Unchanged);
         }
     }
@@ -212,6 +239,7 @@ public class ClassLogSync {
             throws Exception {
         String body = json.writeValueAsString(Map.of("delivery", deliveryId, "entry", entryId, "version", version));
         jms.convertAndSend(DELIVER + target, body, msg -> {
+            msg.setStringProperty("JMSXGroupID", entryId);
             msg.setStringProperty("relaisDelivery", deliveryId);
             msg.setStringProperty("relaisEntry", entryId);
             msg.setLongProperty("relaisVersion", version);
@@ -263,6 +291,11 @@ public class ClassLogSync {
      * it after the configured attempts) or when Relais stops while the tool is unreachable.
      */
     public void deliver(String message, String target) throws Exception {
+        deliver(message, target, true);
+    }
+
+    /** @param redelivered whether the broker delivers this message again (an earlier attempt may have failed) */
+    public void deliver(String message, String target, Boolean redelivered) throws Exception {
         JsonNode m = json.readTree(message);
         String deliveryId = m.path("delivery").asText();
         String id = m.path("entry").asText();
@@ -274,10 +307,10 @@ public class ClassLogSync {
                     write(target, id, version);
                     return null;
                 });
-                tx.executeWithoutResult(s -> {
+                if (Boolean.TRUE.equals(redelivered) || attempt > 1) {
                     jdbc.update("DELETE FROM classlog_delivery_error WHERE delivery_id = ?", deliveryId);
-                    target(target, null);
-                });
+                }
+                target(target, null);
                 return;
             } catch (ToolException e) {
                 if (e.refused()) {
@@ -304,51 +337,55 @@ public class ClassLogSync {
     }
 
     private void write(String target, String id, long version) throws ToolException {
-        Map<String, Object> row = jdbc.queryForMap("SELECT version, deleted, school FROM classlog_entry WHERE id = ?", id);
-        long current = ((Number) row.get("version")).longValue();
+        Object[] c = jdbc.queryForObject("SELECT e.version, e.deleted, e.school, e.document, p.synced_version, "
+                + "p.tool_entry_id, (SELECT COUNT(*) FROM classlog_pending k WHERE k.tool = ? AND k.entry_id = e.id) "
+                + "FROM classlog_entry e LEFT JOIN classlog_provenance p ON p.entry_id = e.id AND p.tool = ? "
+                + "WHERE e.id = ?", (rs, n) -> new Object[] {rs.getLong(1), rs.getBoolean(2), rs.getString(3),
+                rs.getString(4), rs.getObject(5) == null ? null : rs.getLong(5), rs.getString(6), rs.getLong(7)},
+                target, target, id);
+        long current = ((Number) c[0]).longValue();
         if (current > version) {
             return; // a later version is queued behind this one: writing this one would go backwards
         }
-        Connector tool = clients.tool(target);
-        ToolClient client = clients.client(tool);
-        Optional<Long> synced = jdbc.queryForList("SELECT synced_version FROM classlog_provenance WHERE tool = ? AND "
-                + "entry_id = ?", Long.class, target, id).stream().findFirst();
-        if (synced.isPresent() && synced.get() >= version) {
+        if (c[4] != null && ((Number) c[4]).longValue() >= version) {
             return; // already delivered (a delivery repeated after a crash, or a replay)
         }
-        Optional<String> targetId = jdbc.queryForList("SELECT tool_entry_id FROM classlog_provenance WHERE tool = ? "
-                + "AND entry_id = ?", String.class, target, id).stream().findFirst();
-        if (Boolean.TRUE.equals(row.get("deleted"))) {
+        Connector tool = clients.tool(target);
+        ToolClient client = clients.client(tool);
+        Optional<String> targetId = Optional.ofNullable((String) c[5]);
+        if (Boolean.TRUE.equals(c[1])) {
             if (targetId.isPresent()) {
                 if (!tool.can(Capability.CLASSLOG_DELETE)) {
                     rejectedDelete(target, targetId.get());
                 } else {
-                    client.delete(tool, (String) row.get("school"), targetId.get());
+                    client.delete(tool, (String) c[2], targetId.get());
                 }
-                tx.executeWithoutResult(s -> jdbc.update("UPDATE classlog_provenance SET synced_version = ? WHERE tool = ? "
-                        + "AND entry_id = ?", version, target, id));
+                jdbc.update("UPDATE classlog_provenance SET synced_version = ? WHERE tool = ? AND entry_id = ?", version,
+                        target, id);
             }
             return;
         }
-        ClassLogEntry entry = store.entry(id).orElseThrow();
+        ClassLogEntry entry = store.read((String) c[3]);
+        boolean pending = ((Number) c[6]).longValue() > 0;
         if (targetId.isEmpty()) {
-            boolean interrupted = !jdbc.queryForList("SELECT version FROM classlog_pending WHERE tool = ? AND entry_id = ?",
-                    Long.class, target, id).isEmpty();
-            if (interrupted) {
+            if (pending) {
                 // an earlier attempt may have created it before Relais could record the answer
                 Optional<ToolClient.Written> copy = client.find(tool, entry);
                 if (copy.isPresent()) {
                     targetId = Optional.of(copy.get().toolEntryId());
                 }
             } else {
-                tx.executeWithoutResult(s -> jdbc.update("INSERT INTO classlog_pending (tool, entry_id, version, created_at) "
-                        + "VALUES (?, ?, ?, ?)", target, id, version, Timestamp.from(Instant.now())));
+                jdbc.update("INSERT INTO classlog_pending (tool, entry_id, version, created_at) VALUES (?, ?, ?, ?)",
+                        target, id, version, Timestamp.from(Instant.now()));
             }
         }
         ToolClient.Written written = client.write(tool, targetId.orElse(null), entry);
+        boolean created = targetId.isEmpty() || pending;
         tx.executeWithoutResult(st -> {
             store.delivered(id, version, target, written.toolEntryId(), written.toolVersion());
-            jdbc.update("DELETE FROM classlog_pending WHERE tool = ? AND entry_id = ?", target, id);
+            if (created) {
+                jdbc.update("DELETE FROM classlog_pending WHERE tool = ? AND entry_id = ?", target, id);
+            }
         });
     }
 
@@ -422,6 +459,7 @@ public class ClassLogSync {
                         copy.setStringProperty(p, message.getStringProperty(p));
                     }
                     copy.setLongProperty("relaisVersion", message.getLongProperty("relaisVersion"));
+                    copy.setStringProperty("JMSXGroupID", message.getStringProperty("relaisEntry"));
                     producer.send(copy);
                 }
                 session.commit(); // the letter leaves the dead-letter queue and joins the target's queue at once

@@ -58,7 +58,8 @@ public class SimulatedNeoDiary {
     @GetMapping("/sessions/changes/{structureId}")
     public ResponseEntity<List<Map<String, Object>>> changes(@PathVariable String instance,
                                                              @PathVariable String structureId,
-                                                             @RequestParam(defaultValue = "0") long since) {
+                                                             @RequestParam(defaultValue = "0") long since,
+                                                             @RequestParam(defaultValue = "500") int limit) {
         if (down(instance)) {
             return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).build();
         }
@@ -66,7 +67,8 @@ public class SimulatedNeoDiary {
         synchronized (this) { // a session stored with sequence n+1 is never seen before the one with n
             of(instance).values().stream().filter(s -> structureId.equals(s.get("structure_id")))
                 .filter(s -> (long) s.get("modified") > since)
-                .sorted(Comparator.comparingLong(s -> (long) s.get("modified"))).forEach(s -> out.add(new LinkedHashMap<>(s)));
+                .sorted(Comparator.comparingLong(s -> (long) s.get("modified"))).limit(Math.max(1, limit))
+                .forEach(s -> out.add(new LinkedHashMap<>(s)));
         }
         return ResponseEntity.ok(out);
     }
@@ -88,6 +90,13 @@ public class SimulatedNeoDiary {
     @GetMapping("/sessions")
     public List<Map<String, Object>> all(@PathVariable String instance) {
         return of(instance).values().stream().sorted(Comparator.comparingLong(s -> (long) s.get("modified"))).toList();
+    }
+
+    /** How many live sessions of a class the instance holds (for the benchmark and the demo). */
+    @GetMapping("/_count")
+    public long count(@PathVariable String instance, @RequestParam String audience) {
+        return of(instance).values().stream().filter(s -> audience.equals(s.get("audience_id")))
+                .filter(s -> !Boolean.TRUE.equals(s.get("deleted"))).count();
     }
 
     @PostMapping("/session")

@@ -31,6 +31,9 @@ import fr.relais.connector.Connector;
 @Component
 public class NeoDiaryClient implements ToolClient {
 
+    /** Changes read per call; the engine calls again while a school's changes keep coming. */
+    static final int PAGE = 500;
+
     @Override
     public String family() {
         return "neo-diary";
@@ -38,7 +41,8 @@ public class NeoDiaryClient implements ToolClient {
 
     @Override
     public List<Polled> poll(Connector tool, String school, String watermark) throws ToolException {
-        String url = ToolHttp.baseUrl(tool) + "/sessions/changes/" + enc(school) + "?since=" + enc(watermark == null ? "0" : watermark);
+        String url = ToolHttp.baseUrl(tool) + "/sessions/changes/" + enc(school) + "?since=" + enc(watermark == null ? "0" : watermark)
+                + "&limit=" + PAGE;
         JsonNode sessions = ToolHttp.read(tool, ToolHttp.send(tool, ToolHttp.request(url).GET().build(), false));
         List<Polled> out = new ArrayList<>();
         for (JsonNode s : sessions) {

@@ -1,0 +1,139 @@
+package fr.relais.bench;
+
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.jms.Connection;
+import jakarta.jms.ConnectionFactory;
+import jakarta.jms.DeliveryMode;
+import jakarta.jms.MessageConsumer;
+import jakarta.jms.MessageProducer;
+import jakarta.jms.Session;
+
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import fr.relais.RelaisApplication;
+import fr.relais.RelaisTestSupport;
+import fr.relais.classlog.SyncPlan;
+import fr.relais.directory.Directory;
+import fr.relais.sandbox.SimulatedNeoDiary;
+
+/**
+ * Cahier de textes end to end: entries written in one simulated NEO module reach the two other modules of the
+ * class (3 tools per class, persistent embedded Artemis, H2), in entries per second from the moment the class
+ * is planned until both hold every entry; against raw persistent Artemis send-and-receive of messages of the
+ * same size on the same broker in the same run. {@code mvn -Pbench verify -Dtest=ClassLogBenchmark}
+ * ({@code -Dbench.classlog.entries=5000}).
+ */
+@Tag("benchmark")
+class ClassLogBenchmark {
+
+    @Test
+    void entriesPerSecondAgainstRawArtemis() throws Exception {
+        int entries = Integer.getInteger("bench.classlog.entries", 5000);
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Path data = RelaisTestSupport.fresh("bench-classlog");
+        try (ConfigurableApplicationContext app = new SpringApplicationBuilder(RelaisApplication.class)
+                .profiles("demo").run("--relais.data-dir=" + data, "--server.port=" + port, "--logging.level.fr.relais=WARN",
+                        "--logging.level.org.apache.camel=WARN", "--relais.classlog.poll-period=500",
+                        "--relais.admin.password=" + RelaisTestSupport.ADMIN_PASSWORD,
+                        "--relais.sandbox.demo-subscriptions=false")) {
+            SimulatedNeoDiary neo = app.getBean(SimulatedNeoDiary.class);
+            String school = "0690100J";
+            Directory directory = app.getBean(Directory.class);
+            for (int i = 0; i < 600 && directory.structure(school).map(x -> x.classes().size()).orElse(0) < 12; i++) {
+                Thread.sleep(100); // the demo feed is imported after start
+                directory.forgetStructures();
+            }
+            String audience = directory.structure(school).orElseThrow().classes().stream()
+                    .filter(c -> !c.equals("6A")).sorted().findFirst().orElseThrow();
+            for (int i = 0; i < entries; i++) {
+                Map<String, Object> session = new java.util.LinkedHashMap<>();
+                session.put("structure_id", school);
+                session.put("audience_id", audience);
+                session.put("subject_id", "061300");
+                session.put("teacher_id", "4000002");
+                session.put("date", "2026-11-" + (10 + i % 20));
+                session.put("start_time", "08:00");
+                session.put("end_time", "09:00");
+                session.put("title", "Séance " + i);
+                session.put("description", "<p>Contenu de la séance " + i
+                        + " : théorème de Pythagore, exercices 12 et 13 page 84.</p>");
+                session.put("is_published", true);
+                session.put("homeworks", List.of(Map.of("id", "h" + i, "description", "Exercices 12 et 13", "given_date",
+                        "2026-11-09", "due_date", "2026-11-30", "workload", 30, "type_id", "exercice")));
+                neo.create("paris", session);
+            }
+            long t0 = System.nanoTime();
+            app.getBean(SyncPlan.class).put(school, audience, List.of(
+                    new SyncPlan.Member("neo-cahier-de-textes", SyncPlan.Direction.BOTH),
+                    new SyncPlan.Member("neo-cahier-de-textes-77", SyncPlan.Direction.BOTH),
+                    new SyncPlan.Member("neo-cahier-de-textes-essonne", SyncPlan.Direction.BOTH)));
+            long deadline = t0 + 600_000_000_000L;
+            while ((neo.count("ent77", audience) < entries || neo.count("essonne", audience) < entries)
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            long b = neo.count("ent77", audience);
+            long c = neo.count("essonne", audience);
+            if (b != entries || c != entries) {
+                throw new AssertionError("after " + seconds + " s: " + b + " and " + c + " of " + entries);
+            }
+            double relais = entries / seconds;
+
+            // baseline: the same number of persistent messages of the same size, sent and received on the same broker
+            int size = 1200;
+            double raw = rawArtemis(app.getBean(ConnectionFactory.class), entries, size);
+            System.out.printf("%n=== Cahier de textes sync (3 tools per class, persistent Artemis, H2, same server) ===%n"
+                            + "entries: %,d written in one tool, present in the two others after %.1f s%n"
+                            + "Relais end to end: %,.0f entries/s (target >= 1,000)%n"
+                            + "raw Artemis persistent send+receive (%d bytes): %,.0f messages/s%n"
+                            + "ratio: %.2f%n%n", entries, seconds, relais, size, raw, relais / raw);
+        }
+    }
+
+    /** One producer (persistent, each send confirmed) and one consumer (each receive acknowledged). */
+    static double rawArtemis(ConnectionFactory factory, int count, int size) throws Exception {
+        String body = "x".repeat(size);
+        try (Connection connection = factory.createConnection()) {
+            connection.start();
+            Session consumerSession = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            Session producerSession = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
+            MessageConsumer consumer = consumerSession.createConsumer(consumerSession.createQueue("bench.raw"));
+            MessageProducer producer = producerSession.createProducer(producerSession.createQueue("bench.raw"));
+            producer.setDeliveryMode(DeliveryMode.PERSISTENT);
+            List<Throwable> errors = new ArrayList<>();
+            long t0 = System.nanoTime();
+            Thread receiver = new Thread(() -> {
+                try {
+                    for (int i = 0; i < count; i++) {
+                        if (consumer.receive(30_000) == null) {
+                            throw new IllegalStateException("message " + i + " not received");
+                        }
+                    }
+                } catch (Throwable e) {
+                    errors.add(e);
+                }
+            });
+            receiver.start();
+            for (int i = 0; i < count; i++) {
+                producer.send(producerSession.createTextMessage(body));
+            }
+            receiver.join();
+            if (!errors.isEmpty()) {
+                throw new AssertionError(errors.get(0));
+            }
+            return count / ((System.nanoTime() - t0) / 1e9);
+        }
+    }
+}
