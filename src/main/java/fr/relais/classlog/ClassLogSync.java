@@ -70,6 +70,8 @@ public class ClassLogSync {
     private final CountDownLatch stopping = new CountDownLatch(1);
     private final Map<String, Long> lastSuccess = new ConcurrentHashMap<>();
     private final JmsTemplate batch;
+    private final Map<jakarta.jms.Session, jakarta.jms.MessageProducer> producers =
+            java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
     private static final int MAX_PAGES_PER_ROUND = 20;
 
     public ClassLogSync(ClassLogSettings settings, SyncPlan plan, ToolClients clients, Directory directory,
@@ -177,16 +179,55 @@ public class ClassLogSync {
 
     // ------------------------------------------------------------------------------------------------ apply
 
+    /** Sends one delivery message (queue, body, string properties, version). */
+    interface Sender {
+        void send(String queue, String body, Map<String, String> properties, long version) throws Exception;
+    }
+
     /** One change from the changes queue: into the canonical log, then out to the class's other tools. */
     public void apply(String message) throws Exception {
-        apply(message, true);
+        apply(message, true, this::sendAlone);
+    }
+
+    /**
+     * The changes route's step: the deliveries are sent on the session that received the change, so they join
+     * its local transaction: the change is acknowledged together with its fan-out, in one journal write.
+     */
+    public void apply(org.apache.camel.Exchange exchange) throws Exception {
+        jakarta.jms.Session session = exchange.getMessage(org.apache.camel.component.jms.JmsMessage.class).getJmsSession();
+        jakarta.jms.MessageProducer producer = producers.computeIfAbsent(session, x -> {
+            try {
+                return x.createProducer(null);
+            } catch (jakarta.jms.JMSException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        apply(exchange.getMessage().getBody(String.class), exchange.getMessage().getHeader("JMSRedelivered", Boolean.class),
+                (queue, body, properties, version) -> {
+                    jakarta.jms.TextMessage m = session.createTextMessage(body);
+                    for (Map.Entry<String, String> p : properties.entrySet()) {
+                        m.setStringProperty(p.getKey(), p.getValue());
+                    }
+                    m.setLongProperty("relaisVersion", version);
+                    producer.send(session.createQueue(queue), m);
+                });
+    }
+
+    private void sendAlone(String queue, String body, Map<String, String> properties, long version) {
+        jms.convertAndSend(queue, body, msg -> {
+            for (Map.Entry<String, String> p : properties.entrySet()) {
+                msg.setStringProperty(p.getKey(), p.getValue());
+            }
+            msg.setLongProperty("relaisVersion", version);
+            return msg;
+        });
     }
 
     /**
      * @param redelivered whether the broker delivers this change again: its canonical write may have committed
      *                    before a crash lost the fan-out, so the tools missing the current version get it
      */
-    public void apply(String message, Boolean redelivered) throws Exception {
+    void apply(String message, Boolean redelivered, Sender sender) throws Exception {
         log.debug("Cahier de textes : changement {}", message);
         JsonNode m = json.readTree(message);
         String tool = m.path("tool").asText();
@@ -202,8 +243,7 @@ public class ClassLogSync {
             return;
         }
         ClassLogStore.Result result = tx.execute(st -> store.apply(change, code ->
-                directory.structure(entry == null ? "" : entry.school()).map(x -> x.classes().contains(code)
-                        || x.groups().contains(code)).orElse(false)));
+                directory.audiences(entry == null ? "" : entry.school()).contains(code)));
         if (result instanceof ClassLogStore.Rejected rejected) {
             log.warn("Cahier de textes : changement {} de {} refusé : {}", change.toolEntryId(), tool, rejected.reasons());
             return;
@@ -212,7 +252,7 @@ public class ClassLogSync {
                 : result instanceof ClassLogStore.Updated u ? u.id()
                 : result instanceof ClassLogStore.Unchanged u ? u.id() : null;
         if (id != null && !(result instanceof ClassLogStore.Unchanged && !Boolean.TRUE.equals(redelivered))) {
-            fanOut(id, result instanceof ClassLogStore.Unchanged);
+            fanOut(id, result instanceof ClassLogStore.Unchanged, sender);
         }
     }
 
@@ -221,7 +261,7 @@ public class ClassLogSync {
      * after a crash), only the tools that do not hold the current version yet get one: a crash between the
      * canonical write and the fan-out delays a delivery, never loses it.
      */
-    private void fanOut(String id, boolean onlyMissing) throws Exception {
+    private void fanOut(String id, boolean onlyMissing, Sender sender) throws Exception {
         Map<String, Object> current = jdbc.queryForMap("SELECT school, audience, version, source_tool FROM classlog_entry "
                 + "WHERE id = ?", id);
         String school = (String) current.get("school");
@@ -231,22 +271,11 @@ public class ClassLogSync {
             if (onlyMissing && syncedVersion(target, id) >= version) {
                 continue;
             }
-            send(target, UUID.randomUUID().toString(), id, version, school, audience);
+            String deliveryId = UUID.randomUUID().toString();
+            sender.send(DELIVER + target, json.writeValueAsString(Map.of("delivery", deliveryId, "entry", id, "version",
+                    version)), Map.of("JMSXGroupID", id, "relaisDelivery", deliveryId, "relaisEntry", id,
+                    "relaisSchool", school, "relaisAudience", audience), version);
         }
-    }
-
-    private void send(String target, String deliveryId, String entryId, long version, String school, String audience)
-            throws Exception {
-        String body = json.writeValueAsString(Map.of("delivery", deliveryId, "entry", entryId, "version", version));
-        jms.convertAndSend(DELIVER + target, body, msg -> {
-            msg.setStringProperty("JMSXGroupID", entryId);
-            msg.setStringProperty("relaisDelivery", deliveryId);
-            msg.setStringProperty("relaisEntry", entryId);
-            msg.setLongProperty("relaisVersion", version);
-            msg.setStringProperty("relaisSchool", school);
-            msg.setStringProperty("relaisAudience", audience);
-            return msg;
-        });
     }
 
     private long syncedVersion(String tool, String entryId) {

@@ -40,6 +40,7 @@ public class Directory {
 
     private static final long PERSON_CACHE_NANOS = 15_000_000_000L;
     private final java.util.Map<String, Cached> recent = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Map<String, Set<String>> audiences = new java.util.concurrent.ConcurrentHashMap<>();
 
     public Optional<Person> person(String jointure) {
         if (jointure == null || jointure.isBlank() || jointure.length() > 64) {
@@ -88,6 +89,31 @@ public class Directory {
                 value(s, "ENTStructureTypeStruct"), classes, groups, persons));
     }
 
+    /**
+     * The codes of a school's classes and groups (empty when the school is unknown), kept until the next import:
+     * the cahier de textes checks each change against them.
+     */
+    public Set<String> audiences(String uai) {
+        if (uai == null || uai.isBlank() || uai.length() > 16) {
+            return Set.of();
+        }
+        return audiences.computeIfAbsent(uai.toUpperCase(Locale.ROOT), u -> {
+            AndFilter filter = new AndFilter().and(new EqualsFilter("objectClass", "ENTStructure"))
+                    .and(new EqualsFilter("ENTStructureUAI", u));
+            List<SdetEntry> found = store.search(store.structures(), SearchControls.ONELEVEL_SCOPE, filter.encode(), STRUCTURE);
+            if (found.isEmpty()) {
+                return Set.of();
+            }
+            String groupsOfStructure = new AndFilter().and(new EqualsFilter("objectClass", "groupOfNames"))
+                    .and(new EqualsFilter("ENTGroupeStructRattach", found.get(0).dn())).encode();
+            Set<String> codes = new java.util.TreeSet<>();
+            for (SdetEntry g : store.search(found.get(0).dn(), SearchControls.ONELEVEL_SCOPE, groupsOfStructure, List.of("cn"))) {
+                codes.add(value(g, "cn"));
+            }
+            return Set.copyOf(codes);
+        });
+    }
+
     /** Every school of the directory (UAI, name, type), without classes or counts. */
     public List<Structure> structures() {
         List<Structure> out = new ArrayList<>();
@@ -101,6 +127,7 @@ public class Directory {
     /** Called after every import: what was read before may have changed. */
     public void forgetStructures() {
         uaiByDn.clear();
+        audiences.clear();
         recent.clear();
     }
 

@@ -46,7 +46,7 @@ class ClassLogBenchmark {
                 .profiles("demo").run("--relais.data-dir=" + data, "--server.port=" + port, "--logging.level.fr.relais=WARN",
                         "--logging.level.org.apache.camel=WARN", "--relais.classlog.poll-period=500",
                         "--relais.admin.password=" + RelaisTestSupport.ADMIN_PASSWORD,
-                        "--relais.sandbox.demo-subscriptions=false")) {
+                        "--relais.sandbox.demo-subscriptions=false", "--relais.directory.ldap.embedded-port=0")) {
             SimulatedNeoDiary neo = app.getBean(SimulatedNeoDiary.class);
             String school = "0690100J";
             Directory directory = app.getBean(Directory.class);
