@@ -38,7 +38,10 @@ public class ClassLogBroker {
                 .setRedeliveryMultiplier(2.0)
                 .setMaxRedeliveryDelay(settings.maxRedeliveryDelay().toMillis())
                 .setMaxDeliveryAttempts(settings.deliveryAttempts())
-                .setDeadLetterAddress(SimpleString.of(dead)));
+                .setDeadLetterAddress(SimpleString.of(dead))
+                // no read-ahead: with message groups, a consumer that buffered messages would take their groups,
+                // and the other consumers would idle
+                .setDefaultConsumerWindowSize(0));
         configuration.addQueueConfiguration(QueueConfiguration.of(dead).setAddress(dead)
                 .setRoutingType(RoutingType.ANYCAST).setDurable(true));
     }

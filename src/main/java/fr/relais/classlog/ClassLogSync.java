@@ -70,7 +70,7 @@ public class ClassLogSync {
     private final CountDownLatch stopping = new CountDownLatch(1);
     private final Map<String, Long> lastSuccess = new ConcurrentHashMap<>();
     private final JmsTemplate batch;
-    private final Map<jakarta.jms.Session, jakarta.jms.MessageProducer> producers =
+    private final Map<jakarta.jms.Session, Map<String, jakarta.jms.MessageProducer>> producers =
             java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
     private static final int MAX_PAGES_PER_ROUND = 20;
 
@@ -195,13 +195,8 @@ public class ClassLogSync {
      */
     public void apply(org.apache.camel.Exchange exchange) throws Exception {
         jakarta.jms.Session session = exchange.getMessage(org.apache.camel.component.jms.JmsMessage.class).getJmsSession();
-        jakarta.jms.MessageProducer producer = producers.computeIfAbsent(session, x -> {
-            try {
-                return x.createProducer(null);
-            } catch (jakarta.jms.JMSException e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        Map<String, jakarta.jms.MessageProducer> sessionProducers = producers.computeIfAbsent(session,
+                x -> new java.util.HashMap<>());
         apply(exchange.getMessage().getBody(String.class), exchange.getMessage().getHeader("JMSRedelivered", Boolean.class),
                 (queue, body, properties, version) -> {
                     jakarta.jms.TextMessage m = session.createTextMessage(body);
@@ -209,7 +204,12 @@ public class ClassLogSync {
                         m.setStringProperty(p.getKey(), p.getValue());
                     }
                     m.setLongProperty("relaisVersion", version);
-                    producer.send(session.createQueue(queue), m);
+                    jakarta.jms.MessageProducer producer = sessionProducers.get(queue);
+                    if (producer == null) {
+                        producer = session.createProducer(session.createQueue(queue));
+                        sessionProducers.put(queue, producer); // one producer per queue and session: created once
+                    }
+                    producer.send(m);
                 });
     }
 

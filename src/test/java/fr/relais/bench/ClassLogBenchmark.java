@@ -79,10 +79,17 @@ class ClassLogBenchmark {
                     new SyncPlan.Member("neo-cahier-de-textes-77", SyncPlan.Direction.BOTH),
                     new SyncPlan.Member("neo-cahier-de-textes-essonne", SyncPlan.Direction.BOTH)));
             long deadline = t0 + 600_000_000_000L;
+            org.springframework.jdbc.core.JdbcTemplate jdbc = app.getBean(org.springframework.jdbc.core.JdbcTemplate.class);
+            double applied = 0;
             while ((neo.count("ent77", audience) < entries || neo.count("essonne", audience) < entries)
                     && System.nanoTime() < deadline) {
                 Thread.sleep(50);
+                if (applied == 0 && jdbc.queryForObject("SELECT COUNT(*) FROM classlog_entry WHERE audience = ?",
+                        Integer.class, audience) >= entries) {
+                    applied = (System.nanoTime() - t0) / 1e9;
+                }
             }
+            System.out.printf("every entry in the canonical log after %.1f s%n", applied);
             double seconds = (System.nanoTime() - t0) / 1e9;
             long b = neo.count("ent77", audience);
             long c = neo.count("essonne", audience);
@@ -93,30 +100,51 @@ class ClassLogBenchmark {
 
             // baseline: the same number of persistent messages of the same size, sent and received on the same broker
             int size = 1200;
-            double raw = rawArtemis(app.getBean(ConnectionFactory.class), entries, size);
+            ConnectionFactory factory = new org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory("vm://0");
+            double raw = rawArtemis(factory, entries, size, 1);
+            double raw8 = rawArtemis(factory, entries, size, 8);
+            System.out.printf("raw Artemis, 8 pairs on one connection: %,.0f messages/s%n",
+                    rawArtemis(factory, entries, size, 8, true));
             System.out.printf("%n=== Cahier de textes sync (3 tools per class, persistent Artemis, H2, same server) ===%n"
                             + "entries: %,d written in one tool, present in the two others after %.1f s%n"
                             + "Relais end to end: %,.0f entries/s (target >= 1,000)%n"
-                            + "raw Artemis persistent send+receive (%d bytes): %,.0f messages/s%n"
-                            + "ratio: %.2f%n%n", entries, seconds, relais, size, raw, relais / raw);
+                            + "raw Artemis persistent send+receive (%d bytes): %,.0f messages/s with 1 producer and 1 consumer, "
+                            + "%,.0f messages/s with 8 of each%n"
+                            + "ratio: %.2f (to 1 pair), %.2f (to 8 pairs)%n%n", entries, seconds, relais, size, raw, raw8,
+                    relais / raw, relais / raw8);
         }
     }
 
-    /** One producer (persistent, each send confirmed) and one consumer (each receive acknowledged). */
-    static double rawArtemis(ConnectionFactory factory, int count, int size) throws Exception {
+    /**
+     * {@code pairs} producers (persistent, each send confirmed by the broker) and as many consumers (each receive
+     * acknowledged), each pair on its own connection and queue; messages per second over all pairs.
+     */
+    static double rawArtemis(ConnectionFactory factory, int count, int size, int pairs) throws Exception {
+        return rawArtemis(factory, count, size, pairs, false);
+    }
+
+    static double rawArtemis(ConnectionFactory factory, int count, int size, int pairs, boolean oneConnection)
+            throws Exception {
         String body = "x".repeat(size);
-        try (Connection connection = factory.createConnection()) {
-            connection.start();
+        List<Throwable> errors = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Thread> threads = new ArrayList<>();
+        List<Connection> connections = new ArrayList<>();
+        int each = count / pairs;
+        for (int p = 0; p < pairs; p++) {
+            Connection connection = oneConnection && !connections.isEmpty() ? connections.get(0) : factory.createConnection();
+            if (!connections.contains(connection)) {
+                connections.add(connection);
+                connection.start();
+            }
+            String queue = "bench.raw." + p;
             Session consumerSession = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
             Session producerSession = connection.createSession(false, Session.AUTO_ACKNOWLEDGE);
-            MessageConsumer consumer = consumerSession.createConsumer(consumerSession.createQueue("bench.raw"));
-            MessageProducer producer = producerSession.createProducer(producerSession.createQueue("bench.raw"));
+            MessageConsumer consumer = consumerSession.createConsumer(consumerSession.createQueue(queue));
+            MessageProducer producer = producerSession.createProducer(producerSession.createQueue(queue));
             producer.setDeliveryMode(DeliveryMode.PERSISTENT);
-            List<Throwable> errors = new ArrayList<>();
-            long t0 = System.nanoTime();
-            Thread receiver = new Thread(() -> {
+            threads.add(new Thread(() -> {
                 try {
-                    for (int i = 0; i < count; i++) {
+                    for (int i = 0; i < each; i++) {
                         if (consumer.receive(30_000) == null) {
                             throw new IllegalStateException("message " + i + " not received");
                         }
@@ -124,16 +152,29 @@ class ClassLogBenchmark {
                 } catch (Throwable e) {
                     errors.add(e);
                 }
-            });
-            receiver.start();
-            for (int i = 0; i < count; i++) {
-                producer.send(producerSession.createTextMessage(body));
-            }
-            receiver.join();
-            if (!errors.isEmpty()) {
-                throw new AssertionError(errors.get(0));
-            }
-            return count / ((System.nanoTime() - t0) / 1e9);
+            }));
+            threads.add(new Thread(() -> {
+                try {
+                    for (int i = 0; i < each; i++) {
+                        producer.send(producerSession.createTextMessage(body));
+                    }
+                } catch (Throwable e) {
+                    errors.add(e);
+                }
+            }));
         }
+        long t0 = System.nanoTime();
+        threads.forEach(Thread::start);
+        for (Thread t : threads) {
+            t.join();
+        }
+        double rate = each * pairs / ((System.nanoTime() - t0) / 1e9);
+        for (Connection c : connections) {
+            c.close();
+        }
+        if (!errors.isEmpty()) {
+            throw new AssertionError(errors.get(0));
+        }
+        return rate;
     }
 }
