@@ -170,13 +170,30 @@ public class ClassLogApi {
                 + "ORDER BY k.id DESC", school);
     }
 
-    /** Changes refused from a tool, with the reason (never silently dropped). */
+    /**
+     * Changes refused from a tool, with the reason (never silently dropped); for drop-folder tools, also the
+     * files refused whole or read with rows in error.
+     */
     @GetMapping("/rejections")
-    public List<Map<String, Object>> rejections(@RequestParam(required = false) String tool) {
-        return tool == null
+    public List<Map<String, Object>> rejections(@RequestParam(required = false) String tool) throws ToolException {
+        List<Map<String, Object>> out = new ArrayList<>(tool == null
                 ? jdbc.queryForList("SELECT tool, tool_entry_id, reason, recorded_at FROM classlog_rejection ORDER BY id DESC")
                 : jdbc.queryForList("SELECT tool, tool_entry_id, reason, recorded_at FROM classlog_rejection WHERE tool = ? "
-                        + "ORDER BY id DESC", tool);
+                        + "ORDER BY id DESC", tool));
+        for (Connector c : clients.writable()) {
+            if ((tool == null || tool.equals(c.id())) && clients.client(c) instanceof fr.relais.classlog.tools.FileExchangeClient files) {
+                for (var r : files.rejectedFiles(c)) {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("tool", c.id());
+                    m.put("file", r.file());
+                    m.put("wholeFile", r.wholeFile());
+                    m.put("reason", r.reason());
+                    m.put("recorded_at", r.at());
+                    out.add(m);
+                }
+            }
+        }
+        return out;
     }
 
     /** Dead letters of every target (or of one): the delivery, its entry and version, the last error. */

@@ -43,7 +43,12 @@ public class ClassLogStore {
     public record Updated(String id, long version, boolean cleaned) implements Result {
     }
 
-    public record Unchanged(String id) implements Result {
+    /**
+     * Nothing to apply. {@code repeated}: this very change (tool, id, version) was applied before, so the tools
+     * that do not hold the entry's current version may still need it (a crash between the canonical write and the
+     * fan-out); otherwise the tool merely holds what the log holds (Relais' own write read back).
+     */
+    public record Unchanged(String id, boolean repeated) implements Result {
     }
 
     public record ConflictLost(String id, long winnerVersion) implements Result {
@@ -74,17 +79,17 @@ public class ClassLogStore {
                 + "WHERE tool = ? AND tool_entry_id = ?", (rs, n) -> new String[] {rs.getString(1), rs.getString(2),
                 String.valueOf(rs.getLong(3))}, change.tool(), change.toolEntryId()).stream().findFirst();
         if (provenance.isPresent() && provenance.get()[1].equals(change.toolVersion())) {
-            return new Unchanged(provenance.get()[0]);
+            return new Unchanged(provenance.get()[0], true);
         }
         if (change.deleted()) {
             if (provenance.isEmpty()) {
-                return new Unchanged(null);
+                return new Unchanged(null, false);
             }
             Current current = current(provenance.get()[0]);
             if (current.deleted()) {
                 // already a tombstone: this tool's delete is the one Relais made, or a second one
                 seen(change, current, now);
-                return new Unchanged(current.id());
+                return new Unchanged(current.id(), false);
             }
             String document = jdbc.queryForObject("SELECT document FROM classlog_entry WHERE id = ?", String.class, current.id());
             long version = current.version() + 1;
@@ -119,7 +124,7 @@ public class ClassLogStore {
             // the tool holds what the log holds (Relais' own write read back before its answer was recorded, or
             // the same edit made twice): nothing to spread
             seen(change, current, now);
-            return new Unchanged(current.id());
+            return new Unchanged(current.id(), false);
         }
         long synced = Long.parseLong(provenance.get()[2]);
         if (current.version() > synced && !wins(change, current)) {

@@ -186,7 +186,7 @@ public class ClassLogSync {
 
     /** One change from the changes queue: into the canonical log, then out to the class's other tools. */
     public void apply(String message) throws Exception {
-        apply(message, true, this::sendAlone);
+        apply(message, this::sendAlone);
     }
 
     /**
@@ -197,8 +197,7 @@ public class ClassLogSync {
         jakarta.jms.Session session = exchange.getMessage(org.apache.camel.component.jms.JmsMessage.class).getJmsSession();
         Map<String, jakarta.jms.MessageProducer> sessionProducers = producers.computeIfAbsent(session,
                 x -> new java.util.HashMap<>());
-        apply(exchange.getMessage().getBody(String.class), exchange.getMessage().getHeader("JMSRedelivered", Boolean.class),
-                (queue, body, properties, version) -> {
+        apply(exchange.getMessage().getBody(String.class), (queue, body, properties, version) -> {
                     jakarta.jms.TextMessage m = session.createTextMessage(body);
                     for (Map.Entry<String, String> p : properties.entrySet()) {
                         m.setStringProperty(p.getKey(), p.getValue());
@@ -223,11 +222,7 @@ public class ClassLogSync {
         });
     }
 
-    /**
-     * @param redelivered whether the broker delivers this change again: its canonical write may have committed
-     *                    before a crash lost the fan-out, so the tools missing the current version get it
-     */
-    void apply(String message, Boolean redelivered, Sender sender) throws Exception {
+    void apply(String message, Sender sender) throws Exception {
         log.debug("Cahier de textes : changement {}", message);
         JsonNode m = json.readTree(message);
         String tool = m.path("tool").asText();
@@ -251,8 +246,12 @@ public class ClassLogSync {
         String id = result instanceof ClassLogStore.Created c ? c.id()
                 : result instanceof ClassLogStore.Updated u ? u.id()
                 : result instanceof ClassLogStore.Unchanged u ? u.id() : null;
-        if (id != null && !(result instanceof ClassLogStore.Unchanged && !Boolean.TRUE.equals(redelivered))) {
-            fanOut(id, result instanceof ClassLogStore.Unchanged, sender);
+        // a change applied before is fanned out again to the tools missing the current version: its first fan-out
+        // may have been lost with a crash after the canonical write (the broker does not keep delivery counts
+        // across a restart, so a redelivery cannot be told apart)
+        boolean repeated = result instanceof ClassLogStore.Unchanged u && u.repeated();
+        if (id != null && (repeated || !(result instanceof ClassLogStore.Unchanged))) {
+            fanOut(id, repeated, sender);
         }
     }
 

@@ -89,10 +89,10 @@ class ClassLogStoreTest {
                 lesson("<p>Cours</p>", GIVEN, DUE)));
         assertThat(created.version()).isEqualTo(1);
         assertThat(f.apply(change("pronote", "P1", "v1", "2026-11-23T09:00:00Z", lesson("<p>Cours</p>", GIVEN, DUE))))
-                .isEqualTo(new ClassLogStore.Unchanged(created.id()));
+                .isEqualTo(new ClassLogStore.Unchanged(created.id(), true));
         f.tx().executeWithoutResult(s -> f.store().delivered(created.id(), 1, "neo-cahier-de-textes", "N9", "etag-1"));
         assertThat(f.apply(change("neo-cahier-de-textes", "N9", "etag-1", "2026-11-23T09:00:05Z",
-                lesson("<p>Cours</p>", GIVEN, DUE)))).isEqualTo(new ClassLogStore.Unchanged(created.id()));
+                lesson("<p>Cours</p>", GIVEN, DUE)))).isEqualTo(new ClassLogStore.Unchanged(created.id(), true));
         ClassLogEntry stored = f.store().entry(created.id()).orElseThrow();
         assertThat(stored.homework().get(0).givenOn()).isEqualTo(GIVEN);
         assertThat(stored.homework().get(0).dueOn()).isEqualTo(DUE);
