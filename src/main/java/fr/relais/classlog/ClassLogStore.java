@@ -44,9 +44,10 @@ public class ClassLogStore {
     }
 
     /**
-     * Nothing to apply. {@code repeated}: this very change (tool, id, version) was applied before, so the tools
-     * that do not hold the entry's current version may still need it (a crash between the canonical write and the
-     * fan-out); otherwise the tool merely holds what the log holds (Relais' own write read back).
+     * Nothing to apply. {@code repeated}: this very change (tool, id, version) was applied before and made the
+     * entry's current version, so the tools that do not hold that version may still need it (a crash between the
+     * canonical write and the fan-out); otherwise the tool merely holds what the log holds (Relais' own write
+     * read back, or an older change).
      */
     public record Unchanged(String id, boolean repeated) implements Result {
     }
@@ -79,7 +80,11 @@ public class ClassLogStore {
                 + "WHERE tool = ? AND tool_entry_id = ?", (rs, n) -> new String[] {rs.getString(1), rs.getString(2),
                 String.valueOf(rs.getLong(3))}, change.tool(), change.toolEntryId()).stream().findFirst();
         if (provenance.isPresent() && provenance.get()[1].equals(change.toolVersion())) {
-            return new Unchanged(provenance.get()[0], true);
+            // repeated: the entry's current version is the one this very change made (not Relais' write read back)
+            Boolean made = jdbc.query("SELECT source_tool = ? AND version = ? FROM classlog_entry WHERE id = ?",
+                    (rs, n) -> rs.getBoolean(1), change.tool(), Long.parseLong(provenance.get()[2]),
+                    provenance.get()[0]).stream().findFirst().orElse(false);
+            return new Unchanged(provenance.get()[0], made);
         }
         if (change.deleted()) {
             if (provenance.isEmpty()) {

@@ -92,12 +92,34 @@ class ClassLogStoreTest {
                 .isEqualTo(new ClassLogStore.Unchanged(created.id(), true));
         f.tx().executeWithoutResult(s -> f.store().delivered(created.id(), 1, "neo-cahier-de-textes", "N9", "etag-1"));
         assertThat(f.apply(change("neo-cahier-de-textes", "N9", "etag-1", "2026-11-23T09:00:05Z",
-                lesson("<p>Cours</p>", GIVEN, DUE)))).isEqualTo(new ClassLogStore.Unchanged(created.id(), true));
+                lesson("<p>Cours</p>", GIVEN, DUE)))).isEqualTo(new ClassLogStore.Unchanged(created.id(), false));
         ClassLogEntry stored = f.store().entry(created.id()).orElseThrow();
         assertThat(stored.homework().get(0).givenOn()).isEqualTo(GIVEN);
         assertThat(stored.homework().get(0).dueOn()).isEqualTo(DUE);
         assertThat(stored.homework().get(0).attachments().get(0).url()).isEqualTo("https://ent.example/docs/fiche.pdf");
         assertThat(stored.published()).isTrue();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("databases")
+    void relaisOwnUpdateReadBackBeforeItsAnswerIsRecordedIsNoChange(String name, DataSource ds) {
+        Fixture f = fixture(ds);
+        String id = ((ClassLogStore.Created) f.apply(change("pronote", "P1", "v1", "2026-11-23T09:00:00Z",
+                lesson("<p>v1</p>", GIVEN, DUE)))).id();
+        f.tx().executeWithoutResult(s -> f.store().delivered(id, 1, "neo-cahier-de-textes", "N1", "e1"));
+        assertThat(f.apply(change("pronote", "P1", "v2", "2026-11-23T10:00:00Z", lesson("<p>v2</p>", GIVEN, DUE))))
+                .isEqualTo(new ClassLogStore.Updated(id, 2, false));
+        // Relais writes v2 into NEO (which makes it e2); NEO is polled before Relais records e2: same content, no echo
+        assertThat(f.apply(change("neo-cahier-de-textes", "N1", "e2", "2026-11-23T10:00:01Z", lesson("<p>v2</p>", GIVEN, DUE))))
+                .isEqualTo(new ClassLogStore.Unchanged(id, false));
+        assertThat(f.store().history(id)).hasSize(2);
+        assertThat(f.store().conflicts()).isEmpty();
+        // Pronote's change read again (a repeated poll) is the one that made the current version: fan it out again
+        assertThat(f.apply(change("pronote", "P1", "v2", "2026-11-23T10:00:00Z", lesson("<p>v2</p>", GIVEN, DUE))))
+                .isEqualTo(new ClassLogStore.Unchanged(id, true));
+        // an older change read again is not
+        assertThat(f.apply(change("neo-cahier-de-textes", "N1", "e2", "2026-11-23T10:00:01Z", lesson("<p>v2</p>", GIVEN, DUE))))
+                .isEqualTo(new ClassLogStore.Unchanged(id, false));
     }
 
     @ParameterizedTest(name = "{0}")
