@@ -15,11 +15,13 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param maxRedeliveryDelay  longest wait between two attempts
  * @param breakerOpen         how long a target's circuit stays open before one delivery probes it
  * @param breakerFailures     consecutive failures to reach a target that open its circuit
+ * @param toolSchedules       whether each tool is polled at its descriptor's {@code schedules.classlogPoll}
+ *                            (true) or at every tick of {@code poll-period} (false: the demo and the tests)
  */
 @ConfigurationProperties("relais.classlog")
 public record ClassLogSettings(List<Sync> sync, List<String> precedence, Integer deliveryAttempts,
                                Duration redeliveryDelay, Duration maxRedeliveryDelay, Duration breakerOpen,
-                               Integer breakerFailures) {
+                               Integer breakerFailures, Boolean toolSchedules) {
 
     public ClassLogSettings {
         sync = sync == null ? List.of() : sync;
@@ -29,6 +31,7 @@ public record ClassLogSettings(List<Sync> sync, List<String> precedence, Integer
         maxRedeliveryDelay = maxRedeliveryDelay == null ? Duration.ofMinutes(1) : maxRedeliveryDelay;
         breakerOpen = breakerOpen == null ? Duration.ofSeconds(10) : breakerOpen;
         breakerFailures = breakerFailures == null ? 3 : breakerFailures;
+        toolSchedules = toolSchedules == null || toolSchedules;
     }
 
     /** One class kept in several tools; {@code directions} by tool (both when absent: both ways). */

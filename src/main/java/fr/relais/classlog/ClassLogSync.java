@@ -69,6 +69,8 @@ public class ClassLogSync {
     private final Map<String, CircuitBreaker> breakers = new ConcurrentHashMap<>();
     private final CountDownLatch stopping = new CountDownLatch(1);
     private final Map<String, Long> lastSuccess = new ConcurrentHashMap<>();
+    private final Map<List<String>, Long> lastPolled = new ConcurrentHashMap<>();
+    private final fr.relais.connector.ConnectorRegistry registry;
     private final JmsTemplate batch;
     private final Map<jakarta.jms.Session, Map<String, jakarta.jms.MessageProducer>> producers =
             java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
@@ -76,7 +78,8 @@ public class ClassLogSync {
 
     public ClassLogSync(ClassLogSettings settings, SyncPlan plan, ToolClients clients, Directory directory,
                         JmsTemplate jms, jakarta.jms.ConnectionFactory connectionFactory, JdbcTemplate jdbc,
-                        TransactionTemplate tx) {
+                        TransactionTemplate tx, fr.relais.connector.ConnectorRegistry registry) {
+        this.registry = registry;
         this.connectionFactory = connectionFactory;
         this.batch = new JmsTemplate(connectionFactory);
         this.batch.setSessionTransacted(true);
@@ -104,7 +107,14 @@ public class ClassLogSync {
 
     /** Polls every (tool, school) of the plan; a tool that cannot be reached is recorded and polled next time. */
     public void pollAll() {
+        long now = System.nanoTime();
         for (List<String> source : plan.sources()) {
+            Duration every = interval(source.get(0));
+            Long last = lastPolled.get(source);
+            if (last != null && now - last < every.toNanos()) {
+                continue; // this tool's own interval (schedules.classlogPoll) has not elapsed
+            }
+            lastPolled.put(source, now);
             try {
                 // a tool answers its changes a page at a time: read on while pages come
                 for (int page = 0; page < MAX_PAGES_PER_ROUND && poll(source.get(0), source.get(1)) > 0; page++) {
@@ -116,6 +126,15 @@ public class ClassLogSync {
                 mark(source.get(0), source.get(1), null, e.toString());
             }
         }
+    }
+
+    /** The tool's polling interval: its descriptor's {@code schedules.classlogPoll}, unless tool schedules are off. */
+    private Duration interval(String toolId) {
+        if (!settings.toolSchedules()) {
+            return Duration.ZERO;
+        }
+        return registry.find(toolId).map(c -> c.descriptor().path("schedules").path("classlogPoll").asText(""))
+                .filter(t -> !t.isBlank()).map(Duration::parse).orElse(Duration.ZERO);
     }
 
     /** One (tool, school): its changes after the watermark onto the changes queue, then the watermark moves. */

@@ -90,6 +90,11 @@ public class SyncPlan {
         reload();
     }
 
+    /** Reads the plan again from the database (after a test wrote it there directly). */
+    void reloadForTests() {
+        reload();
+    }
+
     private void reload() {
         Map<String, ClassSync> classes = new LinkedHashMap<>();
         jdbc.query("SELECT school, audience, tool, direction FROM classlog_sync ORDER BY school, audience, tool", rs -> {

@@ -138,6 +138,11 @@ public class SimulatedNeoDiary {
         return ResponseEntity.noContent().build();
     }
 
+    /** A teacher types a session in the module's own pages: it works whether or not the API is reachable. */
+    public Map<String, Object> typeIn(String instance, Map<String, Object> body) {
+        return store(instance, UUID.randomUUID().toString(), body);
+    }
+
     private ResponseEntity<Map<String, Object>> refusal(String instance, Map<String, Object> body) {
         if (down(instance)) {
             return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).build();

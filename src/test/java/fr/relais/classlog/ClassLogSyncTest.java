@@ -43,6 +43,10 @@ class ClassLogSyncTest extends SsoTestBaseAccess {
     final ObjectMapper json = new ObjectMapper();
     @Autowired
     Directory directory;
+    @Autowired
+    fr.relais.sandbox.SimulatedNeoDiary tools;
+    @Autowired
+    SyncPlan plan;
 
     @AfterEach
     void toolsBackUp() throws Exception {
@@ -100,6 +104,19 @@ class ClassLogSyncTest extends SsoTestBaseAccess {
                 + "\"url\":\"https://docs.example.org/fiche.pdf\",\"sha256\":null}],"
                 + "\"homeworks\":[{\"id\":\"h1\",\"description\":\"Exercices 12 et 13\",\"given_date\":\"2026-11-23\","
                 + "\"due_date\":\"2026-11-30\",\"workload\":30,\"type_id\":\"exercice\",\"attachments\":[]}]}";
+    }
+
+    /** A class the directory does not know, planned straight in the database (the admin API would refuse it). */
+    private String plannedGhost() throws Exception {
+        String ghost = "FANTOME";
+        if (jdbc().queryForObject("SELECT COUNT(*) FROM classlog_sync WHERE audience = ?", Integer.class, ghost) == 0) {
+            for (String tool : List.of(PARIS, ENT77)) {
+                jdbc().update("INSERT INTO classlog_sync (school, audience, tool, direction, updated_at) VALUES (?, ?, ?, "
+                        + "'BOTH', CURRENT_TIMESTAMP)", SCHOOL, ghost, tool);
+            }
+            plan.reloadForTests();
+        }
+        return ghost;
     }
 
     /** A class of the demo school other than 6A, planned with the three modules. */
@@ -166,21 +183,35 @@ class ClassLogSyncTest extends SsoTestBaseAccess {
     void aMalformedSessionIsRefusedWithItsReasonAndNotSpread() throws Exception {
         String title = "Mauvaise " + System.nanoTime();
         send("POST", "/sandbox/neo/paris/diary/session", session("6A", title, "x").replace("\"2026-11-30\"", "\"2026-11-01\""));
-        String unknownClass = "Inconnue " + System.nanoTime();
-        send("POST", "/sandbox/neo/paris/diary/session", session("6A", unknownClass, "x")
+        String badDate = "Date invalide " + System.nanoTime();
+        send("POST", "/sandbox/neo/paris/diary/session", session("6A", badDate, "x")
                 .replace("\"date\":\"2026-11-23\"", "\"date\":\"2026-13-45\""));
+        String unknownClass = "Classe inconnue " + System.nanoTime();
+        String oversized = "Trop long " + System.nanoTime();
+        send("POST", "/sandbox/neo/paris/diary/session", session("6A", oversized, "<p>" + "x".repeat(70_000) + "</p>"));
         Instant deadline = Instant.now().plus(Duration.ofSeconds(10));
         List<Map<String, Object>> refused = List.of();
-        while (Instant.now().isBefore(deadline) && refused.size() < 2) {
-            refused = jdbc().queryForList("SELECT reason FROM classlog_rejection WHERE reason LIKE ? OR reason LIKE ?",
-                    "%à rendre le 2026-11-01, avant d'être donné le 2026-11-23%", "%date de la séance absente ou invalide%");
+        while (Instant.now().isBefore(deadline) && refused.size() < 3) {
+            refused = jdbc().queryForList("SELECT reason FROM classlog_rejection WHERE reason LIKE ? OR reason LIKE ? "
+                    + "OR reason LIKE ?", "%à rendre le 2026-11-01, avant d'être donné le 2026-11-23%",
+                    "%date de la séance absente ou invalide%", "%contenu de 70007 caractères, au plus 65536%");
             Thread.sleep(100);
         }
-        assertThat(refused).hasSize(2);
+        assertThat(refused).hasSize(3);
         JsonNode listed = json.readTree(admin("GET", "/api/classlog/rejections?tool=" + PARIS, null).body());
-        assertThat(listed.toString()).contains("avant d'être donné le 2026-11-23").contains("date de la séance absente ou invalide");
-        assertThat(count("ent77", s -> title.equals(s.path("title").asText()) || unknownClass.equals(s.path("title").asText())))
-                .isZero();
+        assertThat(listed.toString()).contains("avant d'être donné le 2026-11-23").contains("date de la séance absente ou invalide")
+                .contains("contenu de 70007 caractères");
+        assertThat(count("ent77", s -> List.of(title, badDate, oversized).contains(s.path("title").asText()))).isZero();
+        // the class is planned, but the directory does not know it in this school: refused with that reason
+        String ghost = plannedGhost();
+        send("POST", "/sandbox/neo/paris/diary/session", session(ghost, unknownClass, "x"));
+        deadline = Instant.now().plus(Duration.ofSeconds(10));
+        while (Instant.now().isBefore(deadline) && jdbc().queryForObject("SELECT COUNT(*) FROM classlog_rejection WHERE "
+                + "reason LIKE ?", Integer.class, "%'" + ghost + "' inconnu de l'annuaire%") == 0) {
+            Thread.sleep(100);
+        }
+        assertThat(jdbc().queryForObject("SELECT COUNT(*) FROM classlog_rejection WHERE reason LIKE ?", Integer.class,
+                "%classe ou groupe '" + ghost + "' inconnu de l'annuaire pour l'établissement " + SCHOOL + "%")).isEqualTo(1);
     }
 
     @Test
@@ -269,6 +300,42 @@ class ClassLogSyncTest extends SsoTestBaseAccess {
         assertThat(json.readTree(admin("GET", "/api/classlog/dead-letters?tool=" + ESSONNE, null).body())).isEmpty();
         assertThat(admin("POST", "/api/classlog/dead-letters/" + letter.path("id").asText() + "/replay", null).statusCode())
                 .isEqualTo(404);
+    }
+
+    @Test
+    void aToolUnreachableForAWhileResumesWhereItStoppedWithoutReadingAnythingTwice() throws Exception {
+        assertThat(send("PUT", "/sandbox/neo/paris/diary/_control", "{\"down\":true}").statusCode()).isEqualTo(200);
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(15));
+        JsonNode paris = null;
+        while (Instant.now().isBefore(deadline) && (paris == null || !paris.path("pollError").asText().contains("503"))) {
+            Thread.sleep(200);
+            for (JsonNode c : json.readTree(admin("GET", "/api/classlog/status/" + SCHOOL, null).body())) {
+                for (JsonNode t : c.path("tools")) {
+                    if (c.path("audience").asText().equals("6A") && t.path("tool").asText().equals(PARIS)) {
+                        paris = t;
+                    }
+                }
+            }
+        }
+        assertThat(paris.path("pollError").asText()).contains("HTTP 503");
+        // teachers keep typing in the module meanwhile
+        String prefix = "Hors ligne " + System.nanoTime() + " ";
+        for (int i = 0; i < 30; i++) {
+            tools.typeIn("paris", json.convertValue(json.readTree(session("6A", prefix + i, "<p>" + i + "</p>")),
+                    java.util.Map.class));
+        }
+        Thread.sleep(1000);
+        assertThat(count("ent77", s -> s.path("title").asText().startsWith(prefix))).isZero();
+        send("PUT", "/sandbox/neo/paris/diary/_control", "{}");
+        deadline = Instant.now().plus(Duration.ofSeconds(30));
+        while (Instant.now().isBefore(deadline) && count("ent77", s -> s.path("title").asText().startsWith(prefix)) < 30) {
+            Thread.sleep(200);
+        }
+        Thread.sleep(1000);
+        assertThat(count("ent77", s -> s.path("title").asText().startsWith(prefix))).isEqualTo(30);
+        // each read once: one version per entry, its source the Paris module
+        assertThat(jdbc().queryForObject("SELECT COUNT(*) FROM classlog_history h JOIN classlog_entry e ON e.id = h.entry_id "
+                + "WHERE e.document LIKE ?", Integer.class, "%" + prefix + "%")).isEqualTo(30);
     }
 
     @Test
