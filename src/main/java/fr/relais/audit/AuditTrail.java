@@ -37,6 +37,8 @@ public class AuditTrail {
     /** Events of the hot paths (licence decisions), written by one thread in batches. */
     private final java.util.concurrent.BlockingQueue<Object[]> pending = new java.util.concurrent.LinkedBlockingQueue<>(100_000);
     private volatile Thread writer;
+    private static final int MAX_BATCH = 1000;
+    private static final long GATHER_MILLIS = 10;
 
     public AuditTrail(JdbcTemplate jdbc) {
         this.jdbc = jdbc;
@@ -51,7 +53,9 @@ public class AuditTrail {
      */
     public void recordSoon(String action, String actor, String subject, String personalData, String recipient,
                            Outcome outcome, String detail) {
-        startWriter();
+        if (writer == null) {
+            startWriter();
+        }
         if (!pending.offer(new Object[] {action, actor, subject, personalData, recipient, outcome, detail})) {
             record(action, actor, subject, personalData, recipient, outcome, detail);
         }
@@ -63,20 +67,41 @@ public class AuditTrail {
         }
         writer = new Thread(() -> {
             java.util.List<Object[]> batch = new java.util.ArrayList<>();
-            while (!Thread.currentThread().isInterrupted() || !pending.isEmpty()) {
+            while (!Thread.currentThread().isInterrupted() || !pending.isEmpty() || !batch.isEmpty()) {
                 try {
-                    Object[] first = pending.poll(50, java.util.concurrent.TimeUnit.MILLISECONDS);
-                    if (first == null) {
-                        continue;
+                    if (batch.isEmpty()) {
+                        boolean stopping = Thread.currentThread().isInterrupted();
+                        Object[] first = stopping ? pending.poll()
+                                : pending.poll(50, java.util.concurrent.TimeUnit.MILLISECONDS);
+                        if (first == null) {
+                            continue;
+                        }
+                        batch.add(first);
+                        if (!stopping) {
+                            // the events of the next few milliseconds go into the same transaction
+                            Thread.sleep(GATHER_MILLIS);
+                        }
                     }
-                    batch.add(first);
-                    pending.drainTo(batch, 999);
+                    pending.drainTo(batch, Math.max(0, MAX_BATCH - batch.size()));
                     flush(batch);
                     batch.clear();
                 } catch (InterruptedException e) {
+                    // stopping: the loop goes on until what was taken and what is queued are written
                     Thread.currentThread().interrupt();
                 } catch (RuntimeException e) {
+                    if (Thread.currentThread().isInterrupted()) {
+                        // stopping and the database refuses: say what is lost rather than spin until killed
+                        org.slf4j.LoggerFactory.getLogger(AuditTrail.class).error("audit: {} events not written at "
+                                + "shutdown, the database refused them", batch.size(), e);
+                        batch.clear();
+                        continue;
+                    }
                     org.slf4j.LoggerFactory.getLogger(AuditTrail.class).error("audit batch not written, retrying", e);
+                    try {
+                        Thread.sleep(1000);
+                    } catch (InterruptedException stop) {
+                        Thread.currentThread().interrupt();
+                    }
                 }
             }
         }, "audit-writer");
@@ -84,25 +109,54 @@ public class AuditTrail {
         writer.start();
     }
 
+    /**
+     * Appends a batch in one transaction: the head is locked and read once, the events are chained in memory,
+     * inserted in one JDBC batch, and the head moved once; the chain is the same as with one {@link #record}
+     * per event.
+     */
     private void flush(java.util.List<Object[]> batch) {
         tx.executeWithoutResult(status -> {
+            jdbc.update("UPDATE audit_head SET seq = seq + ? WHERE id = 1", batch.size());
+            Object[] head = jdbc.queryForObject("SELECT seq, hash FROM audit_head WHERE id = 1",
+                    (rs, n) -> new Object[] {rs.getLong(1), rs.getString(2)});
+            long seq = (long) head[0] - batch.size();
+            String prev = (String) head[1];
+            Instant at = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+            java.util.List<Object[]> rows = new java.util.ArrayList<>(batch.size());
             for (Object[] e : batch) {
-                record((String) e[0], (String) e[1], (String) e[2], (String) e[3], (String) e[4], (Outcome) e[5],
-                        (String) e[6]);
+                seq++;
+                String detail = e[6] == null ? null : ((String) e[6]).length() > 2000 ? ((String) e[6]).substring(0, 2000)
+                        : (String) e[6];
+                String hash = hash(seq, at, (String) e[0], (String) e[1], (String) e[2], (String) e[3], (String) e[4],
+                        (Outcome) e[5], detail, prev);
+                rows.add(new Object[] {seq, Timestamp.from(at), e[0], e[1], e[2], e[3], e[4], ((Outcome) e[5]).name(),
+                        detail, prev, hash});
+                prev = hash;
             }
+            jdbc.batchUpdate("""
+                    INSERT INTO audit_event (seq, at, action, actor, subject, personal_data, recipient, outcome, detail,
+                        prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", rows);
+            jdbc.update("UPDATE audit_head SET hash = ? WHERE id = 1", prev);
         });
     }
 
     /** Writes what is still queued; called at shutdown. */
     @jakarta.annotation.PreDestroy
     public void drain() {
+        Thread w = writer;
+        if (w != null) {
+            // the writer finishes the batch it holds and what is queued, then stops
+            w.interrupt();
+            try {
+                w.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         java.util.List<Object[]> rest = new java.util.ArrayList<>();
         pending.drainTo(rest);
         if (!rest.isEmpty()) {
             flush(rest);
-        }
-        if (writer != null) {
-            writer.interrupt();
         }
     }
 

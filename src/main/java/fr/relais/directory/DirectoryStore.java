@@ -30,7 +30,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * The SDET tree through Spring LDAP: the only class that talks to the directory server. Names are absolute
- * DNs; values are text.
+ * DNs; values are text. Every write is told to the {@link #onWrite listeners} once the server has applied it,
+ * which is how what was read before (the person cache of {@link Directory}) stays exact.
  */
 @Component
 public class DirectoryStore {
@@ -39,6 +40,18 @@ public class DirectoryStore {
     private final LdapContextSource contextSource;
     private final String baseDn;
     private final int pageSize;
+    private final List<Consumer<Write>> writeListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /**
+     * A write the directory server has applied (or may have: a failed call is told too).
+     *
+     * @param attributes the entry's attributes after the write, when the write says them: all of them for an
+     *                   add, those named by {@code managed} for a replace (absent ones were removed); null for a
+     *                   delete or when the outcome is unknown
+     * @param managed    the attributes the write set; null when {@code attributes} is the whole entry
+     */
+    public record Write(String dn, Map<String, List<String>> attributes, Collection<String> managed) {
+    }
 
     public DirectoryStore(LdapTemplate ldap, LdapContextSource contextSource, DirectoryProperties properties) {
         this.ldap = ldap;
@@ -59,6 +72,15 @@ public class DirectoryStore {
         return "ou=structures," + baseDn;
     }
 
+    /** {@code listener} is told of every entry added, changed or deleted, after the change. */
+    public void onWrite(Consumer<Write> listener) {
+        writeListeners.add(listener);
+    }
+
+    private void written(Write write) {
+        writeListeners.forEach(l -> l.accept(write));
+    }
+
     public Optional<SdetEntry> read(String dn, List<String> attributes) {
         try {
             return Optional.of(ldap.lookup(dn, attributes.toArray(String[]::new), (ContextMapper<SdetEntry>) DirectoryStore::entry));
@@ -76,7 +98,13 @@ public class DirectoryStore {
                 attributes.put(attribute);
             }
         });
-        ldap.bind(entry.dn(), null, attributes);
+        boolean done = false;
+        try {
+            ldap.bind(entry.dn(), null, attributes);
+            done = true;
+        } finally {
+            written(new Write(entry.dn(), done ? entry.attributes() : null, null));
+        }
     }
 
     /** Sets every attribute of {@code managed} to its value in {@code attributes}, removing those absent. */
@@ -90,11 +118,21 @@ public class DirectoryStore {
             }
             items.add(new ModificationItem(DirContext.REPLACE_ATTRIBUTE, attribute));
         }
-        ldap.modifyAttributes(dn, items.toArray(ModificationItem[]::new));
+        boolean done = false;
+        try {
+            ldap.modifyAttributes(dn, items.toArray(ModificationItem[]::new));
+            done = true;
+        } finally {
+            written(new Write(dn, done ? attributes : null, managed));
+        }
     }
 
     public void delete(String dn) {
-        ldap.unbind(dn, true);
+        try {
+            ldap.unbind(dn, true);
+        } finally {
+            written(new Write(dn, null, null));
+        }
     }
 
     public List<SdetEntry> search(String base, int scope, String filter, List<String> attributes) {

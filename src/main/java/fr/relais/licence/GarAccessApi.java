@@ -20,6 +20,7 @@ import fr.relais.connector.Capability;
 import fr.relais.connector.Connector;
 import fr.relais.connector.ConnectorRegistry;
 import fr.relais.directory.Directory;
+import fr.relais.directory.Membership;
 import fr.relais.directory.Person;
 import fr.relais.platform.ApiError;
 
@@ -59,11 +60,11 @@ public class GarAccessApi {
             return error(HttpStatus.UNAUTHORIZED, refused.reason(), request);
         }
         Optional<Connector> publisher = Optional.of(((PublisherAuthenticator.Known) who).publisher());
-        Optional<Person> person = pseudonyms.person(publisher.get().id(), ido).flatMap(directory::person);
+        Optional<Membership> person = pseudonyms.person(publisher.get().id(), ido).flatMap(directory::membership);
         if (person.isEmpty()) {
             return error(HttpStatus.NOT_FOUND, "identifiant IDO inconnu pour ce distributeur", request);
         }
-        Person p = person.get();
+        Membership p = person.get();
         EntitlementDecision d = decisions.decide(p.jointure(), p.profiles(), p.schools(), uai, publisher.get().id(),
                 idRessource, Instant.now(), false);
         Map<String, Object> body = new LinkedHashMap<>();

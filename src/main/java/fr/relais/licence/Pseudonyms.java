@@ -2,17 +2,29 @@ package fr.relais.licence;
 
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
 
-/** The pseudonymous ids each publisher received (recorded by single sign-on when it issues an assertion). */
+import fr.relais.platform.ReadThroughCache;
+
+/**
+ * The pseudonymous ids each publisher received (recorded by single sign-on when it issues an assertion). An id
+ * once handed out never changes nor goes away, so the ones already resolved are kept in memory (an unknown id
+ * is asked again every time: it may be handed out by then).
+ */
 @Repository
 public class Pseudonyms {
 
+    private record Key(String publisherId, String ido) {
+    }
+
     private final JdbcTemplate jdbc;
+    private final ReadThroughCache<Key, Optional<String>> resolved = new ReadThroughCache<>(200_000,
+            ChronoUnit.FOREVER.getDuration());
 
     public Pseudonyms(JdbcTemplate jdbc) {
         this.jdbc = jdbc;
@@ -28,7 +40,8 @@ public class Pseudonyms {
     }
 
     public Optional<String> person(String publisherId, String ido) {
-        return jdbc.queryForList("SELECT person_id FROM licence_pseudonym WHERE publisher_id = ? AND ido = ?",
-                String.class, publisherId, ido).stream().findFirst();
+        return resolved.get(new Key(publisherId, ido), k -> jdbc.queryForList("SELECT person_id FROM licence_pseudonym "
+                + "WHERE publisher_id = ? AND ido = ?", String.class, publisherId, ido).stream().findFirst(),
+                Optional::isPresent);
     }
 }

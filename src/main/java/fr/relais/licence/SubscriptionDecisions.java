@@ -5,14 +5,18 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.micrometer.core.instrument.Counter;
 
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import fr.relais.directory.Directory;
-import fr.relais.directory.Person;
+import fr.relais.directory.Membership;
 
 /**
  * Decisions from subscriptions and assignments. ETABL subscriptions entitle the whole target audience of the
@@ -29,14 +33,19 @@ public class SubscriptionDecisions implements EntitlementDecisions {
 
     private final fr.relais.audit.AuditTrail audit;
     private final io.micrometer.core.instrument.MeterRegistry meters;
+    private final TransactionTemplate tx;
+    /** One counter per (publisher, outcome, reason), looked up once instead of at every decision. */
+    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
 
     public SubscriptionDecisions(JdbcTemplate jdbc, Subscriptions subscriptions, Directory directory,
-                                 fr.relais.audit.AuditTrail audit, io.micrometer.core.instrument.MeterRegistry meters) {
+                                 fr.relais.audit.AuditTrail audit, io.micrometer.core.instrument.MeterRegistry meters,
+                                 PlatformTransactionManager transactions) {
         this.audit = audit;
         this.meters = meters;
         this.jdbc = jdbc;
         this.subscriptions = subscriptions;
         this.directory = directory;
+        this.tx = new TransactionTemplate(transactions);
     }
 
     /** GAR audience of a national profile; null for parents, whom no subscription covers. */
@@ -54,7 +63,6 @@ public class SubscriptionDecisions implements EntitlementDecisions {
     }
 
     @Override
-    @Transactional
     public EntitlementDecision decide(String personId, List<String> profiles, List<String> schools, String uai,
                                       String publisherId, String resourceId, Instant at) {
         return decide(personId, profiles, schools, uai, publisherId, resourceId, at, true);
@@ -64,13 +72,13 @@ public class SubscriptionDecisions implements EntitlementDecisions {
      * @param take whether an allowed INDIV decision takes the person's licence (a launch) or only looks
      *             (the médiacentre's list, a publisher's background check)
      */
-    @Transactional
     public EntitlementDecision decide(String personId, List<String> profiles, List<String> schools, String uai,
                                       String publisherId, String resourceId, Instant at, boolean take) {
         EntitlementDecision d = evaluate(personId, profiles, schools, uai, publisherId, resourceId, at, take);
         String reason = d instanceof EntitlementDecision.Denied denied ? denied.reason().name() : "ALLOWED";
-        meters.counter("relais.licence.decisions", "publisher", publisherId, "outcome",
-                d instanceof EntitlementDecision.Allowed ? "allowed" : "denied", "reason", reason).increment();
+        String outcome = d instanceof EntitlementDecision.Allowed ? "allowed" : "denied";
+        counters.computeIfAbsent(publisherId + '\u001f' + reason, k -> meters.counter("relais.licence.decisions",
+                "publisher", publisherId, "outcome", outcome, "reason", reason)).increment();
         audit.recordSoon("licence.decision", publisherId, personId, null, publisherId,
                 d instanceof EntitlementDecision.Allowed ? fr.relais.audit.AuditTrail.Outcome.ALLOWED
                         : fr.relais.audit.AuditTrail.Outcome.REFUSED,
@@ -111,6 +119,12 @@ public class SubscriptionDecisions implements EntitlementDecisions {
                 return new EntitlementDecision.Allowed(until(s, at));
             }
         }
+        // counting and taking a licence read and write together: in one transaction (school-wide ones need none)
+        return tx.execute(status -> individual(covering, personId, audience, uai, at, take));
+    }
+
+    private EntitlementDecision individual(List<Subscription> covering, String personId, String audience, String uai,
+                                           Instant at, boolean take) {
         EntitlementDecision refusal = null;
         for (Subscription s : covering) {
             EntitlementDecision d = individual(s, personId, audience, uai, at, take);
@@ -168,7 +182,7 @@ public class SubscriptionDecisions implements EntitlementDecisions {
         int freed = 0;
         for (String person : jdbc.queryForList("SELECT person_id FROM licence_grant WHERE publisher_id = ? AND "
                 + "subscription_id = ? AND uai = ?", String.class, s.publisherId(), s.id(), uai)) {
-            Optional<Person> p = directory.person(person);
+            Optional<Membership> p = directory.membership(person);
             if (p.isEmpty() || !p.get().schools().contains(uai)) {
                 freed += jdbc.update("DELETE FROM licence_grant WHERE publisher_id = ? AND subscription_id = ? AND person_id = ?",
                         s.publisherId(), s.id(), person);
@@ -184,7 +198,7 @@ public class SubscriptionDecisions implements EntitlementDecisions {
         if (rows.isEmpty()) {
             return false;
         }
-        Optional<Person> person = directory.person(personId);
+        Optional<Membership> person = directory.membership(personId);
         for (String[] r : rows) {
             switch (r[0]) {
                 case "PERSON" -> {

@@ -3,6 +3,7 @@ package fr.relais.licence;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -10,18 +11,38 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
 import org.springframework.transaction.annotation.Transactional;
 
-/** Subscriptions in the database; every call is scoped to one publisher, who never sees another's. */
+import fr.relais.platform.ReadThroughCache;
+
+/**
+ * Subscriptions in the database; every call is scoped to one publisher, who never sees another's.
+ *
+ * <p>Decisions read a school's subscriptions from a cache by (publisher, school); every write here clears the
+ * publisher's entries when it commits, so the next decision sees it. Only this class writes the subscription
+ * tables.
+ */
 @Repository
 public class Subscriptions {
 
-    private final JdbcTemplate jdbc;
+    private record SchoolKey(String publisherId, String uai) {
+    }
 
-    public Subscriptions(JdbcTemplate jdbc) {
+    private final JdbcTemplate jdbc;
+    private final ReadThroughCache<SchoolKey, List<Subscription>> bySchool;
+
+    public Subscriptions(JdbcTemplate jdbc,
+                         @Value("${relais.licence.subscription-cache-max-age:60s}") Duration cacheMaxAge) {
         this.jdbc = jdbc;
+        this.bySchool = new ReadThroughCache<>(100_000, cacheMaxAge);
+    }
+
+    /** After a write: the publisher's schools are read again by the next decision (once committed). */
+    private void changed(String publisherId) {
+        bySchool.invalidateAfterCommit(k -> k.publisherId().equals(publisherId));
     }
 
     public Optional<Subscription> find(String publisherId, String id) {
@@ -45,6 +66,7 @@ public class Subscriptions {
                 s.schoolYearEnd(), s.uaiNature(), s.transferable(), s.assignmentType().name(), s.nbTeacher(),
                 s.nbPupil(), s.nbLibrarian(), s.nbOther(), s.nbGlobal(), s.projectCode(), now, now);
         children(s);
+        changed(s.publisherId());
         return true;
     }
 
@@ -64,10 +86,12 @@ public class Subscriptions {
                 s.publisherId(), s.id());
         s.audiences().forEach(a -> jdbc.update("INSERT INTO licence_subscription_audience VALUES (?, ?, ?)",
                 s.publisherId(), s.id(), a));
+        changed(s.publisherId());
     }
 
     @Transactional
     public boolean delete(String publisherId, String id) {
+        changed(publisherId);
         jdbc.update("DELETE FROM licence_subscription_school WHERE publisher_id = ? AND subscription_id = ?", publisherId, id);
         jdbc.update("DELETE FROM licence_subscription_audience WHERE publisher_id = ? AND subscription_id = ?", publisherId, id);
         return jdbc.update("DELETE FROM licence_subscription WHERE publisher_id = ? AND id = ?", publisherId, id) == 1;
@@ -99,17 +123,26 @@ public class Subscriptions {
     }
 
     /**
-     * The publisher's subscriptions for one school (and one resource when given), with their audiences, in one
-     * query: the decision's path. {@code schools} holds only that school.
+     * The publisher's subscriptions for one school (and one resource when given), with their audiences: the
+     * decision's path. {@code schools} holds only that school.
      */
     public List<Subscription> forSchool(String publisherId, String uai, String resourceId) {
+        List<Subscription> all = bySchool.get(new SchoolKey(publisherId, uai), k -> readSchool(publisherId, uai));
+        return resourceId == null ? all : all.stream().filter(s -> s.resourceId().equals(resourceId)).toList();
+    }
+
+    /**
+     * One query that starts from the school's rows (index on {@code uai}), so its cost is that of one school's
+     * subscriptions whatever the size of the territory; written from the subscriptions' side, H2 scanned all
+     * the publisher's subscriptions.
+     */
+    private List<Subscription> readSchool(String publisherId, String uai) {
         Map<String, Subscription> found = new LinkedHashMap<>();
         Map<String, List<String>> audiences = new LinkedHashMap<>();
-        String sql = "SELECT s.*, a.audience FROM licence_subscription s JOIN licence_subscription_school sc "
-                + "ON sc.publisher_id = s.publisher_id AND sc.subscription_id = s.id AND sc.uai = ? "
+        String sql = "SELECT s.*, a.audience FROM licence_subscription_school sc JOIN licence_subscription s "
+                + "ON s.publisher_id = sc.publisher_id AND s.id = sc.subscription_id "
                 + "LEFT JOIN licence_subscription_audience a ON a.publisher_id = s.publisher_id AND a.subscription_id = s.id "
-                + "WHERE s.publisher_id = ?" + (resourceId == null ? "" : " AND s.resource_id = ?") + " ORDER BY s.id";
-        Object[] args = resourceId == null ? new Object[] {uai, publisherId} : new Object[] {uai, publisherId, resourceId};
+                + "WHERE sc.uai = ? AND sc.publisher_id = ? ORDER BY s.id";
         jdbc.query(sql, rs -> {
             String id = rs.getString("id");
             found.computeIfAbsent(id, k -> {
@@ -122,13 +155,13 @@ public class Subscriptions {
             if (rs.getString("audience") != null) {
                 audiences.computeIfAbsent(id, k -> new ArrayList<>()).add(rs.getString("audience"));
             }
-        }, args);
+        }, uai, publisherId);
         List<Subscription> out = new ArrayList<>();
         found.forEach((id, s) -> out.add(new Subscription(s.publisherId(), s.id(), s.distributorId(), s.resourceId(),
                 s.resourceIdType(), s.resourceLabel(), s.comment(), s.validFrom(), s.validUntil(), s.schoolYearEnd(),
                 s.uaiNature(), s.transferable(), s.assignmentType(), s.nbTeacher(), s.nbPupil(), s.nbLibrarian(),
-                s.nbOther(), s.nbGlobal(), s.projectCode(), List.of(uai), audiences.getOrDefault(id, List.of()))));
-        return out;
+                s.nbOther(), s.nbGlobal(), s.projectCode(), List.of(uai), List.copyOf(audiences.getOrDefault(id, List.of())))));
+        return List.copyOf(out);
     }
 
     private void children(Subscription s) {

@@ -125,8 +125,7 @@ class AafImportBenchmark {
             db.setURL("jdbc:h2:mem:bench;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1");
             Flyway.configure().dataSource(db).locations("classpath:db/migration").load().migrate();
             AafImporter importer = new AafImporter(store, new ImportHistory(new JdbcTemplate(db)), properties,
-                    new DefaultListableBeanFactory().getBeanProvider(EmbeddedLdapServer.class),
-                    new DefaultListableBeanFactory().getBeanProvider(fr.relais.directory.Directory.class));
+                    new DefaultListableBeanFactory().getBeanProvider(EmbeddedLdapServer.class));
 
             System.gc();
             List<MemoryPoolMXBean> heap = new ArrayList<>();

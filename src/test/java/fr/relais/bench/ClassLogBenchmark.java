@@ -52,7 +52,6 @@ class ClassLogBenchmark {
             Directory directory = app.getBean(Directory.class);
             for (int i = 0; i < 600 && directory.structure(school).map(x -> x.classes().size()).orElse(0) < 12; i++) {
                 Thread.sleep(100); // the demo feed is imported after start
-                directory.forgetStructures();
             }
             String audience = directory.structure(school).orElseThrow().classes().stream()
                     .filter(c -> !c.equals("6A")).sorted().findFirst().orElseThrow();

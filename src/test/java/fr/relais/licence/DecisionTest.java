@@ -170,6 +170,75 @@ class DecisionTest extends DirectoryTestBase {
         ready = false;
     }
 
+    @Autowired
+    Pseudonyms pseudonyms;
+
+    /** The publishers' check API, as a publisher calls it. */
+    private String check(String ido, String resource) {
+        org.springframework.http.HttpHeaders headers = new org.springframework.http.HttpHeaders();
+        headers.set("X-Relais-Api-Key", "demo-cle-cns");
+        return http.exchange("/gar/entitlements?ido={ido}&idRessource={r}&uai={uai}", org.springframework.http.HttpMethod.GET,
+                new org.springframework.http.HttpEntity<>(headers), String.class, ido, resource, SCHOOL).getBody();
+    }
+
+    @Test
+    void aPupilMovedToAnotherSchoolIsRefusedByTheVeryNextCheck() throws Exception {
+        subscription("MOVE", Subscription.AssignmentType.ETABL, true, null, NOW.minusSeconds(60), null, List.of("ELEVE"));
+        pseudonyms.remember("cns", "ido-move-8601003", "8601003");
+        // read (and kept) before the import
+        assertThat(check("ido-move-8601003", "ark:/1/MOVE")).contains("\"autorise\"");
+        assertThat(check("ido-move-8601003", "ark:/1/MOVE")).contains("\"autorise\"");
+        importer.importFile(AafFiles.write(dir, "mutation.xml", AafFiles.HEAD + AafFiles.school("8602", Uai.of(596_002),
+                "19598602000000", "COLLÈGE VOISIN", "5A") + AafFiles.pupil("addRequest", "8601003", "ÉLÈVE3", "A", "8602",
+                "8602$5A") + AafFiles.TAIL), "mutation.xml", "api");
+        assertThat(check("ido-move-8601003", "ark:/1/MOVE")).contains("\"refuse\"").contains("NOT_IN_SCHOOL");
+        assertThat(directory.person("8601003").orElseThrow().schools()).containsExactly(Uai.of(596_002));
+        ready = false;
+    }
+
+    @Test
+    void aSchoolWhoseUaiChangesIsSeenByTheNextCheck() throws Exception {
+        subscription("UAI", Subscription.AssignmentType.ETABL, true, null, NOW.minusSeconds(60), null, List.of("ELEVE"));
+        pseudonyms.remember("cns", "ido-uai-8601001", "8601001");
+        assertThat(check("ido-uai-8601001", "ark:/1/UAI")).contains("\"autorise\"");
+        importer.importFile(AafFiles.write(dir, "uai.xml", AafFiles.HEAD + AafFiles.school("8601", Uai.of(596_003),
+                "19598601000000", "COLLÈGE DES LICENCES", "4A", "4B") + AafFiles.TAIL), "uai.xml", "api");
+        assertThat(check("ido-uai-8601001", "ark:/1/UAI")).contains("NOT_IN_SCHOOL");
+        assertThat(directory.person("8601001").orElseThrow().schools()).containsExactly(Uai.of(596_003));
+        ready = false;
+    }
+
+    @Test
+    void anIdoUnknownAtFirstIsResolvedOnceHandedOut() {
+        subscription("IDO", Subscription.AssignmentType.ETABL, true, null, NOW.minusSeconds(60), null, List.of("ELEVE"));
+        assertThat(check("ido-later-8601002", "ark:/1/IDO")).contains("identifiant IDO inconnu");
+        pseudonyms.remember("cns", "ido-later-8601002", "8601002");
+        assertThat(check("ido-later-8601002", "ark:/1/IDO")).contains("\"autorise\"");
+    }
+
+    @Test
+    void aNewChangedOrDeletedSubscriptionIsSeenByTheNextDecision() {
+        assertThat(reason(decide("8601002", "ark:/1/NEW"))).isEqualTo(Reason.NO_SUBSCRIPTION);
+        Subscription s = subscription("NEW", Subscription.AssignmentType.ETABL, true, null, NOW.minusSeconds(60), null,
+                List.of("ELEVE"));
+        assertThat(decide("8601002", "ark:/1/NEW")).isInstanceOf(Allowed.class);
+        subscriptions.update(new Subscription(s.publisherId(), s.id(), s.distributorId(), s.resourceId(),
+                s.resourceIdType(), s.resourceLabel(), s.comment(), s.validFrom(), s.validUntil(), s.schoolYearEnd(),
+                s.uaiNature(), s.transferable(), s.assignmentType(), s.nbTeacher(), s.nbPupil(), s.nbLibrarian(),
+                s.nbOther(), s.nbGlobal(), s.projectCode(), s.schools(), List.of("ENSEIGNANT")));
+        assertThat(reason(decide("8601002", "ark:/1/NEW"))).isEqualTo(Reason.AUDIENCE_NOT_COVERED);
+        subscriptions.delete("cns", "NEW");
+        assertThat(reason(decide("8601002", "ark:/1/NEW"))).isEqualTo(Reason.NO_SUBSCRIPTION);
+    }
+
+    @Test
+    void aNewAssignmentIsSeenByTheNextDecision() {
+        subscription("ASSIGN", Subscription.AssignmentType.INDIV, true, 10, NOW.minusSeconds(60), null, List.of("ELEVE"));
+        assertThat(reason(decide("8601001", "ark:/1/ASSIGN"))).isEqualTo(Reason.NOT_ASSIGNED);
+        assertThat(assign("ASSIGN", "PERSON", "8601001").getStatusCode()).isEqualTo(HttpStatus.CREATED);
+        assertThat(decide("8601001", "ark:/1/ASSIGN")).isInstanceOf(Allowed.class);
+    }
+
     @Test
     void personAndUnlimitedAssignments() {
         subscription("PERS", Subscription.AssignmentType.INDIV, true, Subscription.UNLIMITED, NOW.minusSeconds(60), null,

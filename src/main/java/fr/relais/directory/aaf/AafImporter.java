@@ -69,14 +69,12 @@ public class AafImporter {
     private final int workers;
     private static final AtomicInteger WORKER_IDS = new AtomicInteger();
 
-    private final ObjectProvider<fr.relais.directory.Directory> directory;
     @org.springframework.beans.factory.annotation.Autowired
     private ObjectProvider<fr.relais.audit.AuditTrail> audit = new org.springframework.beans.factory.support.DefaultListableBeanFactory()
             .getBeanProvider(fr.relais.audit.AuditTrail.class);
 
     public AafImporter(DirectoryStore store, ImportHistory history, DirectoryProperties properties,
-                       ObjectProvider<EmbeddedLdapServer> embedded, ObjectProvider<fr.relais.directory.Directory> directory) {
-        this.directory = directory;
+                       ObjectProvider<EmbeddedLdapServer> embedded) {
         this.store = store;
         this.mapper = new AafMapper(properties.baseDn());
         this.history = history;
@@ -250,7 +248,7 @@ public class AafImporter {
                 refreshGroups(structure, run);
             }
             long grouped = System.nanoTime();
-            directory.ifAvailable(fr.relais.directory.Directory::forgetStructures);
+            // no cache to clear: every write above told the Directory what it changed (DirectoryStore.onWrite)
             embedded.ifAvailable(EmbeddedLdapServer::snapshot);
             log.info("AAF {} : vérification {} ms, application {} ms, départs et classes {} ms, sauvegarde {} ms", displayName,
                     (checked - started) / 1_000_000, (applied - checked) / 1_000_000, (grouped - applied) / 1_000_000,
