@@ -46,6 +46,17 @@ class ClassLogFamiliesTest extends SsoTestBaseAccess {
     @Autowired
     ToolClients clients;
 
+    private final List<String> planned = new ArrayList<>();
+
+    /** The classes planned here stop syncing: the engine leaves these tools (and their sessions) to other tests. */
+    @org.junit.jupiter.api.AfterEach
+    void unplan() throws Exception {
+        for (String audience : planned) {
+            call("DELETE", "/api/classlog/sync/" + SCHOOL + "/" + audience, null, true);
+        }
+        planned.clear();
+    }
+
     private HttpResponse<String> call(String method, String path, String body, boolean admin) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base() + path)).header("Content-Type", "application/json")
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
@@ -103,6 +114,7 @@ class ClassLogFamiliesTest extends SsoTestBaseAccess {
         }
         HttpResponse<String> put = call("PUT", "/api/classlog/sync/" + SCHOOL + "/" + audience, body + "]}", true);
         assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+        planned.add(audience);
         return audience;
     }
 

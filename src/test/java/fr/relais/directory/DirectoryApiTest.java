@@ -163,14 +163,14 @@ class DirectoryApiTest extends DirectoryTestBase {
             assertThat(components.path(part).path("status").asText()).as(part).isEqualTo("UP");
         }
         JsonNode detailed = json.readTree(admin().getForObject("/actuator/health", String.class));
-        assertThat(detailed.at("/components/connectors/details/ready").asInt()).isEqualTo(36);
+        assertThat(detailed.at("/components/connectors/details/ready").asInt()).isEqualTo(37);
         assertThat(detailed.at("/components/connectors/details/quarantined").asInt()).isZero();
     }
 
     @Test
     void connectorsAreListedWithTheirFields() throws Exception {
         JsonNode all = json.readTree(admin().getForObject("/api/connectors", String.class));
-        assertThat(all).hasSize(36);
+        assertThat(all).hasSize(37);
         JsonNode agora = json.readTree(admin().getForObject("/api/connectors/agora06", String.class));
         assertThat(agora.path("id").asText()).isEqualTo("agora06");
         assertThat(agora.path("name").asText()).isEqualTo("Agora 06");
