@@ -265,7 +265,8 @@ final class DropFolder {
 
     private void prune() throws IOException {
         List<Path> files = list(root.resolve("processed"));
-        String oldest = STAMP.format(Instant.now().minus(settings.keepProcessed()));
+        // files of this very millisecond count as old enough when nothing is to be kept (keepProcessed 0)
+        String oldest = STAMP.format(Instant.now().plusMillis(1).minus(settings.keepProcessed()));
         var pinned = positions().values();
         for (Path file : files.subList(0, Math.max(0, files.size() - 1))) {
             String name = file.getFileName().toString();
