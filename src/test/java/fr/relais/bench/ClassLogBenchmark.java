@@ -42,11 +42,22 @@ class ClassLogBenchmark {
             port = s.getLocalPort();
         }
         Path data = RelaisTestSupport.fresh("bench-classlog");
-        try (ConfigurableApplicationContext app = new SpringApplicationBuilder(RelaisApplication.class)
-                .profiles("demo").run("--relais.data-dir=" + data, "--server.port=" + port, "--logging.level.fr.relais=WARN",
-                        "--logging.level.org.apache.camel=WARN", "--relais.classlog.poll-period=500",
-                        "--relais.admin.password=" + RelaisTestSupport.ADMIN_PASSWORD,
-                        "--relais.sandbox.demo-subscriptions=false", "--relais.directory.ldap.embedded-port=0")) {
+        // -Dbench.classlog.db=postgres: the canonical log in a real PostgreSQL (as in production) instead of H2
+        boolean postgres = "postgres".equals(System.getProperty("bench.classlog.db"));
+        io.zonky.test.db.postgres.embedded.EmbeddedPostgres pg = postgres ? io.zonky.test.db.postgres.embedded
+                .EmbeddedPostgres.builder().setOverrideWorkingDirectory(RelaisTestSupport.fresh("bench-classlog-pg")
+                        .toFile()).start() : null;
+        List<String> args = new ArrayList<>(List.of("--relais.data-dir=" + data, "--server.port=" + port,
+                "--logging.level.fr.relais=WARN", "--logging.level.org.apache.camel=WARN", "--relais.classlog.poll-period=500",
+                "--relais.admin.password=" + RelaisTestSupport.ADMIN_PASSWORD, "--relais.sandbox.demo-subscriptions=false",
+                "--relais.directory.ldap.embedded-port=0"));
+        if (postgres) {
+            args.add("--spring.datasource.url=" + pg.getJdbcUrl("postgres", "postgres"));
+            args.add("--spring.datasource.username=postgres");
+            args.add("--spring.datasource.password=");
+        }
+        try (pg; ConfigurableApplicationContext app = new SpringApplicationBuilder(RelaisApplication.class)
+                .profiles("demo").run(args.toArray(String[]::new))) {
             SimulatedNeoDiary neo = app.getBean(SimulatedNeoDiary.class);
             String school = "0690100J";
             Directory directory = app.getBean(Directory.class);
@@ -104,12 +115,13 @@ class ClassLogBenchmark {
             double raw8 = rawArtemis(factory, entries, size, 8);
             System.out.printf("raw Artemis, 8 pairs on one connection: %,.0f messages/s%n",
                     rawArtemis(factory, entries, size, 8, true));
-            System.out.printf("%n=== Cahier de textes sync (3 tools per class, persistent Artemis, H2, same server) ===%n"
+            System.out.printf("%n=== Cahier de textes sync (3 tools per class, persistent Artemis, %s, same server) ===%n"
                             + "entries: %,d written in one tool, present in the two others after %.1f s%n"
                             + "Relais end to end: %,.0f entries/s (target >= 1,000)%n"
                             + "raw Artemis persistent send+receive (%d bytes): %,.0f messages/s with 1 producer and 1 consumer, "
                             + "%,.0f messages/s with 8 of each%n"
-                            + "ratio: %.2f (to 1 pair), %.2f (to 8 pairs)%n%n", entries, seconds, relais, size, raw, raw8,
+                            + "ratio: %.2f (to 1 pair), %.2f (to 8 pairs)%n%n", postgres ? "PostgreSQL" : "H2", entries,
+                    seconds, relais, size, raw, raw8,
                     relais / raw, relais / raw8);
         }
     }

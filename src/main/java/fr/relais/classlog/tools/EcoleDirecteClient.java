@@ -251,28 +251,15 @@ public class EcoleDirecteClient implements ToolClient {
         return new Account(ToolHttp.baseUrl(tool), c.path("login").asText(""), c.path("password").asText(""));
     }
 
+    /** EcoleDirecte's names for a document. */
+    static final Attachments.Fields DOCUMENT = new Attachments.Fields("libelle", "typeMime", "taille", "url", "empreinte");
+
     static List<Map<String, Object>> documents(List<ClassLogEntry.Attachment> attachments) {
-        List<Map<String, Object>> out = new ArrayList<>();
-        for (ClassLogEntry.Attachment a : attachments == null ? List.<ClassLogEntry.Attachment>of() : attachments) {
-            Map<String, Object> d = new LinkedHashMap<>();
-            d.put("libelle", a.name());
-            d.put("typeMime", a.mediaType());
-            d.put("taille", a.size());
-            d.put("url", a.url());
-            d.put("empreinte", a.sha256());
-            out.add(d);
-        }
-        return out;
+        return Attachments.write(attachments, DOCUMENT);
     }
 
     static List<ClassLogEntry.Attachment> documents(JsonNode array) {
-        List<ClassLogEntry.Attachment> out = new ArrayList<>();
-        for (JsonNode d : array) {
-            out.add(new ClassLogEntry.Attachment(d.path("libelle").asText(null), d.path("typeMime").asText(null),
-                    d.hasNonNull("taille") ? d.path("taille").asLong() : null, d.path("url").asText(null),
-                    d.path("empreinte").asText(null)));
-        }
-        return out;
+        return Attachments.read(array, DOCUMENT);
     }
 
     static String encode64(String html) {

@@ -302,28 +302,15 @@ public class SkolengoClient implements ToolClient {
         return relationship;
     }
 
+    /** Skolengo's names for an attachment. */
+    static final Attachments.Fields ATTACHMENT = new Attachments.Fields("name", "mimeType", "size", "url", "sha256");
+
     static List<ClassLogEntry.Attachment> attachments(JsonNode array) {
-        List<ClassLogEntry.Attachment> out = new ArrayList<>();
-        for (JsonNode a : array) {
-            out.add(new ClassLogEntry.Attachment(a.path("name").asText(null), a.path("mimeType").asText(null),
-                    a.hasNonNull("size") ? a.path("size").asLong() : null, a.path("url").asText(null),
-                    a.path("sha256").asText(null)));
-        }
-        return out;
+        return Attachments.read(array, ATTACHMENT);
     }
 
     static List<Map<String, Object>> attachments(List<ClassLogEntry.Attachment> attachments) {
-        List<Map<String, Object>> out = new ArrayList<>();
-        for (ClassLogEntry.Attachment a : attachments == null ? List.<ClassLogEntry.Attachment>of() : attachments) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("name", a.name());
-            m.put("mimeType", a.mediaType());
-            m.put("size", a.size());
-            m.put("url", a.url());
-            m.put("sha256", a.sha256());
-            out.add(m);
-        }
-        return out;
+        return Attachments.write(attachments, ATTACHMENT);
     }
 
     private static String dateTime(LocalDate date, LocalTime time) {
