@@ -339,6 +339,22 @@ class ClassLogSyncTest extends SsoTestBaseAccess {
     }
 
     @Test
+    void aToolPlannedAsTargetOnlyIsWrittenButNeverRead() throws Exception {
+        String audience = plannedClass(0); // Essonne: target only
+        String fromParis = "Vers Essonne " + System.nanoTime();
+        String typedInEssonne = "Tapée dans Essonne " + System.nanoTime();
+        assertThat(send("POST", "/sandbox/neo/essonne/diary/session", session(audience, typedInEssonne, "<p>e</p>"))
+                .statusCode()).isEqualTo(201);
+        assertThat(send("POST", "/sandbox/neo/paris/diary/session", session(audience, fromParis, "<p>p</p>")).statusCode())
+                .isEqualTo(201);
+        await("essonne", s -> fromParis.equals(s.path("title").asText()));
+        await("ent77", s -> fromParis.equals(s.path("title").asText()));
+        Thread.sleep(1500); // several polls
+        assertThat(count("paris", s -> typedInEssonne.equals(s.path("title").asText()))).isZero();
+        assertThat(count("ent77", s -> typedInEssonne.equals(s.path("title").asText()))).isZero();
+    }
+
+    @Test
     void aPlanIsCheckedBeforeItIsKept() throws Exception {
         HttpResponse<String> bad = admin("PUT", "/api/classlog/sync/" + SCHOOL + "/ZZZ", "{\"tools\":[{\"tool\":\"" + PARIS
                 + "\"},{\"tool\":\"pronote-inconnu\"},{\"tool\":\"moodle-academique\",\"direction\":\"sideways\"}]}");
