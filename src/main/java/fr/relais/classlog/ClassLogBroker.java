@@ -14,8 +14,8 @@ import fr.relais.connector.Connector;
  * The broker's policy for the cahier de textes queues (embedded Artemis; a standalone broker needs the same
  * address settings, see README): a delivery the target refuses comes back after a delay that doubles up to a
  * ceiling, and after the configured attempts goes to the dead-letter queue of its target,
- * {@code DLQ.relais.classlog.deliver.<tool>}; a change that cannot be applied ends in
- * {@code DLQ.relais.classlog.changes}. The dead-letter queues exist from the start, so that nothing sent to them
+ * {@code DLQ.relais.classlog.deliver.<tool>}; a change that cannot be applied now is tried again without limit
+ * (malformed data never throws: it is refused and recorded). The dead-letter queues exist from the start, so that nothing sent to them
  * is dropped.
  */
 @org.springframework.context.annotation.Configuration
@@ -25,6 +25,9 @@ public class ClassLogBroker {
     ArtemisConfigurationCustomizer classLogAddressSettings(ClassLogSettings settings, ToolClients clients) {
         return configuration -> {
             deadLettered(configuration, settings, ClassLogSync.CHANGES);
+            // a change the canonical log cannot take now (database down, lock timeout) waits and is tried again
+            // without limit: its watermark has moved, so a dead letter there would be out of sight
+            configuration.getAddressSettings().get(ClassLogSync.CHANGES).setMaxDeliveryAttempts(-1);
             for (Connector tool : clients.writable()) {
                 deadLettered(configuration, settings, ClassLogSync.DELIVER + tool.id());
             }

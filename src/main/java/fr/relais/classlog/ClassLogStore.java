@@ -194,8 +194,8 @@ public class ClassLogStore {
     }
 
     private void provenance(ToolChange change, String id, long version, Instant now) {
-        int updated = jdbc.update("UPDATE classlog_provenance SET entry_id = ?, tool_version = ?, synced_version = ?, "
-                + "last_seen = ? WHERE tool = ? AND tool_entry_id = ?", id, change.toolVersion(), version,
+        int updated = jdbc.update("UPDATE classlog_provenance SET entry_id = ?, tool_version = ?, synced_version = "
+                + "GREATEST(synced_version, ?), last_seen = ? WHERE tool = ? AND tool_entry_id = ?", id, change.toolVersion(), version,
                 Timestamp.from(now), change.tool(), change.toolEntryId());
         if (updated == 0) {
             jdbc.update("INSERT INTO classlog_provenance (tool, tool_entry_id, entry_id, tool_version, synced_version, "

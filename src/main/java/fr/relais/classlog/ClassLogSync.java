@@ -253,6 +253,9 @@ public class ClassLogSync {
                 && !plan.reads(entry.school(), entry.audience(), tool)) {
             return; // a class this tool is not read for (not in the plan, or a target only): not Relais' business
         }
+        if (deleted && !deleteReadable(change)) {
+            return; // a delete in a tool only written for that class: the entry lives on in the others
+        }
         if (entry != null && ownCreateUnderWay(change)) {
             return;
         }
@@ -299,6 +302,14 @@ public class ClassLogSync {
     private long syncedVersion(String tool, String entryId) {
         return jdbc.queryForList("SELECT synced_version FROM classlog_provenance WHERE tool = ? AND entry_id = ?",
                 Long.class, tool, entryId).stream().findFirst().orElse(0L);
+    }
+
+    /** Whether the entry this tool deleted belongs to a class the tool is read for. */
+    private boolean deleteReadable(ClassLogStore.ToolChange change) {
+        List<String[]> cls = jdbc.query("SELECT e.school, e.audience FROM classlog_provenance p JOIN classlog_entry e "
+                + "ON e.id = p.entry_id WHERE p.tool = ? AND p.tool_entry_id = ?", (rs, n) -> new String[] {rs.getString(1),
+                rs.getString(2)}, change.tool(), change.toolEntryId());
+        return cls.isEmpty() || plan.reads(cls.get(0)[0], cls.get(0)[1], change.tool());
     }
 
     /**
@@ -367,6 +378,14 @@ public class ClassLogSync {
                 target(target, e.getMessage());
             } catch (CallNotPermittedException e) {
                 // circuit open: wait, without using up the delivery's attempts
+            } catch (org.springframework.dao.DataAccessException | IllegalStateException e) {
+                // the database, or the tool's descriptor (quarantined), not the entry: wait like for a tool down
+                log.warn("Cahier de textes : livraison à {} en attente ({})", target, e.toString());
+                try {
+                    target(target, e.toString());
+                } catch (RuntimeException ignored) {
+                    // the database may be the cause; the wait goes on
+                }
             } catch (Exception e) {
                 failed(deliveryId, target, id, version, e.toString());
                 throw e;
@@ -401,6 +420,16 @@ public class ClassLogSync {
         ToolClient client = clients.client(tool);
         Optional<String> targetId = Optional.ofNullable((String) c[5]);
         if (Boolean.TRUE.equals(c[1])) {
+            if (targetId.isEmpty() && ((Number) c[6]).longValue() > 0) {
+                // a create into this tool was cut by a crash: the copy it may have made goes too
+                Optional<ToolClient.Written> copy = client.find(tool, sent(target, id, (String) c[3]));
+                if (copy.isPresent()) {
+                    targetId = Optional.of(copy.get().toolEntryId());
+                    String made = copy.get().toolEntryId();
+                    tx.executeWithoutResult(st -> store.delivered(id, version - 1, target, made, copy.get().toolVersion()));
+                }
+                jdbc.update("DELETE FROM classlog_pending WHERE tool = ? AND entry_id = ?", target, id);
+            }
             if (targetId.isPresent()) {
                 if (!tool.can(Capability.CLASSLOG_DELETE)) {
                     rejectedDelete(target, targetId.get());
@@ -416,14 +445,14 @@ public class ClassLogSync {
         boolean pending = ((Number) c[6]).longValue() > 0;
         if (targetId.isEmpty()) {
             if (pending) {
-                // an earlier attempt may have created it before Relais could record the answer
-                Optional<ToolClient.Written> copy = client.find(tool, entry);
+                // an earlier attempt may have created it before Relais could record the answer: look for what it sent
+                Optional<ToolClient.Written> copy = client.find(tool, sent(target, id, (String) c[3]));
                 if (copy.isPresent()) {
                     targetId = Optional.of(copy.get().toolEntryId());
                 }
             } else {
-                jdbc.update("INSERT INTO classlog_pending (tool, entry_id, version, created_at) VALUES (?, ?, ?, ?)",
-                        target, id, version, Timestamp.from(Instant.now()));
+                jdbc.update("INSERT INTO classlog_pending (tool, entry_id, version, created_at, document) VALUES (?, ?, ?, ?, ?)",
+                        target, id, version, Timestamp.from(Instant.now()), c[3]);
             }
         }
         ToolClient.Written written = client.write(tool, targetId.orElse(null), entry);
@@ -434,6 +463,13 @@ public class ClassLogSync {
                 jdbc.update("DELETE FROM classlog_pending WHERE tool = ? AND entry_id = ?", target, id);
             }
         });
+    }
+
+    /** What the create under way sent to the tool (the entry as it was then), else the given document. */
+    private ClassLogEntry sent(String target, String id, String fallback) {
+        List<String> docs = jdbc.queryForList("SELECT document FROM classlog_pending WHERE tool = ? AND entry_id = ?",
+                String.class, target, id);
+        return store.read(docs.isEmpty() || docs.get(0) == null ? fallback : docs.get(0));
     }
 
     private void rejectedDelete(String target, String toolEntryId) {
