@@ -352,6 +352,23 @@ class ClassLogSyncTest extends SsoTestBaseAccess {
         Thread.sleep(1500); // several polls
         assertThat(count("paris", s -> typedInEssonne.equals(s.path("title").asText()))).isZero();
         assertThat(count("ent77", s -> typedInEssonne.equals(s.path("title").asText()))).isZero();
+
+        // Essonne is read for another audience of the school (a group), so it is polled: deleting its copy of the
+        // class's entry there deletes nothing elsewhere
+        String group = directory.structure(SCHOOL).orElseThrow().groups().stream().sorted().findFirst().orElseThrow();
+        assertThat(admin("PUT", "/api/classlog/sync/" + SCHOOL + "/" + group, "{\"tools\":[{\"tool\":\"" + PARIS
+                + "\"},{\"tool\":\"" + ESSONNE + "\"}]}").statusCode()).isEqualTo(200);
+        try {
+            String copy = await("essonne", s -> fromParis.equals(s.path("title").asText())).path("id").asText();
+            assertThat(send("DELETE", "/sandbox/neo/essonne/diary/session/" + copy, null).statusCode()).isEqualTo(204);
+            Thread.sleep(2000);
+            assertThat(count("paris", s -> fromParis.equals(s.path("title").asText()) && !s.path("deleted").asBoolean()))
+                    .isEqualTo(1);
+            assertThat(count("ent77", s -> fromParis.equals(s.path("title").asText()) && !s.path("deleted").asBoolean()))
+                    .isEqualTo(1);
+        } finally {
+            admin("DELETE", "/api/classlog/sync/" + SCHOOL + "/" + group, null);
+        }
     }
 
     @Test
