@@ -187,8 +187,15 @@ public class SyncPlan {
         if (!reasons.isEmpty()) {
             throw new IllegalArgumentException("Plan refusé pour " + school + " " + audience + " : " + String.join(" ; ", reasons));
         }
+        List<String> readBefore = plan.stream().filter(c -> c.school().equals(school) && c.audience().equals(audience))
+                .flatMap(c -> c.tools().stream()).filter(m -> m.direction().reads()).map(Member::tool).toList();
         jdbc.update("DELETE FROM classlog_sync WHERE school = ? AND audience = ?", school, audience);
         for (Member m : tools) {
+            if (m.direction().reads() && !readBefore.contains(m.tool())) {
+                // a tool newly read for this class is read again from its beginning for the school, so the class's
+                // entries typed before the plan are synced too (the school's other changes come back unchanged)
+                jdbc.update("DELETE FROM classlog_watermark WHERE tool = ? AND school = ?", m.tool(), school);
+            }
             jdbc.update("INSERT INTO classlog_sync (school, audience, tool, direction, updated_at) VALUES (?, ?, ?, ?, ?)",
                     school, audience, m.tool(), m.direction().name(), Timestamp.from(Instant.now()));
         }

@@ -372,6 +372,31 @@ class ClassLogSyncTest extends SsoTestBaseAccess {
     }
 
     @Test
+    void entriesTypedBeforeTheirClassIsPlannedAreSyncedOnceItIs() throws Exception {
+        String audience = plannedClass(0);
+        String group = directory.structure(SCHOOL).orElseThrow().groups().stream().sorted().skip(1).findFirst().orElseThrow();
+        admin("DELETE", "/api/classlog/sync/" + SCHOOL + "/" + group, null);
+        String before = "Avant le plan " + System.nanoTime();
+        assertThat(send("POST", "/sandbox/neo/paris/diary/session", session(group, before, "<p>b</p>")).statusCode())
+                .isEqualTo(201);
+        // Paris is polled for the school meanwhile (class 'audience' is planned): its watermark moves past the entry
+        String marker = "Repère " + System.nanoTime();
+        send("POST", "/sandbox/neo/paris/diary/session", session(audience, marker, "<p>m</p>"));
+        await("ent77", s -> marker.equals(s.path("title").asText()));
+        assertThat(count("ent77", s -> before.equals(s.path("title").asText()))).isZero();
+        try {
+            assertThat(admin("PUT", "/api/classlog/sync/" + SCHOOL + "/" + group, "{\"tools\":[{\"tool\":\"" + PARIS
+                    + "\"},{\"tool\":\"" + ENT77 + "\"}]}").statusCode()).isEqualTo(200);
+            await("ent77", s -> before.equals(s.path("title").asText()));
+            Thread.sleep(1000);
+            assertThat(count("ent77", s -> marker.equals(s.path("title").asText()))).isEqualTo(1);
+            assertThat(count("ent77", s -> before.equals(s.path("title").asText()))).isEqualTo(1);
+        } finally {
+            admin("DELETE", "/api/classlog/sync/" + SCHOOL + "/" + group, null);
+        }
+    }
+
+    @Test
     void aPlanIsCheckedBeforeItIsKept() throws Exception {
         HttpResponse<String> bad = admin("PUT", "/api/classlog/sync/" + SCHOOL + "/ZZZ", "{\"tools\":[{\"tool\":\"" + PARIS
                 + "\"},{\"tool\":\"pronote-inconnu\"},{\"tool\":\"moodle-academique\",\"direction\":\"sideways\"}]}");
