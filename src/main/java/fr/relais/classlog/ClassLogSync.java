@@ -322,11 +322,20 @@ public class ClassLogSync {
         if (known) {
             return false;
         }
-        for (var pending : jdbc.queryForList("SELECT entry_id, version FROM classlog_pending WHERE tool = ?", change.tool())) {
-            String id = (String) pending.get("entry_id");
-            Optional<ClassLogEntry> e = store.entry(id);
+        ClassLogEntry c = change.entry();
+        if (c.school() == null || c.audience() == null || c.date() == null) {
+            return false;
+        }
+        List<Object[]> pendings = jdbc.query("SELECT p.entry_id, p.version, p.document FROM classlog_pending p "
+                + "JOIN classlog_entry e ON e.id = p.entry_id WHERE p.tool = ? AND e.school = ? AND e.audience = ? "
+                + "AND e.lesson_date = ?", (rs, n) -> new Object[] {rs.getString(1), rs.getLong(2), rs.getString(3)},
+                change.tool(), c.school(), c.audience(), java.sql.Date.valueOf(c.date()));
+        for (Object[] pending : pendings) {
+            String id = (String) pending[0];
+            // compared with what the create sent (the entry may have changed since)
+            Optional<ClassLogEntry> e = pending[2] != null ? Optional.of(store.read((String) pending[2])) : store.entry(id);
             if (e.isPresent() && sameLesson(e.get(), change.entry())) {
-                long version = ((Number) pending.get("version")).longValue();
+                long version = (Long) pending[1];
                 tx.executeWithoutResult(st -> store.delivered(id, version, change.tool(), change.toolEntryId(),
                         change.toolVersion()));
                 return true;
@@ -373,6 +382,9 @@ public class ClassLogSync {
             } catch (ToolException e) {
                 if (e.refused()) {
                     failed(deliveryId, target, id, version, e.getMessage());
+                    // a refused create made nothing in the tool: its pending row must not capture a teacher's lesson
+                    jdbc.update("DELETE FROM classlog_pending WHERE tool = ? AND entry_id = ? AND NOT EXISTS (SELECT 1 "
+                            + "FROM classlog_provenance p WHERE p.tool = ? AND p.entry_id = ?)", target, id, target, id);
                     throw e;
                 }
                 target(target, e.getMessage());
