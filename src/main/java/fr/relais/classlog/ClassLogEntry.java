@@ -12,6 +12,13 @@ public record ClassLogEntry(String school, String audience, String subject, Stri
                             LocalTime start, LocalTime end, String title, String content, List<Homework> homework,
                             List<Attachment> attachments, boolean published, String visaBy) {
 
+    /** The same lesson (school, class, date, start, title): how a tool's copy is recognised without its id. */
+    public boolean sameLesson(ClassLogEntry other) {
+        return other != null && java.util.Objects.equals(school, other.school) && java.util.Objects.equals(audience, other.audience)
+                && java.util.Objects.equals(date, other.date) && java.util.Objects.equals(start, other.start)
+                && java.util.Objects.equals(title, other.title);
+    }
+
     public record Homework(String id, LocalDate givenOn, LocalDate dueOn, String description, Integer estimatedMinutes,
                            String kind, List<Attachment> attachments) {
     }

@@ -60,7 +60,6 @@ public class ClassLogSync {
     private final SyncPlan plan;
     private final ToolClients clients;
     private final Directory directory;
-    private final JmsTemplate jms;
     private final jakarta.jms.ConnectionFactory connectionFactory;
     private final JdbcTemplate jdbc;
     private final ClassLogStore store;
@@ -77,7 +76,7 @@ public class ClassLogSync {
     private static final int MAX_PAGES_PER_ROUND = 20;
 
     public ClassLogSync(ClassLogSettings settings, SyncPlan plan, ToolClients clients, Directory directory,
-                        JmsTemplate jms, jakarta.jms.ConnectionFactory connectionFactory, JdbcTemplate jdbc,
+                        jakarta.jms.ConnectionFactory connectionFactory, JdbcTemplate jdbc,
                         TransactionTemplate tx, fr.relais.connector.ConnectorRegistry registry) {
         this.registry = registry;
         this.connectionFactory = connectionFactory;
@@ -87,7 +86,6 @@ public class ClassLogSync {
         this.plan = plan;
         this.clients = clients;
         this.directory = directory;
-        this.jms = jms;
         this.jdbc = jdbc;
         this.tx = tx;
         this.store = new ClassLogStore(jdbc, settings.precedence());
@@ -203,11 +201,6 @@ public class ClassLogSync {
         void send(String queue, String body, Map<String, String> properties, long version) throws Exception;
     }
 
-    /** One change from the changes queue: into the canonical log, then out to the class's other tools. */
-    public void apply(String message) throws Exception {
-        apply(message, this::sendAlone);
-    }
-
     /**
      * The changes route's step: the deliveries are sent on the session that received the change, so they join
      * its local transaction: the change is acknowledged together with its fan-out, in one journal write.
@@ -231,16 +224,7 @@ public class ClassLogSync {
                 });
     }
 
-    private void sendAlone(String queue, String body, Map<String, String> properties, long version) {
-        jms.convertAndSend(queue, body, msg -> {
-            for (Map.Entry<String, String> p : properties.entrySet()) {
-                msg.setStringProperty(p.getKey(), p.getValue());
-            }
-            msg.setLongProperty("relaisVersion", version);
-            return msg;
-        });
-    }
-
+    /** One change: into the canonical log, then out to the class's other tools through {@code sender}. */
     void apply(String message, Sender sender) throws Exception {
         log.debug("Cahier de textes : changement {}", message);
         JsonNode m = json.readTree(message);
@@ -334,7 +318,7 @@ public class ClassLogSync {
             String id = (String) pending[0];
             // compared with what the create sent (the entry may have changed since)
             Optional<ClassLogEntry> e = pending[2] != null ? Optional.of(store.read((String) pending[2])) : store.entry(id);
-            if (e.isPresent() && sameLesson(e.get(), change.entry())) {
+            if (e.isPresent() && e.get().sameLesson(change.entry())) {
                 long version = (Long) pending[1];
                 tx.executeWithoutResult(st -> store.delivered(id, version, change.tool(), change.toolEntryId(),
                         change.toolVersion()));
@@ -344,11 +328,6 @@ public class ClassLogSync {
         return false;
     }
 
-    static boolean sameLesson(ClassLogEntry a, ClassLogEntry b) {
-        return java.util.Objects.equals(a.school(), b.school()) && java.util.Objects.equals(a.audience(), b.audience())
-                && java.util.Objects.equals(a.date(), b.date()) && java.util.Objects.equals(a.start(), b.start())
-                && java.util.Objects.equals(a.title(), b.title());
-    }
 
     // --------------------------------------------------------------------------------------------- delivery
 
@@ -357,10 +336,6 @@ public class ClassLogSync {
      * version is queued); throws when the tool refuses it (the broker then redelivers it later, and dead-letters
      * it after the configured attempts) or when Relais stops while the tool is unreachable.
      */
-    public void deliver(String message, String target) throws Exception {
-        deliver(message, target, true);
-    }
-
     /** @param redelivered whether the broker delivers this message again (an earlier attempt may have failed) */
     public void deliver(String message, String target, Boolean redelivered) throws Exception {
         JsonNode m = json.readTree(message);
@@ -568,9 +543,5 @@ public class ClassLogSync {
 
     static String cut(String s) {
         return s == null ? null : s.length() > 990 ? s.substring(0, 990) + "…" : s;
-    }
-
-    Duration breakerOpen() {
-        return settings.breakerOpen();
     }
 }

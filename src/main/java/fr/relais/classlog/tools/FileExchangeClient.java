@@ -8,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -171,7 +170,7 @@ public class FileExchangeClient implements ToolClient {
             for (ExchangeLessons.Lesson l : mapping.lessons(table.rows(), Instant.now(), entry.school())) {
                 if (l.deleted()) {
                     deleted.add(l.toolId());
-                } else if (!deleted.contains(l.toolId()) && sameLesson(entry, l.entry())) {
+                } else if (!deleted.contains(l.toolId()) && entry.sameLesson(l.entry())) {
                     return Optional.of(new Written(l.toolId(), l.version()));
                 }
             }
@@ -185,11 +184,6 @@ public class FileExchangeClient implements ToolClient {
                 .map(p -> new Rejected(p.file(), p.wholeFile(), p.at(), p.reason())).toList();
     }
 
-    private static boolean sameLesson(ClassLogEntry a, ClassLogEntry b) {
-        return b != null && Objects.equals(a.school(), b.school()) && Objects.equals(a.audience(), b.audience())
-                && Objects.equals(a.date(), b.date()) && Objects.equals(a.start(), b.start())
-                && Objects.equals(a.title(), b.title());
-    }
 
     /** The school's lessons in the watermark's file; none when the file was removed by hand. */
     private Map<String, ExchangeLessons.Lesson> known(Connector tool, DropFolder folder, ExchangeLessons mapping,
