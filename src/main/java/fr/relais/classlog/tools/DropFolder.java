@@ -265,8 +265,10 @@ final class DropFolder {
 
     private void prune() throws IOException {
         List<Path> files = list(root.resolve("processed"));
-        // files of this very millisecond count as old enough when nothing is to be kept (keepProcessed 0)
-        String oldest = STAMP.format(Instant.now().plusMillis(1).minus(settings.keepProcessed()));
+        // stamps run ahead of the clock when several files come in the same millisecond: measure age on the
+        // stamps' clock, so that with keepProcessed 0 every file stamped so far counts as old enough
+        long clock = Math.max(System.currentTimeMillis(), LAST_STAMP.get());
+        String oldest = STAMP.format(Instant.ofEpochMilli(clock + 1).minus(settings.keepProcessed()));
         var pinned = positions().values();
         for (Path file : files.subList(0, Math.max(0, files.size() - 1))) {
             String name = file.getFileName().toString();
