@@ -2,7 +2,6 @@ package fr.relais.licence;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -52,7 +51,13 @@ public class GarAccessApi {
     }
 
     /** {@code GET /gar/entitlements?ido=&idRessource=&uai=}: may this pseudonymous person use this resource here? */
-    @GetMapping("/gar/entitlements")
+    /** The check API's answer; {@code valideJusquau} when allowed, {@code motif} when refused. */
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    public record Check(String ido, String idRessource, String uai, String decision, String valideJusquau,
+                        String motif) {
+    }
+
+    @GetMapping(value = "/gar/entitlements", produces = org.springframework.http.MediaType.APPLICATION_JSON_VALUE)
     public ResponseEntity<Object> check(@RequestParam String ido, @RequestParam String idRessource,
                                         @RequestParam String uai, HttpServletRequest request) {
         PublisherAuthenticator.Outcome who = authenticator.authenticate(request);
@@ -67,19 +72,9 @@ public class GarAccessApi {
         Membership p = person.get();
         EntitlementDecision d = decisions.decide(p.jointure(), p.profiles(), p.schools(), uai, publisher.get().id(),
                 idRessource, Instant.now(), false);
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("ido", ido);
-        body.put("idRessource", idRessource);
-        body.put("uai", uai);
-        if (d instanceof EntitlementDecision.Allowed allowed) {
-            body.put("decision", "autorise");
-            body.put("valideJusquau", allowed.validUntil().toString());
-        } else {
-            EntitlementDecision.Denied denied = (EntitlementDecision.Denied) d;
-            body.put("decision", "refuse");
-            body.put("motif", denied.reason().name());
-        }
-        return ResponseEntity.ok(body);
+        return ResponseEntity.ok(d instanceof EntitlementDecision.Allowed allowed
+                ? new Check(ido, idRessource, uai, "autorise", allowed.validUntil().toString(), null)
+                : new Check(ido, idRessource, uai, "refuse", null, ((EntitlementDecision.Denied) d).reason().name()));
     }
 
     /** The médiacentre's list: {@code GET /gar/ressources/{idENT}/{UAI}/{personId}}, for the administrator's API client. */

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
@@ -23,17 +24,19 @@ public class Pseudonyms {
     }
 
     private final JdbcTemplate jdbc;
-    private final ReadThroughCache<Key, Optional<String>> resolved = new ReadThroughCache<>(200_000,
-            ChronoUnit.FOREVER.getDuration());
+    private final ReadThroughCache<Key, Optional<String>> resolved;
 
-    public Pseudonyms(JdbcTemplate jdbc) {
+    public Pseudonyms(JdbcTemplate jdbc, @Value("${relais.licence.pseudonyms.max-cached:1000000}") int maxCached) {
         this.jdbc = jdbc;
+        this.resolved = new ReadThroughCache<>(maxCached, ChronoUnit.FOREVER.getDuration());
     }
 
     public void remember(String publisherId, String ido, String personId) {
         try {
             jdbc.update("INSERT INTO licence_pseudonym (publisher_id, ido, person_id, first_seen) VALUES (?, ?, ?, ?)",
                     publisherId, ido, personId, Timestamp.from(Instant.now()));
+            // the publisher that receives it may check it at once (the check API): resolvable from memory
+            resolved.put(new Key(publisherId, ido), Optional.of(personId));
         } catch (DuplicateKeyException known) {
             // already handed out: pseudonyms are stable
         }

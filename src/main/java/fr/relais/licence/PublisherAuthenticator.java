@@ -16,7 +16,7 @@ import fr.relais.connector.ConnectorRegistry;
 /**
  * Which publisher is calling the GAR-compatible APIs: by its API key (header {@code X-Relais-Api-Key}, the
  * connector's {@code licence.apiKey}), for development only ({@code relais.licence.api-keys-enabled}, refused by
- * the production profile). Client-certificate authentication, GAR's way, is not built yet.
+ * the production profile), or by its TLS client certificate, GAR's way ({@link fr.relais.licence.tls.GarTls}).
  */
 @Component
 public class PublisherAuthenticator {
@@ -24,12 +24,19 @@ public class PublisherAuthenticator {
     private final ConnectorRegistry registry;
     private final boolean apiKeys;
     private final fr.relais.licence.tls.GarTls tls;
+    /** The publishers' API keys, read once: the registry does not change while Relais runs. */
+    private final java.util.List<java.util.Map.Entry<byte[], Connector>> keys;
 
     public PublisherAuthenticator(ConnectorRegistry registry, fr.relais.licence.tls.GarTls tls,
                                   @Value("${relais.licence.api-keys-enabled:false}") boolean apiKeys) {
         this.registry = registry;
         this.tls = tls;
         this.apiKeys = apiKeys;
+        this.keys = registry.offering(Capability.LICENCE_FEED).stream()
+                .filter(c -> !c.descriptor().path("licence").path("apiKey").asText("").isBlank())
+                .map(c -> java.util.Map.entry(c.descriptor().path("licence").path("apiKey").asText()
+                        .getBytes(StandardCharsets.UTF_8), c))
+                .toList();
     }
 
     /** Who is calling, or why they are refused (in French, for the error body). */
@@ -74,9 +81,11 @@ public class PublisherAuthenticator {
             return Optional.empty();
         }
         byte[] given = key.getBytes(StandardCharsets.UTF_8);
-        return registry.offering(Capability.LICENCE_FEED).stream().filter(c -> {
-            String expected = c.descriptor().path("licence").path("apiKey").asText("");
-            return !expected.isBlank() && MessageDigest.isEqual(given, expected.getBytes(StandardCharsets.UTF_8));
-        }).findFirst();
+        for (var known : keys) {
+            if (MessageDigest.isEqual(given, known.getKey())) {
+                return Optional.of(known.getValue());
+            }
+        }
+        return Optional.empty();
     }
 }
