@@ -3,6 +3,9 @@ package fr.relais.classlog;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -137,6 +140,16 @@ public class ClassLogSync {
 
     /** One (tool, school): its changes after the watermark onto the changes queue, then the watermark moves. */
     public int poll(String toolId, String school) throws ToolException {
+        var lock = plan.pollLock(toolId, school);
+        lock.lock();
+        try {
+            return pollLocked(toolId, school);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private int pollLocked(String toolId, String school) throws ToolException {
         Connector tool = clients.tool(toolId);
         List<String> marks = jdbc.queryForList("SELECT watermark FROM classlog_watermark WHERE tool = ? AND school = ?",
                 String.class, toolId, school);
@@ -147,20 +160,50 @@ public class ClassLogSync {
             mark(toolId, school, since, null);
             return 0;
         }
+        List<ToolClient.Polled> news = withoutEchoes(toolId, changes);
         // the page on the persistent queue in one transaction, before the watermark moves: a crash repeats
         // changes, never loses one
-        batch.execute(session -> {
-            var producer = session.createProducer(session.createQueue(CHANGES));
-            for (ToolClient.Polled polled : changes) {
-                var message = session.createTextMessage(change(polled.change()));
-                message.setStringProperty("JMSXGroupID", toolId + ":" + polled.change().toolEntryId());
-                producer.send(message);
-            }
-            session.commit();
-            return null;
-        });
+        if (!news.isEmpty()) {
+            batch.execute(session -> {
+                var producer = session.createProducer(session.createQueue(CHANGES));
+                for (ToolClient.Polled polled : news) {
+                    var message = session.createTextMessage(change(polled.change()));
+                    message.setStringProperty("JMSXGroupID", toolId + ":" + polled.change().toolEntryId());
+                    producer.send(message);
+                }
+                session.commit();
+                return null;
+            });
+        }
         mark(toolId, school, changes.get(changes.size() - 1).watermark(), null);
         return changes.size();
+    }
+
+    /**
+     * The page without what Relais itself wrote into the tool and reads back (the tool's version is the one
+     * recorded for its entry, and that version did not make the entry's current one): applying those would
+     * change nothing ({@link ClassLogStore#apply} answers them unchanged), so they need not cross the broker.
+     * A read back that races with the recording of Relais' write still goes through and is recognised there.
+     */
+    private List<ToolClient.Polled> withoutEchoes(String toolId, List<ToolClient.Polled> changes) {
+        List<String> ids = changes.stream().map(p -> p.change().toolEntryId()).distinct().toList();
+        Map<String, String> echoes = new HashMap<>();
+        for (int from = 0; from < ids.size(); from += 500) {
+            List<String> some = ids.subList(from, Math.min(ids.size(), from + 500));
+            List<Object> args = new ArrayList<>();
+            args.add(toolId);
+            args.addAll(some);
+            jdbc.query("SELECT p.tool_entry_id, p.tool_version FROM classlog_provenance p JOIN classlog_entry e "
+                    + "ON e.id = p.entry_id WHERE p.tool = ? AND p.tool_entry_id IN ("
+                    + String.join(",", Collections.nCopies(some.size(), "?")) + ") "
+                    + "AND NOT (e.source_tool = p.tool AND e.version = p.synced_version)",
+                    (org.springframework.jdbc.core.RowCallbackHandler) rs -> echoes.put(rs.getString(1), rs.getString(2)),
+                    args.toArray());
+        }
+        return changes.stream().filter(p -> {
+            String written = echoes.get(p.change().toolEntryId());
+            return written == null || !written.equals(p.change().toolVersion());
+        }).toList();
     }
 
     private String change(ClassLogStore.ToolChange c) {

@@ -61,6 +61,11 @@ public class SyncPlan {
     private final Directory directory;
     private final ClassLogSettings settings;
     private final ToolClients clients;
+    /**
+     * Held by a poll of (tool, school) from reading its watermark to moving it, and by a reset of that watermark:
+     * a poll under way when the plan changes can never move the watermark back over the reset.
+     */
+    private final Map<String, java.util.concurrent.locks.ReentrantLock> pollLocks = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile List<ClassSync> plan = List.of();
 
     public SyncPlan(JdbcTemplate jdbc, ConnectorRegistry registry, Directory directory, ClassLogSettings settings,
@@ -190,17 +195,51 @@ public class SyncPlan {
         List<String> readBefore = plan.stream().filter(c -> c.school().equals(school) && c.audience().equals(audience))
                 .flatMap(c -> c.tools().stream()).filter(m -> m.direction().reads()).map(Member::tool).toList();
         jdbc.update("DELETE FROM classlog_sync WHERE school = ? AND audience = ?", school, audience);
+        // a tool newly read for this class is read again from its beginning for the school, so the class's entries
+        // typed before the plan are synced too (the school's other changes come back unchanged)
+        rereadFromStart(tools.stream().filter(m -> m.direction().reads() && !readBefore.contains(m.tool()))
+                .map(Member::tool).toList(), school);
         for (Member m : tools) {
-            if (m.direction().reads() && !readBefore.contains(m.tool())) {
-                // a tool newly read for this class is read again from its beginning for the school, so the class's
-                // entries typed before the plan are synced too (the school's other changes come back unchanged)
-                jdbc.update("DELETE FROM classlog_watermark WHERE tool = ? AND school = ?", m.tool(), school);
-            }
             jdbc.update("INSERT INTO classlog_sync (school, audience, tool, direction, updated_at) VALUES (?, ?, ?, ?, ?)",
                     school, audience, m.tool(), m.direction().name(), Timestamp.from(Instant.now()));
         }
         reload();
         return new ClassSync(school, audience, List.copyOf(tools));
+    }
+
+    /** The lock a poll of (tool, school) holds (see {@link #pollLocks}). */
+    public java.util.concurrent.locks.Lock pollLock(String tool, String school) {
+        return pollLocks.computeIfAbsent(tool + '\u001f' + school, k -> new java.util.concurrent.locks.ReentrantLock());
+    }
+
+    /**
+     * Once the plan is committed (so that what is read again is read for the new class), and not while a poll of
+     * the tool is under way: a poll that started before the plan may have set the class's changes aside, and it
+     * moves the watermark before the reset, never after.
+     */
+    private void rereadFromStart(List<String> tools, String school) {
+        Runnable reset = () -> {
+            for (String tool : tools) {
+                var lock = pollLock(tool, school);
+                lock.lock();
+                try {
+                    jdbc.update("DELETE FROM classlog_watermark WHERE tool = ? AND school = ?", tool, school);
+                } finally {
+                    lock.unlock();
+                }
+            }
+        };
+        if (org.springframework.transaction.support.TransactionSynchronizationManager.isSynchronizationActive()) {
+            org.springframework.transaction.support.TransactionSynchronizationManager.registerSynchronization(
+                    new org.springframework.transaction.support.TransactionSynchronization() {
+                        @Override
+                        public void afterCommit() {
+                            reset.run();
+                        }
+                    });
+        } else {
+            reset.run();
+        }
     }
 
     @Transactional
