@@ -39,7 +39,7 @@ import fr.relais.directory.aaf.Uai;
 @Tag("benchmark")
 class DecisionBenchmark {
 
-    private static final int ROUNDS = Integer.getInteger("bench.decision.rounds", 4);
+    private static final int ROUNDS = Integer.getInteger("bench.decision.rounds", 6);
     private static final int ROUND_CHECKS = Integer.getInteger("bench.decision.requests", 30_000);
 
     private record Phase(double rate, double cpuMillis, long jitMillis) {
@@ -102,6 +102,11 @@ class DecisionBenchmark {
                 pseudonyms.add(new Object[] {"cns", "ido" + i, String.valueOf(2_000_000 + i), now});
             }
             jdbc.batchUpdate("INSERT INTO licence_pseudonym VALUES (?, ?, ?, ?)", pseudonyms);
+            // -Dbench.decision.pseudonyms=cold: left in the database only, as if nobody had launched since a
+            // start and the load at start had not run; by default loaded as at start (Pseudonyms.warm)
+            if (!"cold".equals(System.getProperty("bench.decision.pseudonyms"))) {
+                System.out.printf("%,d pseudonyms loaded in memory%n", app.getBean(fr.relais.licence.Pseudonyms.class).warm());
+            }
 
             HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             int pupilsPerSchool = 16 * 25;

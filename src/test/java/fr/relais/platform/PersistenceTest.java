@@ -110,4 +110,30 @@ class PersistenceTest {
         assertThat((Boolean) tx.execute(st -> subscriptions.delete("cns", "ABO-PG"))).isTrue();
         assertThat(subscriptions.list("cns", java.util.Map.of())).isEmpty();
     }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("databases")
+    void pseudonymsHandedOutAreResolvedAndTheMostRecentAreLoadedAtStart(String name, DataSource dataSource) {
+        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").cleanDisabled(false).load().clean();
+        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+        JdbcTemplate jdbc = new JdbcTemplate(dataSource);
+        fr.relais.licence.Pseudonyms first = new fr.relais.licence.Pseudonyms(jdbc, 1000);
+        for (int i = 0; i < 30; i++) {
+            first.remember("cns", "ido-" + i, "person-" + i);
+            jdbc.update("UPDATE licence_pseudonym SET first_seen = ? WHERE ido = ?",
+                    java.sql.Timestamp.from(java.time.Instant.parse("2026-09-01T08:00:00Z").plusSeconds(i)), "ido-" + i);
+        }
+        first.remember("cns", "ido-3", "someone-else"); // handed out once: never changes
+        assertThat(first.person("cns", "ido-3")).contains("person-3");
+        assertThat(first.person("kne", "ido-3")).isEmpty(); // another publisher's id
+        assertThat(first.person("cns", "ido-999")).isEmpty();
+
+        // a restart: at most max-cached less a tenth, the most recent first
+        fr.relais.licence.Pseudonyms restarted = new fr.relais.licence.Pseudonyms(jdbc, 20);
+        assertThat(restarted.warm()).isEqualTo(18);
+        jdbc.update("DELETE FROM licence_pseudonym"); // what is in memory no longer needs the database
+        assertThat(restarted.person("cns", "ido-29")).contains("person-29");
+        assertThat(restarted.person("cns", "ido-12")).contains("person-12");
+        assertThat(restarted.person("cns", "ido-11")).isEmpty(); // older: not loaded, read from the database
+    }
 }
