@@ -397,6 +397,42 @@ class ClassLogSyncTest extends SsoTestBaseAccess {
     }
 
     @Test
+    void aToolIsReadAgainFromItsStartOnlyAfterThePollUnderWayHasMovedItsWatermark() throws Exception {
+        String group = directory.structure(SCHOOL).orElseThrow().groups().stream().sorted().skip(2).findFirst().orElseThrow();
+        admin("DELETE", "/api/classlog/sync/" + SCHOOL + "/" + group, null);
+        String sql = "SELECT COUNT(*) FROM classlog_watermark WHERE tool = ? AND school = ? "
+                + "AND watermark = '9999999999999999'";
+        var poll = plan.pollLock(PARIS, SCHOOL);
+        java.util.concurrent.CompletableFuture<Integer> put;
+        poll.lock(); // a poll of Paris for the school is under way (6A is planned)...
+        try {
+            put = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return admin("PUT", "/api/classlog/sync/" + SCHOOL + "/" + group, "{\"tools\":[{\"tool\":\""
+                            + PARIS + "\"},{\"tool\":\"" + ENT77 + "\"}]}").statusCode();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            Thread.sleep(1500);
+            // ...and moves its watermark past what it read; the plan's re-read of Paris waits for it
+            assertThat(jdbc().update("UPDATE classlog_watermark SET watermark = '9999999999999999' WHERE tool = ? "
+                    + "AND school = ?", PARIS, SCHOOL)).isEqualTo(1);
+            assertThat(put).isNotDone();
+            assertThat(plan.reads(SCHOOL, group, PARIS)).isTrue(); // the plan itself is saved already
+        } finally {
+            poll.unlock();
+        }
+        try {
+            assertThat(put.get(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(200);
+            // the reset came after the poll's watermark, so Paris is read again from its start
+            assertThat(jdbc().queryForObject(sql, Integer.class, PARIS, SCHOOL)).isZero();
+        } finally {
+            admin("DELETE", "/api/classlog/sync/" + SCHOOL + "/" + group, null);
+        }
+    }
+
+    @Test
     void aPlanIsCheckedBeforeItIsKept() throws Exception {
         HttpResponse<String> bad = admin("PUT", "/api/classlog/sync/" + SCHOOL + "/ZZZ", "{\"tools\":[{\"tool\":\"" + PARIS
                 + "\"},{\"tool\":\"pronote-inconnu\"},{\"tool\":\"moodle-academique\",\"direction\":\"sideways\"}]}");
