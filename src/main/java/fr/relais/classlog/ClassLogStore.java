@@ -193,14 +193,19 @@ public class ClassLogStore {
                 change.tool(), Timestamp.from(change.modifiedAt()), Timestamp.from(now));
     }
 
+    /**
+     * Records which tool entry holds which canonical entry. Two writers can record the same tool entry at once
+     * (the delivery that created it, and that tool's poll reading it back): the second insert does nothing and
+     * updates the row the first one made, instead of failing on the key.
+     */
     private void provenance(ToolChange change, String id, long version, Instant now) {
-        int updated = jdbc.update("UPDATE classlog_provenance SET entry_id = ?, tool_version = ?, synced_version = "
-                + "GREATEST(synced_version, ?), last_seen = ? WHERE tool = ? AND tool_entry_id = ?", id, change.toolVersion(), version,
-                Timestamp.from(now), change.tool(), change.toolEntryId());
-        if (updated == 0) {
-            jdbc.update("INSERT INTO classlog_provenance (tool, tool_entry_id, entry_id, tool_version, synced_version, "
-                    + "last_seen) VALUES (?, ?, ?, ?, ?, ?)", change.tool(), change.toolEntryId(), id, change.toolVersion(),
-                    version, Timestamp.from(now));
+        String update = "UPDATE classlog_provenance SET entry_id = ?, tool_version = ?, synced_version = "
+                + "GREATEST(synced_version, ?), last_seen = ? WHERE tool = ? AND tool_entry_id = ?";
+        Object[] args = {id, change.toolVersion(), version, Timestamp.from(now), change.tool(), change.toolEntryId()};
+        if (jdbc.update(update, args) == 0 && jdbc.update("INSERT INTO classlog_provenance (tool, tool_entry_id, "
+                + "entry_id, tool_version, synced_version, last_seen) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                change.tool(), change.toolEntryId(), id, change.toolVersion(), version, Timestamp.from(now)) == 0) {
+            jdbc.update(update, args);
         }
     }
 

@@ -198,4 +198,38 @@ class ClassLogStoreTest {
         assertThat(f.jdbc().queryForObject("SELECT COUNT(*) FROM classlog_rejection", Integer.class)).isEqualTo(2);
         assertThat(f.jdbc().queryForObject("SELECT COUNT(*) FROM classlog_entry", Integer.class)).isEqualTo(1);
     }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("databases")
+    void aToolEntryRecordedByTwoWritersAtOnceIsOneRowAndNoError(String name, DataSource ds) throws Exception {
+        Fixture f = fixture(ds);
+        String id = ((ClassLogStore.Created) f.apply(change("neo-cahier-de-textes", "n1", "1", "2026-11-23T08:00:00Z",
+                lesson("<p>a</p>", GIVEN, DUE)))).id();
+        // the delivery that created Pronote's entry records it, and Pronote's poll reads it back at the same time
+        java.util.concurrent.CountDownLatch recorded = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            var first = pool.submit(() -> f.tx().executeWithoutResult(s -> {
+                f.store().delivered(id, 1, "pronote", "p1", "v1");
+                recorded.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }));
+            recorded.await();
+            var second = pool.submit(() -> f.tx().executeWithoutResult(s -> f.store().delivered(id, 1, "pronote", "p1",
+                    "v1")));
+            Thread.sleep(300); // the second waits for the first's row
+            release.countDown();
+            first.get(20, java.util.concurrent.TimeUnit.SECONDS);
+            second.get(20, java.util.concurrent.TimeUnit.SECONDS); // was a DuplicateKeyException
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(f.jdbc().queryForList("SELECT entry_id FROM classlog_provenance WHERE tool = 'pronote' "
+                + "AND tool_entry_id = 'p1'", String.class)).containsExactly(id);
+    }
 }
