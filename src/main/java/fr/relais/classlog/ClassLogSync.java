@@ -3,8 +3,6 @@ package fr.relais.classlog;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,6 +24,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.context.event.EventListener;
+import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jms.core.JmsTemplate;
 import org.springframework.stereotype.Component;
@@ -187,19 +186,25 @@ public class ClassLogSync {
      */
     private List<ToolClient.Polled> withoutEchoes(String toolId, List<ToolClient.Polled> changes) {
         List<String> ids = changes.stream().map(p -> p.change().toolEntryId()).distinct().toList();
-        Map<String, String> echoes = new HashMap<>();
-        for (int from = 0; from < ids.size(); from += 500) {
-            List<String> some = ids.subList(from, Math.min(ids.size(), from + 500));
-            List<Object> args = new ArrayList<>();
-            args.add(toolId);
-            args.addAll(some);
-            jdbc.query("SELECT p.tool_entry_id, p.tool_version FROM classlog_provenance p JOIN classlog_entry e "
-                    + "ON e.id = p.entry_id WHERE p.tool = ? AND p.tool_entry_id IN ("
-                    + String.join(",", Collections.nCopies(some.size(), "?")) + ") "
-                    + "AND NOT (e.source_tool = p.tool AND e.version = p.synced_version)",
-                    (org.springframework.jdbc.core.RowCallbackHandler) rs -> echoes.put(rs.getString(1), rs.getString(2)),
-                    args.toArray());
-        }
+        // one lookup by key per entry, on one statement: an IN list over the composite key made H2 read all of
+        // the tool's provenance for every page
+        Map<String, String> echoes = jdbc.execute((ConnectionCallback<Map<String, String>>) c -> {
+            Map<String, String> found = new HashMap<>();
+            try (var statement = c.prepareStatement("SELECT p.tool_version FROM classlog_provenance p "
+                    + "JOIN classlog_entry e ON e.id = p.entry_id WHERE p.tool = ? AND p.tool_entry_id = ? "
+                    + "AND NOT (e.source_tool = p.tool AND e.version = p.synced_version)")) {
+                statement.setString(1, toolId);
+                for (String id : ids) {
+                    statement.setString(2, id);
+                    try (var rs = statement.executeQuery()) {
+                        if (rs.next()) {
+                            found.put(id, rs.getString(1));
+                        }
+                    }
+                }
+            }
+            return found;
+        });
         return changes.stream().filter(p -> {
             String written = echoes.get(p.change().toolEntryId());
             return written == null || !written.equals(p.change().toolVersion());

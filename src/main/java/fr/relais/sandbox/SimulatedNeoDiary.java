@@ -39,9 +39,27 @@ public class SimulatedNeoDiary {
     private final Map<String, Map<String, Map<String, Object>>> sessions = new ConcurrentHashMap<>();
     private final Map<String, Map<String, Object>> controls = new ConcurrentHashMap<>();
     private final AtomicLong sequence = new AtomicLong();
+    /** Per instance, its sessions by their last change (sequence), as the module's own change feed is indexed. */
+    private final Map<String, java.util.NavigableMap<Long, Map<String, Object>>> byChange = new ConcurrentHashMap<>();
 
     private Map<String, Map<String, Object>> of(String instance) {
         return sessions.computeIfAbsent(instance, i -> new ConcurrentHashMap<>());
+    }
+
+    private java.util.NavigableMap<Long, Map<String, Object>> changesOf(String instance) {
+        return byChange.computeIfAbsent(instance, i -> new java.util.concurrent.ConcurrentSkipListMap<>());
+    }
+
+    /** Gives the session its next change number; called with the lock held. */
+    private void changed(String instance, Map<String, Object> s) {
+        Object before = s.get("modified");
+        if (before != null) {
+            changesOf(instance).remove((Long) before);
+        }
+        long modified = sequence.incrementAndGet();
+        s.put("modified", modified);
+        s.put("modified_at", Instant.now().toString());
+        changesOf(instance).put(modified, s);
     }
 
     private boolean down(String instance) {
@@ -65,10 +83,14 @@ public class SimulatedNeoDiary {
         }
         List<Map<String, Object>> out = new ArrayList<>();
         synchronized (this) { // a session stored with sequence n+1 is never seen before the one with n
-            of(instance).values().stream().filter(s -> structureId.equals(s.get("structure_id")))
-                .filter(s -> (long) s.get("modified") > since)
-                .sorted(Comparator.comparingLong(s -> (long) s.get("modified"))).limit(Math.max(1, limit))
-                .forEach(s -> out.add(new LinkedHashMap<>(s)));
+            for (Map<String, Object> s : changesOf(instance).tailMap(since, false).values()) {
+                if (structureId.equals(s.get("structure_id"))) {
+                    out.add(new LinkedHashMap<>(s));
+                    if (out.size() >= Math.max(1, limit)) {
+                        break;
+                    }
+                }
+            }
         }
         return ResponseEntity.ok(out);
     }
@@ -132,8 +154,7 @@ public class SimulatedNeoDiary {
         }
         synchronized (this) {
             s.put("deleted", true);
-            s.put("modified", sequence.incrementAndGet());
-            s.put("modified_at", Instant.now().toString());
+            changed(instance, s);
         }
         return ResponseEntity.noContent().build();
     }
@@ -158,9 +179,12 @@ public class SimulatedNeoDiary {
         Map<String, Object> s = new LinkedHashMap<>(body);
         s.put("id", id);
         s.put("deleted", false);
-        s.put("modified", sequence.incrementAndGet());
-        s.put("modified_at", Instant.now().toString());
-        of(instance).put(id, s);
+        s.remove("modified");
+        Map<String, Object> old = of(instance).put(id, s);
+        if (old != null) {
+            changesOf(instance).remove((Long) old.get("modified"));
+        }
+        changed(instance, s);
         return s;
     }
 }
