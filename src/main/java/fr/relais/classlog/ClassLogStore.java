@@ -2,6 +2,7 @@ package fr.relais.classlog;
 
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -13,6 +14,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 
+import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -71,6 +73,35 @@ public class ClassLogStore {
     public ClassLogStore(JdbcTemplate jdbc, List<String> precedence) {
         this.jdbc = jdbc;
         this.precedence = precedence;
+    }
+
+    /** Whether this tool entry's recorded version did not make the entry's current version (a write by Relais). */
+    private static final String NOT_MADE_BY_IT = "NOT (e.source_tool = p.tool AND e.version = p.synced_version)";
+
+    /**
+     * Of these entries of a tool, those whose recorded version is one Relais wrote there (it did not make the
+     * entry's current version): entry id to that version. A poll that reads that very version back has nothing
+     * to apply; {@link #apply} answers it {@link Unchanged} by the same rule. One lookup by key per entry, on
+     * one statement (an {@code IN} list over the composite key made H2 read all of the tool's provenance).
+     */
+    public Map<String, String> readBack(String tool, List<String> toolEntryIds) {
+        return jdbc.execute((ConnectionCallback<Map<String, String>>) c -> {
+            Map<String, String> found = new HashMap<>();
+            try (var statement = c.prepareStatement("SELECT p.tool_version FROM classlog_provenance p "
+                    + "JOIN classlog_entry e ON e.id = p.entry_id WHERE p.tool = ? AND p.tool_entry_id = ? AND "
+                    + NOT_MADE_BY_IT)) {
+                statement.setString(1, tool);
+                for (String id : toolEntryIds) {
+                    statement.setString(2, id);
+                    try (var rs = statement.executeQuery()) {
+                        if (rs.next()) {
+                            found.put(id, rs.getString(1));
+                        }
+                    }
+                }
+            }
+            return found;
+        });
     }
 
     @Transactional

@@ -3,7 +3,6 @@ package fr.relais.classlog;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +23,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.context.event.EventListener;
-import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jms.core.JmsTemplate;
 import org.springframework.stereotype.Component;
@@ -180,31 +178,13 @@ public class ClassLogSync {
 
     /**
      * The page without what Relais itself wrote into the tool and reads back (the tool's version is the one
-     * recorded for its entry, and that version did not make the entry's current one): applying those would
-     * change nothing ({@link ClassLogStore#apply} answers them unchanged), so they need not cross the broker.
+     * recorded for its entry, and that version did not make the entry's current one, see
+     * {@link ClassLogStore#readBack}): applying those would change nothing, so they need not cross the broker.
      * A read back that races with the recording of Relais' write still goes through and is recognised there.
      */
     private List<ToolClient.Polled> withoutEchoes(String toolId, List<ToolClient.Polled> changes) {
-        List<String> ids = changes.stream().map(p -> p.change().toolEntryId()).distinct().toList();
-        // one lookup by key per entry, on one statement: an IN list over the composite key made H2 read all of
-        // the tool's provenance for every page
-        Map<String, String> echoes = jdbc.execute((ConnectionCallback<Map<String, String>>) c -> {
-            Map<String, String> found = new HashMap<>();
-            try (var statement = c.prepareStatement("SELECT p.tool_version FROM classlog_provenance p "
-                    + "JOIN classlog_entry e ON e.id = p.entry_id WHERE p.tool = ? AND p.tool_entry_id = ? "
-                    + "AND NOT (e.source_tool = p.tool AND e.version = p.synced_version)")) {
-                statement.setString(1, toolId);
-                for (String id : ids) {
-                    statement.setString(2, id);
-                    try (var rs = statement.executeQuery()) {
-                        if (rs.next()) {
-                            found.put(id, rs.getString(1));
-                        }
-                    }
-                }
-            }
-            return found;
-        });
+        Map<String, String> echoes = store.readBack(toolId,
+                changes.stream().map(p -> p.change().toolEntryId()).distinct().toList());
         return changes.stream().filter(p -> {
             String written = echoes.get(p.change().toolEntryId());
             return written == null || !written.equals(p.change().toolVersion());

@@ -61,6 +61,7 @@ public class SyncPlan {
     private final Directory directory;
     private final ClassLogSettings settings;
     private final ToolClients clients;
+    private final org.springframework.transaction.support.TransactionTemplate ownTransaction;
     /**
      * Held by a poll of (tool, school) from reading its watermark to moving it, and by a reset of that watermark:
      * a poll under way when the plan changes can never move the watermark back over the reset.
@@ -69,8 +70,13 @@ public class SyncPlan {
     private volatile List<ClassSync> plan = List.of();
 
     public SyncPlan(JdbcTemplate jdbc, ConnectorRegistry registry, Directory directory, ClassLogSettings settings,
-                    ToolClients clients) {
+                    ToolClients clients, org.springframework.transaction.PlatformTransactionManager transactions) {
         this.jdbc = jdbc;
+        this.ownTransaction = new org.springframework.transaction.support.TransactionTemplate(transactions);
+        // the reset runs after the plan's commit, while that transaction's connection is still bound: its own
+        // transaction makes it committed before the poll lock is released
+        this.ownTransaction.setPropagationBehavior(
+                org.springframework.transaction.TransactionDefinition.PROPAGATION_REQUIRES_NEW);
         this.registry = registry;
         this.directory = directory;
         this.settings = settings;
@@ -218,12 +224,16 @@ public class SyncPlan {
      * moves the watermark before the reset, never after.
      */
     private void rereadFromStart(List<String> tools, String school) {
+        if (tools.isEmpty()) {
+            return;
+        }
         Runnable reset = () -> {
             for (String tool : tools) {
                 var lock = pollLock(tool, school);
                 lock.lock();
                 try {
-                    jdbc.update("DELETE FROM classlog_watermark WHERE tool = ? AND school = ?", tool, school);
+                    ownTransaction.executeWithoutResult(st -> jdbc.update(
+                            "DELETE FROM classlog_watermark WHERE tool = ? AND school = ?", tool, school));
                 } finally {
                     lock.unlock();
                 }

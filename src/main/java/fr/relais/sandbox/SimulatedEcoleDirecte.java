@@ -123,9 +123,6 @@ public class SimulatedEcoleDirecte {
                                                         @RequestParam(required = false) String depuis,
                                                         @RequestParam(required = false) String data,
                                                         @RequestHeader(value = "X-Token", required = false) String token) {
-        if (down()) {
-            return outage();
-        }
         ResponseEntity<?> refused = session(token);
         if (refused != null) {
             return refused;
@@ -148,9 +145,6 @@ public class SimulatedEcoleDirecte {
     @PostMapping("/etablissements/{uai}/cahierdetexte/{date}.awp")
     public synchronized ResponseEntity<?> day(@PathVariable String uai, @PathVariable String date,
                                               @RequestHeader(value = "X-Token", required = false) String token) {
-        if (down()) {
-            return outage();
-        }
         ResponseEntity<?> refused = session(token);
         if (refused != null) {
             return refused;
@@ -239,7 +233,11 @@ public class SimulatedEcoleDirecte {
         return answer(200, token, "", Map.of("id", s.get("id")));
     }
 
+    /** The answer when the module is down or the token is not a live session; null when the call may go on. */
     private ResponseEntity<?> session(String token) {
+        if (down()) {
+            return outage();
+        }
         Instant expiry = token == null ? null : tokens.get(token);
         if (expiry == null) {
             return answer(520, "", "Token invalide !", Map.of());

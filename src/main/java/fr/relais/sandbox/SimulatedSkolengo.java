@@ -202,12 +202,9 @@ public class SimulatedSkolengo {
     public synchronized ResponseEntity<Map<String, Object>> createLesson(
             @RequestHeader(value = "Authorization", required = false) String bearer, @RequestBody Map<String, Object> body) {
         Map<String, Object> data = data(body);
-        ResponseEntity<Map<String, Object>> refused = guardWrite(bearer, data, "lesson");
+        ResponseEntity<Map<String, Object>> refused = guardCreate(bearer, data, "lesson");
         if (refused != null) {
             return refused;
-        }
-        if (data.containsKey("id")) {
-            return error(HttpStatus.FORBIDDEN, "identifiant fourni", "les identifiants sont attribués par Skolengo", "/data/id");
         }
         ResponseEntity<Map<String, Object>> unknown = unknownHomework(data);
         if (unknown != null) {
@@ -274,12 +271,9 @@ public class SimulatedSkolengo {
     public synchronized ResponseEntity<Map<String, Object>> createHomework(
             @RequestHeader(value = "Authorization", required = false) String bearer, @RequestBody Map<String, Object> body) {
         Map<String, Object> data = data(body);
-        ResponseEntity<Map<String, Object>> refused = guardWrite(bearer, data, "homework");
+        ResponseEntity<Map<String, Object>> refused = guardCreate(bearer, data, "homework");
         if (refused != null) {
             return refused;
-        }
-        if (data.containsKey("id")) {
-            return error(HttpStatus.FORBIDDEN, "identifiant fourni", "les identifiants sont attribués par Skolengo", "/data/id");
         }
         Map<String, Object> h = new LinkedHashMap<>();
         h.put("id", UUID.randomUUID().toString());
@@ -376,6 +370,15 @@ public class SimulatedSkolengo {
         return ResponseEntity.status(e.getStatusCode()).contentType(JSON_API)
                 .header("WWW-Authenticate", "Bearer error=\"invalid_token\", error_description=\"" + problem + "\"")
                 .body(e.getBody());
+    }
+
+    /** {@link #guardWrite}, and ids are Skolengo's to give: a create that brings one is refused. */
+    private ResponseEntity<Map<String, Object>> guardCreate(String bearer, Map<String, Object> data, String type) {
+        ResponseEntity<Map<String, Object>> refused = guardWrite(bearer, data, type);
+        if (refused == null && data.containsKey("id")) {
+            return error(HttpStatus.FORBIDDEN, "identifiant fourni", "les identifiants sont attribués par Skolengo", "/data/id");
+        }
+        return refused;
     }
 
     private ResponseEntity<Map<String, Object>> guardWrite(String bearer, Map<String, Object> data, String type) {

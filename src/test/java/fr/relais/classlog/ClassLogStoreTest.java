@@ -232,4 +232,22 @@ class ClassLogStoreTest {
         assertThat(f.jdbc().queryForList("SELECT entry_id FROM classlog_provenance WHERE tool = 'pronote' "
                 + "AND tool_entry_id = 'p1'", String.class)).containsExactly(id);
     }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("databases")
+    void whatRelaisWroteIntoAToolIsKnownWhenTheToolReadsItBack(String name, DataSource ds) {
+        Fixture f = fixture(ds);
+        String id = ((ClassLogStore.Created) f.apply(change("neo-cahier-de-textes", "n1", "1", "2026-11-23T08:00:00Z",
+                lesson("<p>a</p>", GIVEN, DUE)))).id();
+        f.tx().executeWithoutResult(s -> f.store().delivered(id, 1, "pronote", "p1", "pv1"));
+        // Pronote holds Relais' write: its version is known; the source's own version made the entry, so it is not
+        assertThat(f.store().readBack("pronote", List.of("p1", "p2"))).containsExactly(java.util.Map.entry("p1", "pv1"));
+        assertThat(f.store().readBack("neo-cahier-de-textes", List.of("n1"))).isEmpty();
+        // a teacher edits it in Pronote: that version made the entry, it is Pronote's own change from then on
+        assertThat(f.apply(change("pronote", "p1", "pv2", "2026-11-23T09:00:00Z", lesson("<p>b</p>", GIVEN, DUE))))
+                .isInstanceOf(ClassLogStore.Updated.class);
+        assertThat(f.store().readBack("pronote", List.of("p1"))).isEmpty();
+        assertThat(f.apply(change("pronote", "p1", "pv2", "2026-11-23T09:00:00Z", lesson("<p>b</p>", GIVEN, DUE))))
+                .isEqualTo(new ClassLogStore.Unchanged(id, true));
+    }
 }
