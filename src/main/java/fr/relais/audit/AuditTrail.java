@@ -39,6 +39,9 @@ public class AuditTrail {
     private volatile Thread writer;
     private static final int MAX_BATCH = 1000;
     private static final long GATHER_MILLIS = 50;
+    /** How often the writer moves new events into the index by subject (see {@link #indexSubjects}). */
+    private static final long INDEX_EVERY_NANOS = 5_000_000_000L;
+    private long lastIndexed = System.nanoTime();
 
     public AuditTrail(JdbcTemplate jdbc) {
         this.jdbc = jdbc;
@@ -61,6 +64,12 @@ public class AuditTrail {
         }
     }
 
+    /** The writer also keeps the index by subject up to date, whoever appends. */
+    @org.springframework.context.event.EventListener(org.springframework.boot.context.event.ApplicationReadyEvent.class)
+    public void started() {
+        startWriter();
+    }
+
     private synchronized void startWriter() {
         if (writer != null) {
             return;
@@ -69,6 +78,10 @@ public class AuditTrail {
             java.util.List<Object[]> batch = new java.util.ArrayList<>();
             while (!Thread.currentThread().isInterrupted() || !pending.isEmpty() || !batch.isEmpty()) {
                 try {
+                    if (System.nanoTime() - lastIndexed >= INDEX_EVERY_NANOS) {
+                        lastIndexed = System.nanoTime();
+                        indexSubjects();
+                    }
                     if (batch.isEmpty()) {
                         boolean stopping = Thread.currentThread().isInterrupted();
                         Object[] first = stopping ? pending.poll()
@@ -97,7 +110,8 @@ public class AuditTrail {
                         batch.clear();
                         continue;
                     }
-                    org.slf4j.LoggerFactory.getLogger(AuditTrail.class).error("audit batch not written, retrying", e);
+                    org.slf4j.LoggerFactory.getLogger(AuditTrail.class).error("audit: batch or index by subject not "
+                            + "written, retrying", e);
                     try {
                         Thread.sleep(1000);
                     } catch (InterruptedException stop) {
@@ -159,6 +173,33 @@ public class AuditTrail {
         if (!rest.isEmpty()) {
             flush(rest);
         }
+        if (w != null) {
+            try {
+                indexSubjects();
+            } catch (RuntimeException e) {
+                // the next start indexes them
+                org.slf4j.LoggerFactory.getLogger(AuditTrail.class).warn("audit: index by subject not brought up to "
+                        + "date at shutdown ({})", e.toString());
+            }
+        }
+    }
+
+    /**
+     * Moves the events appended since the last time into the index by subject, in one transaction: every few
+     * seconds, so that each page of the index takes many events at once (one insert per event into an index on
+     * random person ids rewrote one page per event at every commit). Nodes take turns through the mark's row lock.
+     */
+    public void indexSubjects() {
+        tx.executeWithoutResult(status -> {
+            long from = jdbc.queryForObject("SELECT seq FROM audit_subject_mark WHERE id = 1 FOR UPDATE", Long.class);
+            // committed events only: an append holds the head's row lock until it commits
+            long to = jdbc.queryForObject("SELECT seq FROM audit_head WHERE id = 1", Long.class);
+            if (to > from) {
+                jdbc.update("INSERT INTO audit_subject (subject, seq) SELECT subject, seq FROM audit_event WHERE seq > ? "
+                        + "AND seq <= ? AND subject IS NOT NULL", from, to);
+                jdbc.update("UPDATE audit_subject_mark SET seq = ? WHERE id = 1", to);
+            }
+        });
     }
 
     @Transactional
@@ -181,14 +222,25 @@ public class AuditTrail {
         return new Event(seq, at, action, actor, subject, personalData, recipient, outcome, safeDetail, prev, hash);
     }
 
+    /** The latest events, of one subject when given (the indexed ones, and the few seconds' not indexed yet). */
     public List<Event> latest(int limit, String subject) {
-        String where = subject == null ? "" : " WHERE subject = ?";
-        Object[] args = subject == null ? new Object[] {limit} : new Object[] {subject, limit};
-        return jdbc.query("SELECT seq, at, action, actor, subject, personal_data, recipient, outcome, detail, prev_hash, "
-                + "hash FROM audit_event" + where + " ORDER BY seq DESC LIMIT ?", (rs, n) -> new Event(rs.getLong(1),
+        String columns = "SELECT e.seq, e.at, e.action, e.actor, e.subject, e.personal_data, e.recipient, e.outcome, "
+                + "e.detail, e.prev_hash, e.hash FROM audit_event e";
+        org.springframework.jdbc.core.RowMapper<Event> event = (rs, n) -> new Event(rs.getLong(1),
                 rs.getTimestamp(2).toInstant(), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6),
-                rs.getString(7), Outcome.valueOf(rs.getString(8)), rs.getString(9), rs.getString(10), rs.getString(11)),
-                args);
+                rs.getString(7), Outcome.valueOf(rs.getString(8)), rs.getString(9), rs.getString(10), rs.getString(11));
+        if (subject == null) {
+            return jdbc.query(columns + " ORDER BY e.seq DESC LIMIT ?", event, limit);
+        }
+        long mark = jdbc.queryForObject("SELECT seq FROM audit_subject_mark WHERE id = 1", Long.class);
+        // the ranges meet at the mark read first: an index batch committed meanwhile neither hides nor repeats one
+        List<Event> out = new java.util.ArrayList<>(jdbc.query(columns + " WHERE e.seq > ? AND e.subject = ? "
+                + "ORDER BY e.seq DESC LIMIT ?", event, mark, subject, limit));
+        if (out.size() < limit) {
+            out.addAll(jdbc.query(columns + " JOIN audit_subject s ON s.seq = e.seq WHERE s.subject = ? AND s.seq <= ? "
+                    + "ORDER BY s.seq DESC LIMIT ?", event, subject, mark, limit - out.size()));
+        }
+        return out;
     }
 
     /** The first event whose hash or link does not hold, if any; the whole chain is read in order. */

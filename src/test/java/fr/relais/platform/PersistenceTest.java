@@ -77,6 +77,24 @@ class PersistenceTest {
                     fr.relais.audit.AuditTrail.Outcome.DONE, "événement " + n));
         }
         assertThat(audit.verify()).isEmpty();
+
+        // by person: the events already indexed (in batches) and the latest, not indexed yet, newest first
+        audit.indexSubjects();
+        tx.executeWithoutResult(s -> audit.record("test.event", "test", "2000000", "identité", null,
+                fr.relais.audit.AuditTrail.Outcome.DONE, "événement 3"));
+        assertThat(audit.latest(10, "2000000")).extracting(fr.relais.audit.AuditTrail.Event::detail)
+                .containsExactly("événement 3", "événement 0");
+        assertThat(audit.latest(1, "2000000")).extracting(fr.relais.audit.AuditTrail.Event::detail)
+                .containsExactly("événement 3");
+        assertThat(audit.latest(10, "2000001")).extracting(fr.relais.audit.AuditTrail.Event::detail)
+                .containsExactly("événement 1");
+        audit.indexSubjects();
+        assertThat(new JdbcTemplate(dataSource).queryForObject("SELECT COUNT(*) FROM audit_subject", Integer.class))
+                .isEqualTo(4);
+        assertThat(audit.latest(10, "2000000")).extracting(fr.relais.audit.AuditTrail.Event::detail)
+                .containsExactly("événement 3", "événement 0");
+        assertThat(audit.latest(10, "inconnu")).isEmpty();
+        assertThat(audit.verify()).isEmpty();
         new JdbcTemplate(dataSource).update("UPDATE audit_event SET subject = 'falsifié' WHERE seq = 2");
         assertThat(audit.verify()).contains(2L);
         new JdbcTemplate(dataSource).update("DELETE FROM audit_event WHERE seq = 2");
