@@ -74,6 +74,8 @@ public class ClassLogSync {
     private final Map<jakarta.jms.Session, Map<String, jakarta.jms.MessageProducer>> producers =
             java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
     private static final int MAX_PAGES_PER_ROUND = 20;
+    /** Message groups per class on a target's queue (as many consumers can deliver a class's entries at once). */
+    private static final int DELIVERY_GROUPS = 8;
 
     public ClassLogSync(ClassLogSettings settings, SyncPlan plan, ToolClients clients, Directory directory,
                         jakarta.jms.ConnectionFactory connectionFactory, JdbcTemplate jdbc,
@@ -158,16 +160,14 @@ public class ClassLogSync {
             return 0;
         }
         List<ToolClient.Polled> news = withoutEchoes(toolId, changes);
-        // the page on the persistent queue in one transaction, before the watermark moves: a crash repeats
-        // changes, never loses one
+        // the page on the persistent queue as one message, before the watermark moves: a crash repeats changes,
+        // never loses one; the pages of one (tool, school) share a message group, so they are applied in order
         if (!news.isEmpty()) {
+            String page = page(news);
             batch.execute(session -> {
-                var producer = session.createProducer(session.createQueue(CHANGES));
-                for (ToolClient.Polled polled : news) {
-                    var message = session.createTextMessage(change(polled.change()));
-                    message.setStringProperty("JMSXGroupID", toolId + ":" + polled.change().toolEntryId());
-                    producer.send(message);
-                }
+                var message = session.createTextMessage(page);
+                message.setStringProperty("JMSXGroupID", toolId + ":" + school);
+                session.createProducer(session.createQueue(CHANGES)).send(message);
                 session.commit();
                 return null;
             });
@@ -191,16 +191,22 @@ public class ClassLogSync {
         }).toList();
     }
 
-    private String change(ClassLogStore.ToolChange c) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("tool", c.tool());
-        m.put("toolEntryId", c.toolEntryId());
-        m.put("toolVersion", c.toolVersion());
-        m.put("modifiedAt", c.modifiedAt().toString());
-        m.put("deleted", c.deleted());
-        m.put("entry", c.entry() == null ? null : store.write(c.entry()));
+    /** A page of changes as the changes queue carries it: a JSON array, in the tool's order. */
+    private String page(List<ToolClient.Polled> changes) {
+        List<Map<String, Object>> page = new java.util.ArrayList<>(changes.size());
+        for (ToolClient.Polled polled : changes) {
+            ClassLogStore.ToolChange c = polled.change();
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("tool", c.tool());
+            m.put("toolEntryId", c.toolEntryId());
+            m.put("toolVersion", c.toolVersion());
+            m.put("modifiedAt", c.modifiedAt().toString());
+            m.put("deleted", c.deleted());
+            m.put("entry", c.entry() == null ? null : store.write(c.entry()));
+            page.add(m);
+        }
         try {
-            return json.writeValueAsString(m);
+            return json.writeValueAsString(page);
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
@@ -235,27 +241,83 @@ public class ClassLogSync {
      */
     public void apply(org.apache.camel.Exchange exchange) throws Exception {
         jakarta.jms.Session session = exchange.getMessage(org.apache.camel.component.jms.JmsMessage.class).getJmsSession();
-        Map<String, jakarta.jms.MessageProducer> sessionProducers = producers.computeIfAbsent(session,
-                x -> new java.util.HashMap<>());
-        apply(exchange.getMessage().getBody(String.class), (queue, body, properties, version) -> {
-                    jakarta.jms.TextMessage m = session.createTextMessage(body);
-                    for (Map.Entry<String, String> p : properties.entrySet()) {
-                        m.setStringProperty(p.getKey(), p.getValue());
-                    }
-                    m.setLongProperty("relaisVersion", version);
-                    jakarta.jms.MessageProducer producer = sessionProducers.get(queue);
-                    if (producer == null) {
-                        producer = session.createProducer(session.createQueue(queue));
-                        sessionProducers.put(queue, producer); // one producer per queue and session: created once
-                    }
-                    producer.send(m);
-                });
+        apply(exchange.getMessage().getBody(String.class), sessionSender(session));
     }
 
-    /** One change: into the canonical log, then out to the class's other tools through {@code sender}. */
+    /** Sends on the session of the message being processed, in its local transaction. */
+    private Sender sessionSender(jakarta.jms.Session session) {
+        Map<String, jakarta.jms.MessageProducer> sessionProducers = producers.computeIfAbsent(session,
+                x -> new java.util.HashMap<>());
+        return (queue, body, properties, version) -> {
+            jakarta.jms.TextMessage m = session.createTextMessage(body);
+            for (Map.Entry<String, String> p : properties.entrySet()) {
+                m.setStringProperty(p.getKey(), p.getValue());
+            }
+            m.setLongProperty("relaisVersion", version);
+            jakarta.jms.MessageProducer producer = sessionProducers.get(queue);
+            if (producer == null) {
+                producer = session.createProducer(session.createQueue(queue));
+                sessionProducers.put(queue, producer); // one producer per queue and session: created once
+            }
+            producer.send(m);
+        };
+    }
+
+    /**
+     * A page of changes (a JSON array; a single change object, as an earlier version queued them, is a page of one):
+     * into the canonical log in one database transaction, each change out to the other tools of its class through
+     * {@code sender}. A change that fails for a reason of its own (not the database's) is rolled back alone, to a
+     * savepoint, and recorded as refused with that reason; a database failure rolls the whole page back, and the
+     * broker delivers it again (applying is idempotent).
+     */
     void apply(String message, Sender sender) throws Exception {
-        log.debug("Cahier de textes : changement {}", message);
+        log.debug("Cahier de textes : changements {}", message);
         JsonNode m = json.readTree(message);
+        List<JsonNode> changes = new java.util.ArrayList<>();
+        if (m.isArray()) {
+            m.forEach(changes::add);
+        } else {
+            changes.add(m);
+        }
+        var manager = tx.getTransactionManager();
+        var status = manager.getTransaction(tx);
+        Map<String, Batch> batches = new LinkedHashMap<>();
+        try {
+            for (JsonNode change : changes) {
+                Object savepoint = status.createSavepoint();
+                Object[] out;
+                try {
+                    out = applyOne(change);
+                } catch (org.springframework.dao.DataAccessException e) {
+                    throw e;
+                } catch (RuntimeException e) {
+                    status.rollbackToSavepoint(savepoint);
+                    log.error("Cahier de textes : changement {} de {} refusé sur une erreur interne", change.path(
+                            "toolEntryId").asText(), change.path("tool").asText(), e);
+                    jdbc.update("INSERT INTO classlog_rejection (tool, tool_entry_id, reason, recorded_at) VALUES "
+                            + "(?, ?, ?, ?)", change.path("tool").asText(), change.path("toolEntryId").asText(),
+                            cut("erreur interne de Relais : " + e), Timestamp.from(Instant.now()));
+                    continue;
+                }
+                status.releaseSavepoint(savepoint);
+                if (out != null) {
+                    fanOut((String) out[0], (Boolean) out[1], batches);
+                }
+            }
+            for (Batch batch : batches.values()) {
+                batch.send(sender);
+            }
+            manager.commit(status);
+        } catch (Exception | Error e) {
+            if (!status.isCompleted()) {
+                manager.rollback(status);
+            }
+            throw e;
+        }
+    }
+
+    /** One change into the canonical log: the entry to fan out and whether only to the tools missing it, or null. */
+    private Object[] applyOne(JsonNode m) {
         String tool = m.path("tool").asText();
         boolean deleted = m.path("deleted").asBoolean(false);
         ClassLogEntry entry = deleted || m.path("entry").isNull() ? null : store.read(m.path("entry").asText());
@@ -263,19 +325,19 @@ public class ClassLogSync {
                 m.path("toolVersion").asText(), Instant.parse(m.path("modifiedAt").asText()), deleted, entry);
         if (entry != null && entry.school() != null && entry.audience() != null
                 && !plan.reads(entry.school(), entry.audience(), tool)) {
-            return; // a class this tool is not read for (not in the plan, or a target only): not Relais' business
+            return null; // a class this tool is not read for (not in the plan, or a target only): not Relais' business
         }
         if (deleted && !deleteReadable(change)) {
-            return; // a delete in a tool only written for that class: the entry lives on in the others
+            return null; // a delete in a tool only written for that class: the entry lives on in the others
         }
         if (entry != null && ownCreateUnderWay(change)) {
-            return;
+            return null;
         }
-        ClassLogStore.Result result = tx.execute(st -> store.apply(change, code ->
-                directory.audiences(entry == null ? "" : entry.school()).contains(code)));
+        ClassLogStore.Result result = store.apply(change, code ->
+                directory.audiences(entry == null ? "" : entry.school()).contains(code));
         if (result instanceof ClassLogStore.Rejected rejected) {
             log.warn("Cahier de textes : changement {} de {} refusé : {}", change.toolEntryId(), tool, rejected.reasons());
-            return;
+            return null;
         }
         String id = result instanceof ClassLogStore.Created c ? c.id()
                 : result instanceof ClassLogStore.Updated u ? u.id()
@@ -284,9 +346,7 @@ public class ClassLogSync {
         // may have been lost with a crash after the canonical write (the broker does not keep delivery counts
         // across a restart, so a redelivery cannot be told apart)
         boolean repeated = result instanceof ClassLogStore.Unchanged u && u.repeated();
-        if (id != null && (repeated || !(result instanceof ClassLogStore.Unchanged))) {
-            fanOut(id, repeated, sender);
-        }
+        return id != null && (repeated || !(result instanceof ClassLogStore.Unchanged)) ? new Object[] {id, repeated} : null;
     }
 
     /**
@@ -294,20 +354,58 @@ public class ClassLogSync {
      * after a crash), only the tools that do not hold the current version yet get one: a crash between the
      * canonical write and the fan-out delays a delivery, never loses it.
      */
-    private void fanOut(String id, boolean onlyMissing, Sender sender) throws Exception {
+    private void fanOut(String id, boolean onlyMissing, Map<String, Batch> batches) {
         Map<String, Object> current = jdbc.queryForMap("SELECT school, audience, version, source_tool FROM classlog_entry "
                 + "WHERE id = ?", id);
         String school = (String) current.get("school");
         String audience = (String) current.get("audience");
         long version = ((Number) current.get("version")).longValue();
+        // the deliveries of one entry share a message group (in order, one at a time); a class's entries are spread
+        // over a few groups, so that a tool gets them from several consumers at once
+        String group = school + ":" + audience + ":" + Math.floorMod(id.hashCode(), DELIVERY_GROUPS);
         for (String target : plan.targets(school, audience, (String) current.get("source_tool"))) {
             if (onlyMissing && syncedVersion(target, id) >= version) {
                 continue;
             }
-            String deliveryId = UUID.randomUUID().toString();
-            sender.send(DELIVER + target, json.writeValueAsString(Map.of("delivery", deliveryId, "entry", id, "version",
-                    version)), Map.of("JMSXGroupID", id, "relaisDelivery", deliveryId, "relaisEntry", id,
-                    "relaisSchool", school, "relaisAudience", audience), version);
+            batches.computeIfAbsent(target + "|" + group, k -> new Batch(target, school, audience, group))
+                    .items.add(Map.of("delivery", UUID.randomUUID().toString(), "entry", id, "version", version));
+        }
+    }
+
+    /** The deliveries of a page of changes to one tool, for one group of a class: one message. */
+    private final class Batch {
+        final String target;
+        final String school;
+        final String audience;
+        final String group;
+        final List<Map<String, Object>> items = new java.util.ArrayList<>();
+
+        Batch(String target, String school, String audience, String group) {
+            this.target = target;
+            this.school = school;
+            this.audience = audience;
+            this.group = group;
+        }
+
+        void send(Sender sender) throws Exception {
+            Map<String, Object> first = items.get(0);
+            long version = items.stream().mapToLong(i -> (Long) i.get("version")).max().orElse(0);
+            if (items.size() == 1) {
+                sender.send(DELIVER + target, json.writeValueAsString(first), Map.of("JMSXGroupID", group,
+                        "relaisDelivery", (String) first.get("delivery"), "relaisEntry", (String) first.get("entry"),
+                        "relaisSchool", school, "relaisAudience", audience), version);
+                return;
+            }
+            Map<String, Object> body = new LinkedHashMap<>();
+            String id = UUID.randomUUID().toString();
+            body.put("delivery", id);
+            body.put("school", school);
+            body.put("audience", audience);
+            body.put("group", group);
+            body.put("items", items);
+            sender.send(DELIVER + target, json.writeValueAsString(body), Map.of("JMSXGroupID", group, "relaisDelivery", id,
+                    "relaisSchool", school, "relaisAudience", audience, "relaisEntries", String.valueOf(items.size())),
+                    version);
         }
     }
 
@@ -359,32 +457,109 @@ public class ClassLogSync {
 
     // --------------------------------------------------------------------------------------------- delivery
 
+    /** The delivery routes' step: refused entries of a batch go back on the queue alone, in its transaction. */
+    public void deliver(org.apache.camel.Exchange exchange, String target) throws Exception {
+        jakarta.jms.Session session = exchange.getMessage(org.apache.camel.component.jms.JmsMessage.class).getJmsSession();
+        deliver(exchange.getMessage().getBody(String.class), target,
+                exchange.getMessage().getHeader("JMSRedelivered", Boolean.class), sessionSender(session));
+    }
+
     /**
-     * One delivery from the target's queue. Returns when the tool holds the entry's current version (or a later
-     * version is queued); throws when the tool refuses it (the broker then redelivers it later, and dead-letters
-     * it after the configured attempts) or when Relais stops while the tool is unreachable.
+     * One message from the target's queue: a delivery (one version of one entry), or a batch of deliveries of one
+     * class (the fan-out of a page of changes). A batch is delivered entry by entry, in order; its database writes
+     * are grouped (the creates' pending rows in one transaction before the tool is written, what the tool answered
+     * in one after). An entry of a batch that the tool refuses, or that fails for a reason of its own, leaves the
+     * batch as a delivery of its own on the same queue (in the same transaction), with the redelivery, back-off
+     * and dead letter of any delivery (its attempts are counted from there: the tool sees it once more than the
+     * configured attempts); the rest of the batch goes on.
+     *
+     * @param redelivered whether the broker delivers this message again (an earlier attempt may have failed)
      */
-    /** @param redelivered whether the broker delivers this message again (an earlier attempt may have failed) */
-    public void deliver(String message, String target, Boolean redelivered) throws Exception {
+    void deliver(String message, String target, Boolean redelivered, Sender sender) throws Exception {
         JsonNode m = json.readTree(message);
-        String deliveryId = m.path("delivery").asText();
-        String id = m.path("entry").asText();
-        long version = m.path("version").asLong();
+        if (!m.has("items")) {
+            deliver(m.path("delivery").asText(), m.path("entry").asText(), m.path("version").asLong(), target,
+                    Boolean.TRUE.equals(redelivered), java.util.Set.of(), null);
+            return;
+        }
+        java.util.Set<String> ownPending = new java.util.HashSet<>();
+        if (!Boolean.TRUE.equals(redelivered)) {
+            // the creates' pending rows, committed before any of them is sent to the tool (see write)
+            tx.executeWithoutResult(st -> {
+                for (JsonNode item : m.path("items")) {
+                    String id = item.path("entry").asText();
+                    if (jdbc.update("INSERT INTO classlog_pending (tool, entry_id, version, created_at, document) "
+                            + "SELECT ?, e.id, ?, ?, e.document FROM classlog_entry e WHERE e.id = ? AND e.version <= ? "
+                            + "AND NOT e.deleted AND NOT EXISTS (SELECT 1 FROM classlog_provenance p WHERE p.tool = ? "
+                            + "AND p.entry_id = e.id) AND NOT EXISTS (SELECT 1 FROM classlog_pending k WHERE k.tool = ? "
+                            + "AND k.entry_id = e.id)", target, item.path("version").asLong(), Timestamp.from(Instant.now()),
+                            id, item.path("version").asLong(), target, target) > 0) {
+                        ownPending.add(id);
+                    }
+                }
+            });
+        }
+        // one delivery per entry: its latest version (an earlier one would be skipped; twice, it would be created twice
+        // while the first create is not recorded yet)
+        Map<String, JsonNode> items = new LinkedHashMap<>();
+        for (JsonNode item : m.path("items")) {
+            items.remove(item.path("entry").asText());
+            items.put(item.path("entry").asText(), item);
+        }
+        List<Runnable> records = new java.util.ArrayList<>();
+        try {
+            for (JsonNode item : items.values()) {
+                String deliveryId = item.path("delivery").asText();
+                String id = item.path("entry").asText();
+                long version = item.path("version").asLong();
+                try {
+                    deliver(deliveryId, id, version, target, Boolean.TRUE.equals(redelivered), ownPending, records);
+                } catch (Exception e) {
+                    if (stopping.getCount() == 0) {
+                        throw e; // Relais stops: the broker keeps the batch (what was written is recorded below)
+                    }
+                    // refused, or failed on its own: a delivery of its own from now on, so that the batch goes on
+                    sender.send(DELIVER + target, json.writeValueAsString(Map.of("delivery", deliveryId, "entry", id,
+                            "version", version)), Map.of("JMSXGroupID", m.path("group").asText(id), "relaisDelivery",
+                            deliveryId, "relaisEntry", id, "relaisSchool", m.path("school").asText(), "relaisAudience",
+                            m.path("audience").asText()), version);
+                }
+            }
+        } finally {
+            if (!records.isEmpty()) {
+                tx.executeWithoutResult(st -> records.forEach(Runnable::run));
+            }
+        }
+    }
+
+    /**
+     * One delivery. Returns when the tool holds the entry's current version (or a later version is queued);
+     * throws when the tool refuses it (the broker then redelivers it later, and dead-letters it after the
+     * configured attempts) or when Relais stops while the tool is unreachable.
+     *
+     * @param ownPending entries whose pending row this very message made (no earlier attempt to look for)
+     * @param records    where what the tool answered is recorded, for one transaction after the batch; null: now
+     */
+    private void deliver(String deliveryId, String id, long version, String target, boolean redelivered,
+                         java.util.Set<String> ownPending, List<Runnable> records) throws Exception {
         CircuitBreaker breaker = breaker(target);
         for (int attempt = 1; ; attempt++) {
+            boolean first = attempt == 1; // a failed attempt may have created the entry before failing
             try {
                 breaker.executeCheckedSupplier(() -> {
-                    write(target, id, version);
+                    write(target, id, version, first && ownPending.contains(id), records);
                     return null;
                 });
-                if (Boolean.TRUE.equals(redelivered) || attempt > 1) {
+                if (redelivered || attempt > 1) {
                     jdbc.update("DELETE FROM classlog_delivery_error WHERE delivery_id = ?", deliveryId);
                 }
                 target(target, null);
                 return;
             } catch (ToolException e) {
                 if (e.refused()) {
-                    failed(deliveryId, target, id, version, e.getMessage());
+                    if (records == null) {
+                        failed(deliveryId, target, id, version, e.getMessage()); // in a batch: counted from its own
+                    }
                     // a refused create made nothing in the tool: its pending row must not capture a teacher's lesson
                     jdbc.update("DELETE FROM classlog_pending WHERE tool = ? AND entry_id = ? AND NOT EXISTS (SELECT 1 "
                             + "FROM classlog_provenance p WHERE p.tool = ? AND p.entry_id = ?)", target, id, target, id);
@@ -402,7 +577,9 @@ public class ClassLogSync {
                     // the database may be the cause; the wait goes on
                 }
             } catch (Exception e) {
-                failed(deliveryId, target, id, version, e.toString());
+                if (records == null) {
+                    failed(deliveryId, target, id, version, e.toString());
+                }
                 throw e;
             } catch (Error e) {
                 throw e;
@@ -417,7 +594,13 @@ public class ClassLogSync {
         }
     }
 
-    private void write(String target, String id, long version) throws ToolException {
+    /**
+     * Writes the entry's version into the tool, unless it holds it or a later one is queued.
+     *
+     * @param ownPending the entry's pending row was made by this delivery, just before: no earlier create to find
+     */
+    private void write(String target, String id, long version, boolean ownPending, List<Runnable> records)
+            throws ToolException {
         Object[] c = jdbc.queryForObject("SELECT e.version, e.deleted, e.school, e.document, p.synced_version, "
                 + "p.tool_entry_id, (SELECT COUNT(*) FROM classlog_pending k WHERE k.tool = ? AND k.entry_id = e.id) "
                 + "FROM classlog_entry e LEFT JOIN classlog_provenance p ON p.entry_id = e.id AND p.tool = ? "
@@ -426,6 +609,9 @@ public class ClassLogSync {
                 target, target, id);
         long current = ((Number) c[0]).longValue();
         if (current > version) {
+            if (ownPending) {
+                jdbc.update("DELETE FROM classlog_pending WHERE tool = ? AND entry_id = ?", target, id);
+            }
             return; // a later version is queued behind this one: writing this one would go backwards
         }
         if (c[4] != null && ((Number) c[4]).longValue() >= version) {
@@ -459,25 +645,30 @@ public class ClassLogSync {
         ClassLogEntry entry = store.read((String) c[3]);
         boolean pending = ((Number) c[6]).longValue() > 0;
         if (targetId.isEmpty()) {
-            if (pending) {
+            if (pending && !ownPending) {
                 // an earlier attempt may have created it before Relais could record the answer: look for what it sent
                 Optional<ToolClient.Written> copy = client.find(tool, sent(target, id, (String) c[3]));
                 if (copy.isPresent()) {
                     targetId = Optional.of(copy.get().toolEntryId());
                 }
-            } else {
+            } else if (!pending) {
                 jdbc.update("INSERT INTO classlog_pending (tool, entry_id, version, created_at, document) VALUES (?, ?, ?, ?, ?)",
                         target, id, version, Timestamp.from(Instant.now()), c[3]);
             }
         }
         ToolClient.Written written = client.write(tool, targetId.orElse(null), entry);
         boolean created = targetId.isEmpty() || pending;
-        tx.executeWithoutResult(st -> {
+        Runnable record = () -> {
             store.delivered(id, version, target, written.toolEntryId(), written.toolVersion());
             if (created) {
                 jdbc.update("DELETE FROM classlog_pending WHERE tool = ? AND entry_id = ?", target, id);
             }
-        });
+        };
+        if (records == null) {
+            tx.executeWithoutResult(st -> record.run());
+        } else {
+            records.add(record);
+        }
     }
 
     /** What the create under way sent to the tool (the entry as it was then), else the given document. */
@@ -557,7 +748,8 @@ public class ClassLogSync {
                         copy.setStringProperty(p, message.getStringProperty(p));
                     }
                     copy.setLongProperty("relaisVersion", message.getLongProperty("relaisVersion"));
-                    copy.setStringProperty("JMSXGroupID", message.getStringProperty("relaisEntry"));
+                    String group = message.getStringProperty("JMSXGroupID");
+                    copy.setStringProperty("JMSXGroupID", group != null ? group : message.getStringProperty("relaisEntry"));
                     producer.send(copy);
                 }
                 session.commit(); // the letter leaves the dead-letter queue and joins the target's queue at once
