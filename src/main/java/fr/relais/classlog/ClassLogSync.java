@@ -360,14 +360,15 @@ public class ClassLogSync {
         String school = (String) current.get("school");
         String audience = (String) current.get("audience");
         long version = ((Number) current.get("version")).longValue();
-        // the deliveries of one entry share a message group (in order, one at a time); a class's entries are spread
-        // over a few groups, so that a tool gets them from several consumers at once
-        String group = school + ":" + audience + ":" + Math.floorMod(id.hashCode(), DELIVERY_GROUPS);
+        // the deliveries of one entry share a message group (in order, one at a time, even if the entry changes
+        // class); entries are spread over a few groups, so that a tool gets them from several consumers at once
+        String group = "classlog-" + Math.floorMod(id.hashCode(), DELIVERY_GROUPS);
         for (String target : plan.targets(school, audience, (String) current.get("source_tool"))) {
             if (onlyMissing && syncedVersion(target, id) >= version) {
                 continue;
             }
-            batches.computeIfAbsent(target + "|" + group, k -> new Batch(target, school, audience, group))
+            batches.computeIfAbsent(String.join("|", target, school, audience, group),
+                            k -> new Batch(target, school, audience, group))
                     .items.add(Map.of("delivery", UUID.randomUUID().toString(), "entry", id, "version", version));
         }
     }
