@@ -75,9 +75,20 @@ class DecisionBenchmark {
         }
         String base = "http://localhost:" + port;
         Path data = RelaisTestSupport.fresh("bench-decisions");
-        try (ConfigurableApplicationContext app = new SpringApplicationBuilder(RelaisApplication.class)
-                .profiles("demo", "test").run("--relais.data-dir=" + data, "--server.port=" + port,
-                        "--logging.level.fr.relais=WARN", "--relais.directory.aaf.poll-delay=3600000")) {
+        // -Dbench.decision.db=postgres: the database in a real PostgreSQL (as the prod profile requires) instead of H2
+        boolean postgres = "postgres".equals(System.getProperty("bench.decision.db"));
+        io.zonky.test.db.postgres.embedded.EmbeddedPostgres pg = postgres ? io.zonky.test.db.postgres.embedded
+                .EmbeddedPostgres.builder().setOverrideWorkingDirectory(RelaisTestSupport.fresh("bench-decisions-pg")
+                        .toFile()).start() : null;
+        List<String> args = new ArrayList<>(List.of("--relais.data-dir=" + data, "--server.port=" + port,
+                "--logging.level.fr.relais=WARN", "--relais.directory.aaf.poll-delay=3600000"));
+        if (postgres) {
+            args.add("--spring.datasource.url=" + pg.getJdbcUrl("postgres", "postgres"));
+            args.add("--spring.datasource.username=postgres");
+            args.add("--spring.datasource.password=");
+        }
+        try (pg; ConfigurableApplicationContext app = new SpringApplicationBuilder(RelaisApplication.class)
+                .profiles("demo", "test").run(args.toArray(String[]::new))) {
             AafFeedGenerator.Parameters p = new AafFeedGenerator.Parameters(9, schools, 16, 25, 2, 0, 40_000, "DEC");
             long t0 = System.nanoTime();
             for (Path f : new AafFeedGenerator(p).writeTo(data.resolve("feed"))) {
@@ -169,12 +180,12 @@ class DecisionBenchmark {
                 latencies[i] = System.nanoTime() - t;
             });
             Arrays.sort(latencies);
-            System.out.printf("%n=== Licence decisions (check API, %d client threads, same server, %,d pupils, "
+            System.out.printf("%n=== Licence decisions (check API, %d client threads, same server, %s, %,d pupils, "
                             + "round %d of %d) ===%n"
                             + "decisions: %,.0f /s%nbare endpoint: %,.0f /s%nratio: %.2f (target >= 0.7), median of the "
                             + "last three rounds %.2f%n"
                             + "at %.0f /s (half the peak): p50 %.1f ms, p99 %.1f ms (target < 10 ms)%n%n",
-                    SsoBenchmark.THREADS, p.pupils(), ROUNDS, ROUNDS, decisions, ping, decisions / ping, median, target,
+                    SsoBenchmark.THREADS, postgres ? "PostgreSQL" : "H2", p.pupils(), ROUNDS, ROUNDS, decisions, ping, decisions / ping, median, target,
                     latencies[paced / 2] / 1e6, latencies[(int) (paced * 0.99)] / 1e6);
         }
     }
