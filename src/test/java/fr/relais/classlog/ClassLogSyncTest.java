@@ -47,6 +47,10 @@ class ClassLogSyncTest extends SsoTestBaseAccess {
     fr.relais.sandbox.SimulatedNeoDiary tools;
     @Autowired
     SyncPlan plan;
+    @Autowired
+    ClassLogSync sync;
+    @Autowired
+    jakarta.jms.ConnectionFactory connectionFactory;
 
     @AfterEach
     void toolsBackUp() throws Exception {
@@ -261,6 +265,44 @@ class ClassLogSyncTest extends SsoTestBaseAccess {
         assertThat(copies).hasSize(1000);
         assertThat(copies.values()).containsOnly(1);
         assertThat(json.readTree(admin("GET", "/api/classlog/dead-letters?tool=" + ESSONNE, null).body())).isEmpty();
+    }
+
+    @Test
+    void aChangeThatCannotBeReadIsRecordedAsRefusedAndTheRestOfItsPageIsApplied() throws Exception {
+        String tag = "Page" + System.nanoTime();
+        ClassLogEntry lesson = new ClassLogEntry(SCHOOL, "6A", "061300", "4000002", java.time.LocalDate.of(2026, 11, 24),
+                java.time.LocalTime.of(10, 0), java.time.LocalTime.of(11, 0), tag + " lisible", "<p>Suite</p>", List.of(),
+                List.of(), true, null);
+        List<Map<String, Object>> page = new ArrayList<>();
+        for (String[] c : List.of(new String[] {tag + "-illisible", "{pas du json"},
+                new String[] {tag + "-lisible", sync.store().write(lesson)})) {
+            Map<String, Object> change = new java.util.LinkedHashMap<>();
+            change.put("tool", PARIS);
+            change.put("toolEntryId", c[0]);
+            change.put("toolVersion", "1");
+            change.put("modifiedAt", "2026-11-24T10:00:00Z");
+            change.put("deleted", false);
+            change.put("entry", c[1]);
+            page.add(change);
+        }
+        String body = json.writeValueAsString(page);
+        new org.springframework.jms.core.JmsTemplate(connectionFactory).send(ClassLogSync.CHANGES, session -> {
+            var m = session.createTextMessage(body);
+            m.setStringProperty("JMSXGroupID", PARIS + ":" + SCHOOL);
+            return m;
+        });
+        // the readable change reaches the class's other module; the other is refused with its reason, not lost
+        await("ent77", s -> (tag + " lisible").equals(s.path("title").asText()));
+        JsonNode refused = null;
+        for (JsonNode r : json.readTree(admin("GET", "/api/classlog/rejections?tool=" + PARIS, null).body())) {
+            if (r.path("tool_entry_id").asText().equals(tag + "-illisible")) {
+                refused = r;
+            }
+        }
+        assertThat(refused).isNotNull();
+        assertThat(refused.path("reason").asText()).startsWith("erreur interne de Relais : ");
+        assertThat(jdbc().queryForObject("SELECT COUNT(*) FROM classlog_provenance WHERE tool = ? AND tool_entry_id = ?",
+                Integer.class, PARIS, tag + "-illisible")).isZero();
     }
 
     @Test
