@@ -104,12 +104,22 @@ public class ClassLogStore {
         });
     }
 
+    /** What is recorded of this tool entry: the canonical entry's id, the tool's version, the version synced. */
+    public Optional<String[]> recorded(String tool, String toolEntryId) {
+        return jdbc.query("SELECT entry_id, tool_version, synced_version FROM classlog_provenance WHERE tool = ? AND "
+                + "tool_entry_id = ?", (rs, n) -> new String[] {rs.getString(1), rs.getString(2),
+                String.valueOf(rs.getLong(3))}, tool, toolEntryId).stream().findFirst();
+    }
+
     @Transactional
     public Result apply(ToolChange change, Predicate<String> knownClass) {
+        return apply(change, knownClass, recorded(change.tool(), change.toolEntryId()));
+    }
+
+    /** @param provenance what {@link #recorded} answers for the change's tool entry, read in this transaction */
+    @Transactional
+    public Result apply(ToolChange change, Predicate<String> knownClass, Optional<String[]> provenance) {
         Instant now = Instant.now();
-        Optional<String[]> provenance = jdbc.query("SELECT entry_id, tool_version, synced_version FROM classlog_provenance "
-                + "WHERE tool = ? AND tool_entry_id = ?", (rs, n) -> new String[] {rs.getString(1), rs.getString(2),
-                String.valueOf(rs.getLong(3))}, change.tool(), change.toolEntryId()).stream().findFirst();
         if (provenance.isPresent() && provenance.get()[1].equals(change.toolVersion())) {
             // repeated: the entry's current version is the one this very change made (not Relais' write read back)
             Boolean made = jdbc.query("SELECT source_tool = ? AND version = ? FROM classlog_entry WHERE id = ?",

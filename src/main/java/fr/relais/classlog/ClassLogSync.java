@@ -301,7 +301,7 @@ public class ClassLogSync {
                 }
                 status.releaseSavepoint(savepoint);
                 if (out != null) {
-                    fanOut((String) out[0], (Boolean) out[1], batches);
+                    fanOut((String) out[0], (Boolean) out[1], out.length > 2 ? out : null, batches);
                 }
             }
             for (Batch batch : batches.values()) {
@@ -330,11 +330,12 @@ public class ClassLogSync {
         if (deleted && !deleteReadable(change)) {
             return null; // a delete in a tool only written for that class: the entry lives on in the others
         }
-        if (entry != null && ownCreateUnderWay(change)) {
+        Optional<String[]> recorded = store.recorded(tool, change.toolEntryId());
+        if (entry != null && recorded.isEmpty() && ownCreateUnderWay(change)) {
             return null;
         }
         ClassLogStore.Result result = store.apply(change, code ->
-                directory.audiences(entry == null ? "" : entry.school()).contains(code));
+                directory.audiences(entry == null ? "" : entry.school()).contains(code), recorded);
         if (result instanceof ClassLogStore.Rejected rejected) {
             log.warn("Cahier de textes : changement {} de {} refusé : {}", change.toolEntryId(), tool, rejected.reasons());
             return null;
@@ -346,7 +347,14 @@ public class ClassLogSync {
         // may have been lost with a crash after the canonical write (the broker does not keep delivery counts
         // across a restart, so a redelivery cannot be told apart)
         boolean repeated = result instanceof ClassLogStore.Unchanged u && u.repeated();
-        return id != null && (repeated || !(result instanceof ClassLogStore.Unchanged)) ? new Object[] {id, repeated} : null;
+        if (id == null || !repeated && result instanceof ClassLogStore.Unchanged) {
+            return null;
+        }
+        // what the entry now is, when this change made it (a created or updated lesson): no need to read it back
+        long version = result instanceof ClassLogStore.Created c ? c.version()
+                : result instanceof ClassLogStore.Updated u ? u.version() : 0;
+        return version > 0 && entry != null ? new Object[] {id, repeated, entry.school(), entry.audience(), version, tool}
+                : new Object[] {id, repeated};
     }
 
     /**
@@ -354,9 +362,10 @@ public class ClassLogSync {
      * after a crash), only the tools that do not hold the current version yet get one: a crash between the
      * canonical write and the fan-out delays a delivery, never loses it.
      */
-    private void fanOut(String id, boolean onlyMissing, Map<String, Batch> batches) {
-        Map<String, Object> current = jdbc.queryForMap("SELECT school, audience, version, source_tool FROM classlog_entry "
-                + "WHERE id = ?", id);
+    private void fanOut(String id, boolean onlyMissing, Object[] known, Map<String, Batch> batches) {
+        Map<String, Object> current = known != null ? Map.of("school", known[2], "audience", known[3], "version", known[4],
+                "source_tool", known[5]) : jdbc.queryForMap("SELECT school, audience, version, source_tool FROM "
+                + "classlog_entry WHERE id = ?", id);
         String school = (String) current.get("school");
         String audience = (String) current.get("audience");
         long version = ((Number) current.get("version")).longValue();
@@ -428,12 +437,7 @@ public class ClassLogSync {
      * start, title): it is Relais' own create seen before the tool's answer was recorded, so it is linked.
      */
     private boolean ownCreateUnderWay(ClassLogStore.ToolChange change) {
-        boolean known = !jdbc.queryForList("SELECT entry_id FROM classlog_provenance WHERE tool = ? AND tool_entry_id = ?",
-                String.class, change.tool(), change.toolEntryId()).isEmpty();
-        if (known) {
-            return false;
-        }
-        ClassLogEntry c = change.entry();
+        ClassLogEntry c = change.entry(); // a tool entry Relais has no record of (the caller checked)
         if (c.school() == null || c.audience() == null || c.date() == null) {
             return false;
         }
