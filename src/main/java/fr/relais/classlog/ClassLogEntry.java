@@ -19,6 +19,12 @@ public record ClassLogEntry(String school, String audience, String subject, Stri
                 && java.util.Objects.equals(title, other.title);
     }
 
+    /** The lesson ({@link #sameLesson}) as a key: the same for two entries of the same lesson. */
+    public String lessonKey() {
+        return fr.relais.platform.Tokens.sha256(String.join("\u001f", String.valueOf(school), String.valueOf(audience),
+                String.valueOf(date), String.valueOf(start), String.valueOf(title)));
+    }
+
     public record Homework(String id, LocalDate givenOn, LocalDate dueOn, String description, Integer estimatedMinutes,
                            String kind, List<Attachment> attachments) {
     }

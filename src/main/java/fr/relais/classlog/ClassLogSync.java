@@ -69,6 +69,9 @@ public class ClassLogSync {
     private final CountDownLatch stopping = new CountDownLatch(1);
     private final Map<String, Long> lastSuccess = new ConcurrentHashMap<>();
     private final Map<List<String>, Long> lastPolled = new ConcurrentHashMap<>();
+    /** When each (tool, school)'s poll success was last recorded. */
+    private final Map<List<String>, Long> lastMarked = new ConcurrentHashMap<>();
+    private static final long IDLE_MARK_MILLIS = 5000;
     private final fr.relais.connector.ConnectorRegistry registry;
     private final JmsTemplate batch;
     private final Map<jakarta.jms.Session, Map<String, jakarta.jms.MessageProducer>> producers =
@@ -156,7 +159,12 @@ public class ClassLogSync {
         List<ToolClient.Polled> changes = clients.client(tool).poll(tool, school, since);
         log.debug("Cahier de textes : {} changements de {} pour {} depuis {}", changes.size(), toolId, school, since);
         if (changes.isEmpty()) {
-            mark(toolId, school, since, null);
+            // nothing new: the watermark stays, and the poll's success is recorded at most every few seconds (each
+            // record is a commit, and a tool is polled every half second in some plans)
+            Long last = lastMarked.get(List.of(toolId, school));
+            if (last == null || System.currentTimeMillis() - last >= IDLE_MARK_MILLIS) {
+                mark(toolId, school, since, null);
+            }
             return 0;
         }
         List<ToolClient.Polled> news = withoutEchoes(toolId, changes);
@@ -216,6 +224,11 @@ public class ClassLogSync {
 
     private void mark(String tool, String school, String watermark, String error) {
         Timestamp now = Timestamp.from(Instant.now());
+        if (error == null) {
+            lastMarked.put(List.of(tool, school), now.getTime());
+        } else {
+            lastMarked.remove(List.of(tool, school));
+        }
         tx.executeWithoutResult(s -> {
             int n = error == null
                     ? jdbc.update("UPDATE classlog_watermark SET watermark = ?, last_success = ? WHERE tool = ? AND school = ?",
@@ -448,10 +461,14 @@ public class ClassLogSync {
         if (c.school() == null || c.audience() == null || c.date() == null) {
             return false;
         }
-        List<Object[]> pendings = jdbc.query("SELECT p.entry_id, p.version, p.document FROM classlog_pending p "
-                + "JOIN classlog_entry e ON e.id = p.entry_id WHERE p.tool = ? AND e.school = ? AND e.audience = ? "
-                + "AND e.lesson_date = ?", (rs, n) -> new Object[] {rs.getString(1), rs.getLong(2), rs.getString(3)},
-                change.tool(), c.school(), c.audience(), java.sql.Date.valueOf(c.date()));
+        org.springframework.jdbc.core.RowMapper<Object[]> row = (rs, n) -> new Object[] {rs.getString(1), rs.getLong(2),
+                rs.getString(3)};
+        List<Object[]> pendings = new java.util.ArrayList<>(jdbc.query("SELECT entry_id, version, document FROM "
+                + "classlog_pending WHERE tool = ? AND lesson = ?", row, change.tool(), c.lessonKey()));
+        // creates recorded before the lesson key (V19): compared one by one
+        pendings.addAll(jdbc.query("SELECT p.entry_id, p.version, p.document FROM classlog_pending p JOIN classlog_entry e "
+                + "ON e.id = p.entry_id WHERE p.tool = ? AND p.lesson IS NULL AND e.school = ? AND e.audience = ? AND "
+                + "e.lesson_date = ?", row, change.tool(), c.school(), c.audience(), java.sql.Date.valueOf(c.date())));
         for (Object[] pending : pendings) {
             String id = (String) pending[0];
             // compared with what the create sent (the entry may have changed since)
@@ -498,17 +515,22 @@ public class ClassLogSync {
         if (!Boolean.TRUE.equals(redelivered)) {
             // the creates' pending rows, committed before any of them is sent to the tool (see write)
             tx.executeWithoutResult(st -> {
+                List<Object[]> rows = new java.util.ArrayList<>();
+                Timestamp now = Timestamp.from(Instant.now());
                 for (JsonNode item : m.path("items")) {
                     String id = item.path("entry").asText();
-                    if (jdbc.update("INSERT INTO classlog_pending (tool, entry_id, version, created_at, document) "
-                            + "SELECT ?, e.id, ?, ?, e.document FROM classlog_entry e WHERE e.id = ? AND e.version <= ? "
-                            + "AND NOT e.deleted AND NOT EXISTS (SELECT 1 FROM classlog_provenance p WHERE p.tool = ? "
-                            + "AND p.entry_id = e.id) AND NOT EXISTS (SELECT 1 FROM classlog_pending k WHERE k.tool = ? "
-                            + "AND k.entry_id = e.id)", target, item.path("version").asLong(), Timestamp.from(Instant.now()),
-                            id, item.path("version").asLong(), target, target) > 0) {
-                        ownPending.add(id);
+                    long version = item.path("version").asLong();
+                    for (String document : jdbc.queryForList("SELECT e.document FROM classlog_entry e WHERE e.id = ? AND "
+                            + "e.version <= ? AND NOT e.deleted AND NOT EXISTS (SELECT 1 FROM classlog_provenance p WHERE "
+                            + "p.tool = ? AND p.entry_id = e.id) AND NOT EXISTS (SELECT 1 FROM classlog_pending k WHERE "
+                            + "k.tool = ? AND k.entry_id = e.id)", String.class, id, version, target, target)) {
+                        if (ownPending.add(id)) {
+                            rows.add(new Object[] {target, id, version, now, document, store.read(document).lessonKey()});
+                        }
                     }
                 }
+                jdbc.batchUpdate("INSERT INTO classlog_pending (tool, entry_id, version, created_at, document, lesson) "
+                        + "VALUES (?, ?, ?, ?, ?, ?)", rows);
             });
         }
         // one delivery per entry: its latest version (an earlier one would be skipped; twice, it would be created twice
@@ -664,8 +686,8 @@ public class ClassLogSync {
                     targetId = Optional.of(copy.get().toolEntryId());
                 }
             } else if (!pending) {
-                jdbc.update("INSERT INTO classlog_pending (tool, entry_id, version, created_at, document) VALUES (?, ?, ?, ?, ?)",
-                        target, id, version, Timestamp.from(Instant.now()), c[3]);
+                jdbc.update("INSERT INTO classlog_pending (tool, entry_id, version, created_at, document, lesson) VALUES "
+                        + "(?, ?, ?, ?, ?, ?)", target, id, version, Timestamp.from(Instant.now()), c[3], entry.lessonKey());
             }
         }
         ToolClient.Written written = client.write(tool, targetId.orElse(null), entry);
