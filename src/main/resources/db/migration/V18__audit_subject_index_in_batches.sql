@@ -7,12 +7,14 @@ CREATE TABLE audit_subject (
     seq     BIGINT       NOT NULL,
     PRIMARY KEY (subject, seq)
 );
-INSERT INTO audit_subject (subject, seq) SELECT subject, seq FROM audit_event WHERE subject IS NOT NULL;
-
 CREATE TABLE audit_subject_mark (
     id  INT    PRIMARY KEY,
     seq BIGINT NOT NULL
 );
+-- the mark first, then the events up to it: events appended meanwhile (other nodes still running) are above the
+-- mark, and the writer indexes them
 INSERT INTO audit_subject_mark (id, seq) SELECT 1, seq FROM audit_head WHERE id = 1;
+INSERT INTO audit_subject (subject, seq) SELECT subject, seq FROM audit_event
+    WHERE subject IS NOT NULL AND seq <= (SELECT seq FROM audit_subject_mark WHERE id = 1);
 
 DROP INDEX audit_event_subject;

@@ -79,6 +79,8 @@ public class ClassLogSync {
     private static final int MAX_PAGES_PER_ROUND = 20;
     /** Message groups per class on a target's queue (as many consumers can deliver a class's entries at once). */
     private static final int DELIVERY_GROUPS = 8;
+    /** How long a batch's answers may wait before they are recorded. */
+    private static final long RECORD_EVERY_NANOS = 250_000_000L;
 
     public ClassLogSync(ClassLogSettings settings, SyncPlan plan, ToolClients clients, Directory directory,
                         jakarta.jms.ConnectionFactory connectionFactory, JdbcTemplate jdbc,
@@ -303,9 +305,10 @@ public class ClassLogSync {
                 Object[] out;
                 try {
                     out = applyOne(change);
-                } catch (org.springframework.dao.DataAccessException e) {
-                    throw e;
                 } catch (RuntimeException e) {
+                    if (!ownFault(e)) {
+                        throw e; // the database or the directory, not the change: the page comes back later
+                    }
                     status.rollbackToSavepoint(savepoint);
                     log.error("Cahier de textes : changement {} de {} refusé sur une erreur interne", change.path(
                             "toolEntryId").asText(), change.path("tool").asText(), e);
@@ -329,6 +332,24 @@ public class ClassLogSync {
             }
             throw e;
         }
+    }
+
+    /**
+     * Whether a change failed for a reason of its own, that trying again cannot cure: it cannot be read, or the
+     * database refuses its values. Anything else (the database or the directory unreachable, a lock, two writers
+     * at once) sends the page back to the broker: the watermark has moved, so a change refused for such a reason
+     * would never be read again.
+     */
+    static boolean ownFault(RuntimeException e) {
+        if (e instanceof org.springframework.dao.DuplicateKeyException) {
+            return false; // two writers of the same entry at once: applied again, it goes through
+        }
+        if (e instanceof org.springframework.dao.DataIntegrityViolationException) {
+            return true; // a value the columns cannot hold
+        }
+        return e instanceof IllegalStateException && e.getCause() instanceof com.fasterxml.jackson.core.JsonProcessingException
+                || e instanceof java.time.DateTimeException || e instanceof NullPointerException
+                || e instanceof IllegalArgumentException || e instanceof ClassCastException;
     }
 
     /** One change into the canonical log: the entry to fan out and whether only to the tools missing it, or null. */
@@ -389,9 +410,11 @@ public class ClassLogSync {
         String school = (String) current.get("school");
         String audience = (String) current.get("audience");
         long version = ((Number) current.get("version")).longValue();
-        // the deliveries of one entry share a message group (in order, one at a time, even if the entry changes
-        // class); entries are spread over a few groups, so that a tool gets them from several consumers at once
-        String group = "classlog-" + Math.floorMod(id.hashCode(), DELIVERY_GROUPS);
+        // the deliveries of one entry share a message group (in order, one at a time); a class's entries are spread
+        // over a few groups, so that a tool gets them from several consumers at once, and an entry that waits holds
+        // up only part of its own class. (An entry moved to another class changes group: its delivery for the old
+        // class may run beside the new one, and the version check in write skips it if it comes second.)
+        String group = school + ":" + audience + ":" + Math.floorMod(id.hashCode(), DELIVERY_GROUPS);
         for (String target : plan.targets(school, audience, (String) current.get("source_tool"))) {
             if (onlyMissing && syncedVersion(target, id) >= version) {
                 continue;
@@ -514,7 +537,7 @@ public class ClassLogSync {
         java.util.Set<String> ownPending = new java.util.HashSet<>();
         if (!Boolean.TRUE.equals(redelivered)) {
             // the creates' pending rows, committed before any of them is sent to the tool (see write)
-            tx.executeWithoutResult(st -> {
+            persistently(target, () -> tx.executeWithoutResult(st -> {
                 List<Object[]> rows = new java.util.ArrayList<>();
                 Timestamp now = Timestamp.from(Instant.now());
                 for (JsonNode item : m.path("items")) {
@@ -531,7 +554,7 @@ public class ClassLogSync {
                 }
                 jdbc.batchUpdate("INSERT INTO classlog_pending (tool, entry_id, version, created_at, document, lesson) "
                         + "VALUES (?, ?, ?, ?, ?, ?)", rows);
-            });
+            }));
         }
         // one delivery per entry: its latest version (an earlier one would be skipped; twice, it would be created twice
         // while the first create is not recorded yet)
@@ -541,8 +564,14 @@ public class ClassLogSync {
             items.put(item.path("entry").asText(), item);
         }
         List<Runnable> records = new java.util.ArrayList<>();
+        long flushed = System.nanoTime();
         try {
             for (JsonNode item : items.values()) {
+                if (!records.isEmpty() && System.nanoTime() - flushed > RECORD_EVERY_NANOS) {
+                    // what the tool answered is recorded soon, so that its poll recognises Relais' writes
+                    record(target, records);
+                    flushed = System.nanoTime();
+                }
                 String deliveryId = item.path("delivery").asText();
                 String id = item.path("entry").asText();
                 long version = item.path("version").asLong();
@@ -560,8 +589,34 @@ public class ClassLogSync {
                 }
             }
         } finally {
-            if (!records.isEmpty()) {
-                tx.executeWithoutResult(st -> records.forEach(Runnable::run));
+            record(target, records);
+        }
+    }
+
+    /** Records what the tool answered (one transaction), waiting out a database that cannot take it now. */
+    private void record(String target, List<Runnable> records) throws InterruptedException {
+        if (!records.isEmpty()) {
+            persistently(target, () -> tx.executeWithoutResult(st -> records.forEach(Runnable::run)));
+            records.clear();
+        }
+    }
+
+    /**
+     * Runs a database step of a batch until it succeeds: a database that is down or busy is waited for with the
+     * delivery back-off, as a single delivery waits, instead of failing the batch (its attempts would count).
+     */
+    private void persistently(String target, Runnable step) throws InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                step.run();
+                return;
+            } catch (org.springframework.dao.DataAccessException e) {
+                log.warn("Cahier de textes : livraison à {} en attente de la base ({})", target, e.toString());
+            }
+            long wait = Math.min(settings.maxRedeliveryDelay().toMillis(),
+                    settings.redeliveryDelay().toMillis() << Math.min(attempt - 1, 16));
+            if (stopping.await(wait, TimeUnit.MILLISECONDS)) {
+                throw new IllegalStateException("Relais s'arrête : livraison à " + target + " reprise au redémarrage");
             }
         }
     }
@@ -620,6 +675,15 @@ public class ClassLogSync {
             } catch (Throwable e) {
                 throw new IllegalStateException(e);
             }
+            if (records != null && !records.isEmpty()) {
+                // the batch waits: what was written before is recorded first, so that the tool's poll recognises it
+                try {
+                    tx.executeWithoutResult(st -> records.forEach(Runnable::run));
+                    records.clear();
+                } catch (org.springframework.dao.DataAccessException e) {
+                    // the database is the cause: they are recorded when the batch ends
+                }
+            }
             long wait = Math.min(settings.maxRedeliveryDelay().toMillis(),
                     settings.redeliveryDelay().toMillis() << Math.min(attempt - 1, 16));
             if (stopping.await(wait, TimeUnit.MILLISECONDS)) {
@@ -649,6 +713,9 @@ public class ClassLogSync {
             return; // a later version is queued behind this one: writing this one would go backwards
         }
         if (c[4] != null && ((Number) c[4]).longValue() >= version) {
+            if (ownPending) {
+                jdbc.update("DELETE FROM classlog_pending WHERE tool = ? AND entry_id = ?", target, id);
+            }
             return; // already delivered (a delivery repeated after a crash, or a replay)
         }
         Connector tool = clients.tool(target);

@@ -32,6 +32,12 @@ public final class Normalizer {
     private Normalizer() {
     }
 
+    private static void tooLong(List<String> reasons, String field, String value, int max) {
+        if (value != null && value.length() > max) {
+            reasons.add(field + " de " + value.length() + " caractères, au plus " + max);
+        }
+    }
+
     public static String sanitize(String html) {
         return html == null ? "" : Jsoup.clean(html, SAFE);
     }
@@ -49,6 +55,10 @@ public final class Normalizer {
         if (e.date() == null) {
             reasons.add("date de la séance absente ou invalide");
         }
+        tooLong(reasons, "matière", e.subject(), 64);
+        tooLong(reasons, "enseignant", e.teacher(), 128);
+        tooLong(reasons, "visa", e.visaBy(), 128);
+        tooLong(reasons, "classe ou groupe", e.audience(), 64);
         if (e.start() != null && e.end() != null && e.end().isBefore(e.start())) {
             reasons.add("la séance finit (" + e.end() + ") avant de commencer (" + e.start() + ")");
         }

@@ -273,8 +273,12 @@ class ClassLogSyncTest extends SsoTestBaseAccess {
         ClassLogEntry lesson = new ClassLogEntry(SCHOOL, "6A", "061300", "4000002", java.time.LocalDate.of(2026, 11, 24),
                 java.time.LocalTime.of(10, 0), java.time.LocalTime.of(11, 0), tag + " lisible", "<p>Suite</p>", List.of(),
                 List.of(), true, null);
+        ClassLogEntry longSubject = new ClassLogEntry(SCHOOL, "6A", "M".repeat(100), "4000002",
+                java.time.LocalDate.of(2026, 11, 24), java.time.LocalTime.of(14, 0), java.time.LocalTime.of(15, 0),
+                tag + " matière trop longue", "<p>x</p>", List.of(), List.of(), true, null);
         List<Map<String, Object>> page = new ArrayList<>();
         for (String[] c : List.of(new String[] {tag + "-illisible", "{pas du json"},
+                new String[] {tag + "-longue", sync.store().write(longSubject)},
                 new String[] {tag + "-lisible", sync.store().write(lesson)})) {
             Map<String, Object> change = new java.util.LinkedHashMap<>();
             change.put("tool", PARIS);
@@ -301,8 +305,29 @@ class ClassLogSyncTest extends SsoTestBaseAccess {
         }
         assertThat(refused).isNotNull();
         assertThat(refused.path("reason").asText()).startsWith("erreur interne de Relais : ");
+        JsonNode tooLong = null;
+        for (JsonNode r : json.readTree(admin("GET", "/api/classlog/rejections?tool=" + PARIS, null).body())) {
+            if (r.path("tool_entry_id").asText().equals(tag + "-longue")) {
+                tooLong = r;
+            }
+        }
+        assertThat(tooLong.path("reason").asText()).isEqualTo("matière de 100 caractères, au plus 64");
         assertThat(jdbc().queryForObject("SELECT COUNT(*) FROM classlog_provenance WHERE tool = ? AND tool_entry_id = ?",
                 Integer.class, PARIS, tag + "-illisible")).isZero();
+    }
+
+    @Test
+    void onlyAChangesOwnFaultsRefuseItTheDirectoryOrTheDatabaseUnreachableSendTheWholePageBack() {
+        assertThat(ClassLogSync.ownFault(new IllegalStateException(new com.fasterxml.jackson.core.JsonParseException(null,
+                "illisible")))).isTrue();
+        assertThat(ClassLogSync.ownFault(new org.springframework.dao.DataIntegrityViolationException("valeur trop longue")))
+                .isTrue();
+        assertThat(ClassLogSync.ownFault(new java.time.format.DateTimeParseException("date", "2026-13-45", 5))).isTrue();
+        assertThat(ClassLogSync.ownFault(new org.springframework.dao.DuplicateKeyException("deux écrivains"))).isFalse();
+        assertThat(ClassLogSync.ownFault(new org.springframework.dao.CannotAcquireLockException("verrou"))).isFalse();
+        assertThat(ClassLogSync.ownFault(new org.springframework.ldap.CommunicationException(
+                new javax.naming.CommunicationException("annuaire injoignable")))).isFalse();
+        assertThat(ClassLogSync.ownFault(new IllegalStateException("descripteur en quarantaine"))).isFalse();
     }
 
     @Test
