@@ -79,8 +79,6 @@ public class ClassLogSync {
     private static final int MAX_PAGES_PER_ROUND = 20;
     /** Message groups per class on a target's queue (as many consumers can deliver a class's entries at once). */
     private static final int DELIVERY_GROUPS = 8;
-    /** How long a batch's answers may wait before they are recorded. */
-    private static final long RECORD_EVERY_NANOS = 250_000_000L;
 
     public ClassLogSync(ClassLogSettings settings, SyncPlan plan, ToolClients clients, Directory directory,
                         jakarta.jms.ConnectionFactory connectionFactory, JdbcTemplate jdbc,
@@ -564,14 +562,8 @@ public class ClassLogSync {
             items.put(item.path("entry").asText(), item);
         }
         List<Runnable> records = new java.util.ArrayList<>();
-        long flushed = System.nanoTime();
         try {
             for (JsonNode item : items.values()) {
-                if (!records.isEmpty() && System.nanoTime() - flushed > RECORD_EVERY_NANOS) {
-                    // what the tool answered is recorded soon, so that its poll recognises Relais' writes
-                    record(target, records);
-                    flushed = System.nanoTime();
-                }
                 String deliveryId = item.path("delivery").asText();
                 String id = item.path("entry").asText();
                 long version = item.path("version").asLong();
