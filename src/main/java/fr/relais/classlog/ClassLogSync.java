@@ -300,7 +300,7 @@ public class ClassLogSync {
         try {
             for (JsonNode change : changes) {
                 Object savepoint = status.createSavepoint();
-                Object[] out;
+                Applied out;
                 try {
                     out = applyOne(change);
                 } catch (RuntimeException e) {
@@ -317,7 +317,7 @@ public class ClassLogSync {
                 }
                 status.releaseSavepoint(savepoint);
                 if (out != null) {
-                    fanOut((String) out[0], (Boolean) out[1], out.length > 2 ? out : null, batches);
+                    fanOut(out, batches);
                 }
             }
             for (Batch batch : batches.values()) {
@@ -350,8 +350,17 @@ public class ClassLogSync {
                 || e instanceof IllegalArgumentException || e instanceof ClassCastException;
     }
 
-    /** One change into the canonical log: the entry to fan out and whether only to the tools missing it, or null. */
-    private Object[] applyOne(JsonNode m) {
+    /**
+     * A change applied to the canonical log, to fan out: only to the tools missing the entry's current version
+     * when the change was applied before; {@code school} is null when the entry as it now is was not read (it is
+     * then read for the fan-out).
+     */
+    private record Applied(String id, boolean onlyMissing, String school, String audience, long version,
+                           String sourceTool) {
+    }
+
+    /** One change into the canonical log: what to fan out, or null. */
+    private Applied applyOne(JsonNode m) {
         String tool = m.path("tool").asText();
         boolean deleted = m.path("deleted").asBoolean(false);
         ClassLogEntry entry = deleted || m.path("entry").isNull() ? null : store.read(m.path("entry").asText());
@@ -392,8 +401,8 @@ public class ClassLogSync {
         // what the entry now is, when this change made it (a created or updated lesson): no need to read it back
         long version = result instanceof ClassLogStore.Created c ? c.version()
                 : result instanceof ClassLogStore.Updated u ? u.version() : 0;
-        return version > 0 && entry != null ? new Object[] {id, repeated, entry.school(), entry.audience(), version, tool}
-                : new Object[] {id, repeated};
+        return version > 0 && entry != null ? new Applied(id, repeated, entry.school(), entry.audience(), version, tool)
+                : new Applied(id, repeated, null, null, 0, null);
     }
 
     /**
@@ -401,26 +410,35 @@ public class ClassLogSync {
      * after a crash), only the tools that do not hold the current version yet get one: a crash between the
      * canonical write and the fan-out delays a delivery, never loses it.
      */
-    private void fanOut(String id, boolean onlyMissing, Object[] known, Map<String, Batch> batches) {
-        Map<String, Object> current = known != null ? Map.of("school", known[2], "audience", known[3], "version", known[4],
-                "source_tool", known[5]) : jdbc.queryForMap("SELECT school, audience, version, source_tool FROM "
-                + "classlog_entry WHERE id = ?", id);
-        String school = (String) current.get("school");
-        String audience = (String) current.get("audience");
-        long version = ((Number) current.get("version")).longValue();
+    private void fanOut(Applied applied, Map<String, Batch> batches) {
+        String id = applied.id();
+        Applied made = applied.school() != null ? applied : jdbc.queryForObject("SELECT school, audience, version, "
+                + "source_tool FROM classlog_entry WHERE id = ?", (rs, n) -> new Applied(id, applied.onlyMissing(),
+                rs.getString(1), rs.getString(2), rs.getLong(3), rs.getString(4)), id);
+        String school = made.school();
+        String audience = made.audience();
+        long version = made.version();
         // the deliveries of one entry share a message group (in order, one at a time); a class's entries are spread
         // over a few groups, so that a tool gets them from several consumers at once, and an entry that waits holds
         // up only part of its own class. (An entry moved to another class changes group: its delivery for the old
         // class may run beside the new one, and the version check in write skips it if it comes second.)
         String group = school + ":" + audience + ":" + Math.floorMod(id.hashCode(), DELIVERY_GROUPS);
-        for (String target : plan.targets(school, audience, (String) current.get("source_tool"))) {
-            if (onlyMissing && syncedVersion(target, id) >= version) {
+        for (String target : plan.targets(school, audience, made.sourceTool())) {
+            if (made.onlyMissing() && syncedVersion(target, id) >= version) {
                 continue;
             }
             batches.computeIfAbsent(String.join("|", target, school, audience, group),
                             k -> new Batch(target, school, audience, group))
                     .items.add(Map.of("delivery", UUID.randomUUID().toString(), "entry", id, "version", version));
         }
+    }
+
+    /** One delivery (one version of one entry) on the target's queue, with the properties the admin API reads. */
+    private void sendDelivery(Sender sender, String target, String group, String school, String audience,
+                              String deliveryId, String entryId, long version) throws Exception {
+        sender.send(DELIVER + target, json.writeValueAsString(Map.of("delivery", deliveryId, "entry", entryId,
+                "version", version)), Map.of("JMSXGroupID", group, "relaisDelivery", deliveryId, "relaisEntry", entryId,
+                "relaisSchool", school, "relaisAudience", audience), version);
     }
 
     /** The deliveries of a page of changes to one tool, for one group of a class: one message. */
@@ -442,9 +460,8 @@ public class ClassLogSync {
             Map<String, Object> first = items.get(0);
             long version = items.stream().mapToLong(i -> (Long) i.get("version")).max().orElse(0);
             if (items.size() == 1) {
-                sender.send(DELIVER + target, json.writeValueAsString(first), Map.of("JMSXGroupID", group,
-                        "relaisDelivery", (String) first.get("delivery"), "relaisEntry", (String) first.get("entry"),
-                        "relaisSchool", school, "relaisAudience", audience), version);
+                sendDelivery(sender, target, group, school, audience, (String) first.get("delivery"),
+                        (String) first.get("entry"), version);
                 return;
             }
             Map<String, Object> body = new LinkedHashMap<>();
@@ -574,10 +591,8 @@ public class ClassLogSync {
                         throw e; // Relais stops: the broker keeps the batch (what was written is recorded below)
                     }
                     // refused, or failed on its own: a delivery of its own from now on, so that the batch goes on
-                    sender.send(DELIVER + target, json.writeValueAsString(Map.of("delivery", deliveryId, "entry", id,
-                            "version", version)), Map.of("JMSXGroupID", m.path("group").asText(id), "relaisDelivery",
-                            deliveryId, "relaisEntry", id, "relaisSchool", m.path("school").asText(), "relaisAudience",
-                            m.path("audience").asText()), version);
+                    sendDelivery(sender, target, m.path("group").asText(id), m.path("school").asText(),
+                            m.path("audience").asText(), deliveryId, id, version);
                 }
             }
         } finally {
@@ -588,8 +603,21 @@ public class ClassLogSync {
     /** Records what the tool answered (one transaction), waiting out a database that cannot take it now. */
     private void record(String target, List<Runnable> records) throws InterruptedException {
         if (!records.isEmpty()) {
-            persistently(target, () -> tx.executeWithoutResult(st -> records.forEach(Runnable::run)));
-            records.clear();
+            persistently(target, () -> recordNow(records));
+        }
+    }
+
+    private void recordNow(List<Runnable> records) {
+        tx.executeWithoutResult(st -> records.forEach(Runnable::run));
+        records.clear();
+    }
+
+    /** Waits before the next attempt (the delivery back-off); throws when Relais stops meanwhile. */
+    private void pause(String target, int attempt) throws InterruptedException {
+        long wait = Math.min(settings.maxRedeliveryDelay().toMillis(),
+                settings.redeliveryDelay().toMillis() << Math.min(attempt - 1, 16));
+        if (stopping.await(wait, TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException("Relais s'arrête : livraison à " + target + " reprise au redémarrage");
         }
     }
 
@@ -605,11 +633,7 @@ public class ClassLogSync {
             } catch (org.springframework.dao.DataAccessException e) {
                 log.warn("Cahier de textes : livraison à {} en attente de la base ({})", target, e.toString());
             }
-            long wait = Math.min(settings.maxRedeliveryDelay().toMillis(),
-                    settings.redeliveryDelay().toMillis() << Math.min(attempt - 1, 16));
-            if (stopping.await(wait, TimeUnit.MILLISECONDS)) {
-                throw new IllegalStateException("Relais s'arrête : livraison à " + target + " reprise au redémarrage");
-            }
+            pause(target, attempt);
         }
     }
 
@@ -670,17 +694,12 @@ public class ClassLogSync {
             if (records != null && !records.isEmpty()) {
                 // the batch waits: what was written before is recorded first, so that the tool's poll recognises it
                 try {
-                    tx.executeWithoutResult(st -> records.forEach(Runnable::run));
-                    records.clear();
+                    recordNow(records);
                 } catch (org.springframework.dao.DataAccessException e) {
                     // the database is the cause: they are recorded when the batch ends
                 }
             }
-            long wait = Math.min(settings.maxRedeliveryDelay().toMillis(),
-                    settings.redeliveryDelay().toMillis() << Math.min(attempt - 1, 16));
-            if (stopping.await(wait, TimeUnit.MILLISECONDS)) {
-                throw new IllegalStateException("Relais s'arrête : livraison à " + target + " reprise au redémarrage");
-            }
+            pause(target, attempt);
         }
     }
 
@@ -697,18 +716,13 @@ public class ClassLogSync {
                 + "WHERE e.id = ?", (rs, n) -> new Object[] {rs.getLong(1), rs.getBoolean(2), rs.getString(3),
                 rs.getString(4), rs.getObject(5) == null ? null : rs.getLong(5), rs.getString(6), rs.getLong(7)},
                 target, target, id);
-        long current = ((Number) c[0]).longValue();
-        if (current > version) {
+        // a later version is queued behind this one (writing this one would go backwards), or this one is already
+        // delivered (a delivery repeated after a crash, a replay): nothing to write, and a pending row made for it goes
+        if (((Number) c[0]).longValue() > version || c[4] != null && ((Number) c[4]).longValue() >= version) {
             if (ownPending) {
                 jdbc.update("DELETE FROM classlog_pending WHERE tool = ? AND entry_id = ?", target, id);
             }
-            return; // a later version is queued behind this one: writing this one would go backwards
-        }
-        if (c[4] != null && ((Number) c[4]).longValue() >= version) {
-            if (ownPending) {
-                jdbc.update("DELETE FROM classlog_pending WHERE tool = ? AND entry_id = ?", target, id);
-            }
-            return; // already delivered (a delivery repeated after a crash, or a replay)
+            return;
         }
         Connector tool = clients.tool(target);
         ToolClient client = clients.client(tool);

@@ -43,20 +43,13 @@ class ClassLogBenchmark {
         }
         Path data = RelaisTestSupport.fresh("bench-classlog");
         // -Dbench.classlog.db=postgres: the canonical log in a real PostgreSQL (as in production) instead of H2
-        boolean postgres = "postgres".equals(System.getProperty("bench.classlog.db"));
-        io.zonky.test.db.postgres.embedded.EmbeddedPostgres pg = postgres ? io.zonky.test.db.postgres.embedded
-                .EmbeddedPostgres.builder().setOverrideWorkingDirectory(RelaisTestSupport.fresh("bench-classlog-pg")
-                        .toFile()).start() : null;
+        BenchDatabase db = new BenchDatabase("bench.classlog.db", "bench-classlog");
         List<String> args = new ArrayList<>(List.of("--relais.data-dir=" + data, "--server.port=" + port,
                 "--logging.level.fr.relais=WARN", "--logging.level.org.apache.camel=WARN", "--relais.classlog.poll-period=500",
                 "--relais.admin.password=" + RelaisTestSupport.ADMIN_PASSWORD, "--relais.sandbox.demo-subscriptions=false",
                 "--relais.directory.ldap.embedded-port=0"));
-        if (postgres) {
-            args.add("--spring.datasource.url=" + pg.getJdbcUrl("postgres", "postgres"));
-            args.add("--spring.datasource.username=postgres");
-            args.add("--spring.datasource.password=");
-        }
-        try (pg; ConfigurableApplicationContext app = new SpringApplicationBuilder(RelaisApplication.class)
+        args.addAll(db.args());
+        try (db; ConfigurableApplicationContext app = new SpringApplicationBuilder(RelaisApplication.class)
                 .profiles("demo").run(args.toArray(String[]::new))) {
             SimulatedNeoDiary neo = app.getBean(SimulatedNeoDiary.class);
             String school = "0690100J";
@@ -88,7 +81,7 @@ class ClassLogBenchmark {
                             + "the three simulated tools, one process)%n"
                             + "raw Artemis persistent send+receive (%d bytes): %,.0f messages/s with 1 producer and 1 consumer, "
                             + "%,.0f messages/s with 8 of each%n"
-                            + "ratio: %.2f (to 1 pair), %.2f (to 8 pairs)%n%n", postgres ? "PostgreSQL" : "H2", entries,
+                            + "ratio: %.2f (to 1 pair), %.2f (to 8 pairs)%n%n", db.name(), entries,
                     seconds, relais, cpuPerEntry, size, raw, raw8,
                     relais / raw, relais / raw8);
         }

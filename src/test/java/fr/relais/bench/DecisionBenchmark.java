@@ -76,18 +76,11 @@ class DecisionBenchmark {
         String base = "http://localhost:" + port;
         Path data = RelaisTestSupport.fresh("bench-decisions");
         // -Dbench.decision.db=postgres: the database in a real PostgreSQL (as the prod profile requires) instead of H2
-        boolean postgres = "postgres".equals(System.getProperty("bench.decision.db"));
-        io.zonky.test.db.postgres.embedded.EmbeddedPostgres pg = postgres ? io.zonky.test.db.postgres.embedded
-                .EmbeddedPostgres.builder().setOverrideWorkingDirectory(RelaisTestSupport.fresh("bench-decisions-pg")
-                        .toFile()).start() : null;
+        BenchDatabase db = new BenchDatabase("bench.decision.db", "bench-decisions");
         List<String> args = new ArrayList<>(List.of("--relais.data-dir=" + data, "--server.port=" + port,
                 "--logging.level.fr.relais=WARN", "--relais.directory.aaf.poll-delay=3600000"));
-        if (postgres) {
-            args.add("--spring.datasource.url=" + pg.getJdbcUrl("postgres", "postgres"));
-            args.add("--spring.datasource.username=postgres");
-            args.add("--spring.datasource.password=");
-        }
-        try (pg; ConfigurableApplicationContext app = new SpringApplicationBuilder(RelaisApplication.class)
+        args.addAll(db.args());
+        try (db; ConfigurableApplicationContext app = new SpringApplicationBuilder(RelaisApplication.class)
                 .profiles("demo", "test").run(args.toArray(String[]::new))) {
             AafFeedGenerator.Parameters p = new AafFeedGenerator.Parameters(9, schools, 16, 25, 2, 0, 40_000, "DEC");
             long t0 = System.nanoTime();
@@ -185,7 +178,7 @@ class DecisionBenchmark {
                             + "decisions: %,.0f /s%nbare endpoint: %,.0f /s%nratio: %.2f (target >= 0.7), median of the "
                             + "last three rounds %.2f%n"
                             + "at %.0f /s (half the peak): p50 %.1f ms, p99 %.1f ms (target < 10 ms)%n%n",
-                    SsoBenchmark.THREADS, postgres ? "PostgreSQL" : "H2", p.pupils(), ROUNDS, ROUNDS, decisions, ping, decisions / ping, median, target,
+                    SsoBenchmark.THREADS, db.name(), p.pupils(), ROUNDS, ROUNDS, decisions, ping, decisions / ping, median, target,
                     latencies[paced / 2] / 1e6, latencies[(int) (paced * 0.99)] / 1e6);
         }
     }
