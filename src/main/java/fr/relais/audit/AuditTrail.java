@@ -37,8 +37,8 @@ public class AuditTrail {
     /** Events of the hot paths (licence decisions), written by one thread in batches. */
     private final java.util.concurrent.BlockingQueue<Object[]> pending = new java.util.concurrent.LinkedBlockingQueue<>(100_000);
     private volatile Thread writer;
-    private static final int MAX_BATCH = 1000;
-    private static final long GATHER_MILLIS = 50;
+    private static final int MAX_BATCH = 5000;
+    private static final long GATHER_MILLIS = 200;
     /** How often the writer moves new events into the index by subject (see {@link #indexSubjects}). */
     private static final long INDEX_EVERY_NANOS = 5_000_000_000L;
     private long lastIndexed = System.nanoTime();
@@ -53,7 +53,7 @@ public class AuditTrail {
 
     /**
      * Records an event of a hot path without making the caller wait for the chain's lock: events are appended
-     * by one writer, in order, a batch per transaction, within about 100 ms (and before shutdown completes). A
+     * by one writer, in order, a batch per transaction, within about 250 ms (and before shutdown completes). A
      * full queue makes the caller write synchronously: nothing is dropped.
      */
     public void recordSoon(String action, String actor, String subject, String personalData, String recipient,
@@ -95,7 +95,7 @@ public class AuditTrail {
                         }
                         batch.add(first);
                         if (!stopping) {
-                            // the events of the next 50 ms go into the same transaction: with H2, every commit
+                            // the events of the next 200 ms go into the same transaction: with H2, every commit
                             // rewrites the pages it touched, so fewer and larger batches cost much less per event
                             Thread.sleep(GATHER_MILLIS);
                         }
@@ -201,22 +201,60 @@ public class AuditTrail {
         }
     }
 
+    /** Events indexed per transaction, at most: a rebuild (after V20) goes in steps, not in one transaction. */
+    private static final int INDEX_STEP = 50_000;
+    /** Events per epoch of the index (2^16): a batch only inserts into the latest epochs' part of the tree. */
+    private static final int EPOCH_BITS = 16;
+    /** Up to 2^39 events (5.5 x 10^11): 23 bits of epoch above the 24 of the bucket and the 16 of the seq. */
+    private static final long MAX_SEQ = (1L << 39) - 1;
+
     /**
-     * Moves the events appended since the last time into the index by subject, in one transaction: every few
-     * seconds, so that each page of the index takes many events at once (one insert per event into an index on
-     * random person ids rewrote one page per event at every commit). Nodes take turns through the mark's row lock.
+     * The subject's bucket among 2^24: within an epoch, a person's events sit together in the index. {@link
+     * String#hashCode} is fixed by the language, so every node and every version computes the same bucket; the
+     * multiplication spreads the close ids of one feed.
+     */
+    public static long bucket(String subject) {
+        return ((subject.hashCode() * 0x9E3779B9L) >>> 8) & 0xFF_FFFFL;
+    }
+
+    /**
+     * The event's key in the index: {@code epoch | bucket | seq within the epoch} (23 + 24 + 16 bits). The epoch
+     * first keeps each batch of the index within the last 2^16 events' part of the tree, so the pages a batch
+     * rewrites stay as many however long the trail gets (keyed by subject first, every batch touched pages all
+     * over an index that only grows).
+     */
+    static long key(long seq, String subject) {
+        return (seq >>> EPOCH_BITS) << (24 + EPOCH_BITS) | bucket(subject) << EPOCH_BITS | seq & 0xFFFF;
+    }
+
+    /**
+     * Moves the events appended since the last time into the index by subject, in one transaction per step of
+     * {@value #INDEX_STEP}: every few seconds, so that each page of the index takes many events at once (one insert
+     * per event into an index on random person ids rewrote one page per event at every commit). Nodes take turns
+     * through the mark's row lock.
      */
     public void indexSubjects() {
-        tx.executeWithoutResult(status -> {
+        while (Boolean.TRUE.equals(tx.execute(status -> {
             long from = jdbc.queryForObject("SELECT seq FROM audit_subject_mark WHERE id = 1 FOR UPDATE", Long.class);
             // committed events only: an append holds the head's row lock until it commits
-            long to = jdbc.queryForObject("SELECT seq FROM audit_head WHERE id = 1", Long.class);
-            if (to > from) {
-                jdbc.update("INSERT INTO audit_subject (subject, seq) SELECT subject, seq FROM audit_event WHERE seq > ? "
-                        + "AND seq <= ? AND subject IS NOT NULL", from, to);
-                jdbc.update("UPDATE audit_subject_mark SET seq = ? WHERE id = 1", to);
+            long head = jdbc.queryForObject("SELECT seq FROM audit_head WHERE id = 1", Long.class);
+            long to = Math.min(head, from + INDEX_STEP);
+            if (to <= from) {
+                return false;
             }
-        });
+            if (to > MAX_SEQ) {
+                throw new IllegalStateException("audit : index par personne plein (2^39 événements), à archiver");
+            }
+            List<Long> keys = jdbc.query("SELECT seq, subject FROM audit_event WHERE seq > ? AND seq <= ? "
+                    + "AND subject IS NOT NULL", (rs, n) -> key(rs.getLong(1), rs.getString(2)), from, to);
+            long[] sorted = keys.stream().mapToLong(Long::longValue).sorted().toArray();
+            jdbc.batchUpdate("INSERT INTO audit_subject_key (k) VALUES (?)",
+                    java.util.Arrays.stream(sorted).mapToObj(k -> new Object[] {k}).toList());
+            jdbc.update("UPDATE audit_subject_mark SET seq = ? WHERE id = 1", to);
+            return to < head;
+        }))) {
+            // a backlog (a rebuild, a node that was down): the next step at once
+        }
     }
 
     @Transactional
@@ -254,8 +292,14 @@ public class AuditTrail {
         List<Event> out = new java.util.ArrayList<>(jdbc.query(columns + " WHERE e.seq > ? AND e.subject = ? "
                 + "ORDER BY e.seq DESC LIMIT ?", event, mark, subject, limit));
         if (out.size() < limit) {
-            out.addAll(jdbc.query(columns + " JOIN audit_subject s ON s.seq = e.seq WHERE s.subject = ? AND s.seq <= ? "
-                    + "ORDER BY s.seq DESC LIMIT ?", event, subject, mark, limit - out.size()));
+            // the subject's bucket in each epoch, newest first, up to the mark; the other persons of the bucket are
+            // left out. (A look-up reads one range per 65,536 events of the trail: seconds for a trail of billions.)
+            for (long epoch = mark >>> EPOCH_BITS; epoch >= 0 && out.size() < limit; epoch--) {
+                long low = key(epoch << EPOCH_BITS, subject);
+                out.addAll(jdbc.query(columns + " JOIN audit_subject_key s ON e.seq = s.k - ? WHERE s.k >= ? AND s.k <= ? "
+                        + "AND e.seq <= ? AND e.subject = ? ORDER BY s.k DESC LIMIT ?", event, low - (epoch << EPOCH_BITS),
+                        low, low + 0xFFFF, mark, subject, limit - out.size()));
+            }
         }
         return out;
     }

@@ -494,6 +494,9 @@ public class ClassLogSync {
      * A change from a tool Relais is creating an entry in right now, for the same lesson (school, class, date,
      * start, title): it is Relais' own create seen before the tool's answer was recorded, so it is linked.
      */
+    /** Whether pending creates from before V19 (without a lesson key) may be left. */
+    private volatile boolean legacyPending = true;
+
     private boolean ownCreateUnderWay(ClassLogStore.ToolChange change) {
         ClassLogEntry c = change.entry(); // a tool entry Relais has no record of (the caller checked)
         if (c.school() == null || c.audience() == null || c.date() == null) {
@@ -503,10 +506,18 @@ public class ClassLogSync {
                 rs.getString(3)};
         List<Object[]> pendings = new java.util.ArrayList<>(jdbc.query("SELECT entry_id, version, document FROM "
                 + "classlog_pending WHERE tool = ? AND lesson = ?", row, change.tool(), c.lessonKey()));
-        // creates recorded before the lesson key (V19): compared one by one
-        pendings.addAll(jdbc.query("SELECT p.entry_id, p.version, p.document FROM classlog_pending p JOIN classlog_entry e "
-                + "ON e.id = p.entry_id WHERE p.tool = ? AND p.lesson IS NULL AND e.school = ? AND e.audience = ? AND "
-                + "e.lesson_date = ?", row, change.tool(), c.school(), c.audience(), java.sql.Date.valueOf(c.date())));
+        // creates recorded before the lesson key (V19): compared one by one, as long as there are any (every row
+        // written since has its key, so once none is left the look-up is never needed again)
+        if (legacyPending && jdbc.queryForObject("SELECT COUNT(*) FROM classlog_pending WHERE lesson IS NULL",
+                Long.class) == 0) {
+            legacyPending = false;
+        }
+        if (legacyPending) {
+            pendings.addAll(jdbc.query("SELECT p.entry_id, p.version, p.document FROM classlog_pending p JOIN "
+                    + "classlog_entry e ON e.id = p.entry_id WHERE p.tool = ? AND p.lesson IS NULL AND e.school = ? AND "
+                    + "e.audience = ? AND e.lesson_date = ?", row, change.tool(), c.school(), c.audience(),
+                    java.sql.Date.valueOf(c.date())));
+        }
         for (Object[] pending : pendings) {
             String id = (String) pending[0];
             // compared with what the create sent (the entry may have changed since)

@@ -12,7 +12,6 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
-import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 import fr.relais.connector.Capability;
@@ -58,8 +57,13 @@ public class GarAccessApi {
     }
 
     @GetMapping(value = "/gar/entitlements", produces = org.springframework.http.MediaType.APPLICATION_JSON_VALUE)
-    public ResponseEntity<Object> check(@RequestParam String ido, @RequestParam String idRessource,
-                                        @RequestParam String uai, HttpServletRequest request) {
+    public ResponseEntity<Object> check(HttpServletRequest request)
+            throws org.springframework.web.bind.MissingServletRequestParameterException {
+        // read from the request rather than bound: Spring's conversion of three String parameters cost about a tenth
+        // of a check (annotation comparisons in its converter cache); a missing one gets the same 400
+        String ido = parameter(request, "ido");
+        String idRessource = parameter(request, "idRessource");
+        String uai = parameter(request, "uai");
         PublisherAuthenticator.Outcome who = authenticator.authenticate(request);
         if (who instanceof PublisherAuthenticator.Refused refused) {
             return error(HttpStatus.UNAUTHORIZED, refused.reason(), request);
@@ -75,6 +79,20 @@ public class GarAccessApi {
         return ResponseEntity.ok(d instanceof EntitlementDecision.Allowed allowed
                 ? new Check(ido, idRessource, uai, "autorise", allowed.validUntil().toString(), null)
                 : new Check(ido, idRessource, uai, "refuse", null, ((EntitlementDecision.Denied) d).reason().name()));
+    }
+
+    private static String parameter(HttpServletRequest request, String name)
+            throws org.springframework.web.bind.MissingServletRequestParameterException {
+        String value = request.getParameter(name);
+        if (value == null) {
+            throw new org.springframework.web.bind.MissingServletRequestParameterException(name, "String") {
+                @Override
+                public String getMessage() {
+                    return "paramètre obligatoire absent : " + name;
+                }
+            };
+        }
+        return value;
     }
 
     /** The médiacentre's list: {@code GET /gar/ressources/{idENT}/{UAI}/{personId}}, for the administrator's API client. */

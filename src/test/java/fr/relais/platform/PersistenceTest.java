@@ -89,16 +89,56 @@ class PersistenceTest {
         assertThat(audit.latest(10, "2000001")).extracting(fr.relais.audit.AuditTrail.Event::detail)
                 .containsExactly("événement 1");
         audit.indexSubjects();
-        assertThat(new JdbcTemplate(dataSource).queryForObject("SELECT COUNT(*) FROM audit_subject", Integer.class))
+        assertThat(new JdbcTemplate(dataSource).queryForObject("SELECT COUNT(*) FROM audit_subject_key", Integer.class))
                 .isEqualTo(4);
         assertThat(audit.latest(10, "2000000")).extracting(fr.relais.audit.AuditTrail.Event::detail)
                 .containsExactly("événement 3", "événement 0");
         assertThat(audit.latest(10, "inconnu")).isEmpty();
+        // two persons whose ids fall in the same bucket of the index: each finds only their own events
+        java.util.Map<Long, String> seen = new java.util.HashMap<>();
+        String[] pair = null;
+        for (int i = 0; pair == null; i++) {
+            String id = "P" + i;
+            String other = seen.putIfAbsent(fr.relais.audit.AuditTrail.bucket(id), id);
+            pair = other == null ? null : new String[] {other, id};
+        }
+        for (String id : pair) {
+            tx.executeWithoutResult(s -> audit.record("test.event", "test", id, "identité", null,
+                    fr.relais.audit.AuditTrail.Outcome.DONE, "de " + id));
+        }
+        audit.indexSubjects();
+        assertThat(audit.latest(10, pair[0])).extracting(fr.relais.audit.AuditTrail.Event::detail)
+                .containsExactly("de " + pair[0]);
+        assertThat(audit.latest(10, pair[1])).extracting(fr.relais.audit.AuditTrail.Event::detail)
+                .containsExactly("de " + pair[1]);
+        // rebuilt from the start (as after V20): the same look-ups, every event once
+        new JdbcTemplate(dataSource).update("DELETE FROM audit_subject_key");
+        new JdbcTemplate(dataSource).update("UPDATE audit_subject_mark SET seq = 0 WHERE id = 1");
+        audit.indexSubjects();
+        assertThat(new JdbcTemplate(dataSource).queryForObject("SELECT COUNT(*) FROM audit_subject_key", Integer.class))
+                .isEqualTo(6);
+        assertThat(audit.latest(10, "2000000")).extracting(fr.relais.audit.AuditTrail.Event::detail)
+                .containsExactly("événement 3", "événement 0");
         assertThat(audit.verify()).isEmpty();
         new JdbcTemplate(dataSource).update("UPDATE audit_event SET subject = 'falsifié' WHERE seq = 2");
         assertThat(audit.verify()).contains(2L);
         new JdbcTemplate(dataSource).update("DELETE FROM audit_event WHERE seq = 2");
         assertThat(audit.verify()).contains(2L);
+
+        // a long trail: the index is cut in epochs of 65,536 events, and a look-up reads the person's part of each
+        new JdbcTemplate(dataSource).update("UPDATE audit_head SET seq = 131070 WHERE id = 1");
+        for (int i = 0; i < 3; i++) {
+            int n = i;
+            tx.executeWithoutResult(s -> audit.record("test.event", "test", "2000000", "identité", null,
+                    fr.relais.audit.AuditTrail.Outcome.DONE, "tard " + n));
+        }
+        audit.indexSubjects();
+        assertThat(audit.latest(10, "2000000")).extracting(fr.relais.audit.AuditTrail.Event::seq)
+                .containsExactly(131073L, 131072L, 131071L, 4L, 1L);
+        assertThat(audit.latest(4, "2000000")).extracting(fr.relais.audit.AuditTrail.Event::detail)
+                .containsExactly("tard 2", "tard 1", "tard 0", "événement 3");
+        assertThat(audit.latest(10, "2000002")).extracting(fr.relais.audit.AuditTrail.Event::detail)
+                .containsExactly("événement 2");
     }
 
     @ParameterizedTest(name = "{0}")

@@ -72,6 +72,9 @@ class GarAccessTest extends SsoTestBase {
         assertThat(foreign.body()).contains("identifiant IDO inconnu pour ce distributeur");
         assertThat(get(check("0".repeat(128), MATHS), "demo-cle-cns", false).statusCode()).isEqualTo(404);
         assertThat(get(check(ido, MATHS), null, false).statusCode()).isEqualTo(401);
+        HttpResponse<String> incomplete = get("/gar/entitlements?ido=" + ido + "&idRessource=x", "demo-cle-cns", false);
+        assertThat(incomplete.statusCode()).isEqualTo(400);
+        assertThat(incomplete.body()).contains("paramètre obligatoire absent : uai");
     }
 
     @Test
