@@ -494,8 +494,9 @@ public class ClassLogSync {
      * A change from a tool Relais is creating an entry in right now, for the same lesson (school, class, date,
      * start, title): it is Relais' own create seen before the tool's answer was recorded, so it is linked.
      */
-    /** Whether pending creates from before V19 (without a lesson key) may be left. */
+    /** Whether pending creates from before V19 (without a lesson key) were left at the last check. */
     private volatile boolean legacyPending = true;
+    private volatile long legacyCheckedAt = System.nanoTime() - 120_000_000_000L;
 
     private boolean ownCreateUnderWay(ClassLogStore.ToolChange change) {
         ClassLogEntry c = change.entry(); // a tool entry Relais has no record of (the caller checked)
@@ -506,11 +507,13 @@ public class ClassLogSync {
                 rs.getString(3)};
         List<Object[]> pendings = new java.util.ArrayList<>(jdbc.query("SELECT entry_id, version, document FROM "
                 + "classlog_pending WHERE tool = ? AND lesson = ?", row, change.tool(), c.lessonKey()));
-        // creates recorded before the lesson key (V19): compared one by one, as long as there are any (every row
-        // written since has its key, so once none is left the look-up is never needed again)
-        if (legacyPending && jdbc.queryForObject("SELECT COUNT(*) FROM classlog_pending WHERE lesson IS NULL",
-                Long.class) == 0) {
-            legacyPending = false;
+        // creates recorded before the lesson key (V19): compared one by one, while there are any. Whether any are
+        // left is checked again every minute: a node of an older version may still be running during an upgrade
+        long now = System.nanoTime();
+        if (now - legacyCheckedAt > 60_000_000_000L) {
+            legacyPending = jdbc.queryForObject("SELECT COUNT(*) FROM classlog_pending WHERE lesson IS NULL",
+                    Long.class) > 0;
+            legacyCheckedAt = now;
         }
         if (legacyPending) {
             pendings.addAll(jdbc.query("SELECT p.entry_id, p.version, p.document FROM classlog_pending p JOIN "

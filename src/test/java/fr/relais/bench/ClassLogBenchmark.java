@@ -78,11 +78,12 @@ class ClassLogBenchmark {
             System.out.printf("%n=== Cahier de textes sync (3 tools per class, persistent Artemis, %s, same server) ===%n"
                             + "entries: %,d written in one tool, present in the two others after %.1f s%n"
                             + "Relais end to end: %,.0f entries/s (target >= 1,000), %.1f ms of CPU per entry (Relais and "
-                            + "the three simulated tools, one process)%n"
+                            + "the three simulated tools, one process), of which %.1f ms in the simulated tools' HTTP "
+                            + "server threads%n"
                             + "raw Artemis persistent send+receive (%d bytes): %,.0f messages/s with 1 producer and 1 consumer, "
                             + "%,.0f messages/s with 8 of each%n"
                             + "ratio: %.2f (to 1 pair), %.2f (to 8 pairs)%n%n", db.name(), entries,
-                    seconds, relais, cpuPerEntry, size, raw, raw8,
+                    seconds, relais, cpuPerEntry, measured[2], size, raw, raw8,
                     relais / raw, relais / raw8);
         }
     }
@@ -112,6 +113,7 @@ class ClassLogBenchmark {
         }
         var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         long cpu = os.getProcessCpuTime();
+        long simulators = serverThreadsCpu();
         long t0 = System.nanoTime();
         app.getBean(SyncPlan.class).put(school, audience, List.of(
                 new SyncPlan.Member("neo-cahier-de-textes", SyncPlan.Direction.BOTH),
@@ -138,7 +140,23 @@ class ClassLogBenchmark {
         if (a != entries || b != entries || c != entries) {
             throw new AssertionError("after " + seconds + " s: " + a + ", " + b + " and " + c + " of " + entries);
         }
-        return new double[] {entries / seconds, (os.getProcessCpuTime() - cpu) / 1e6 / entries};
+        return new double[] {entries / seconds, (os.getProcessCpuTime() - cpu) / 1e6 / entries,
+                (serverThreadsCpu() - simulators) / 1e6 / entries};
+    }
+
+    /**
+     * CPU nanoseconds of the HTTP server's threads so far: in this benchmark they serve only the simulated tools
+     * (Relais' own HTTP endpoints are not called), which stand for other sites' servers.
+     */
+    private static long serverThreadsCpu() {
+        var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long sum = 0;
+        for (var info : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (info != null && info.getThreadName().startsWith("http-nio-")) {
+                sum += Math.max(0, threads.getThreadCpuTime(info.getThreadId()));
+            }
+        }
+        return sum;
     }
 
     /**
