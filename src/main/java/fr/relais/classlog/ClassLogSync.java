@@ -490,14 +490,14 @@ public class ClassLogSync {
         return cls.isEmpty() || plan.reads(cls.get(0)[0], cls.get(0)[1], change.tool());
     }
 
-    /**
-     * A change from a tool Relais is creating an entry in right now, for the same lesson (school, class, date,
-     * start, title): it is Relais' own create seen before the tool's answer was recorded, so it is linked.
-     */
     /** Whether pending creates from before V19 (without a lesson key) were left at the last check. */
     private volatile boolean legacyPending = true;
     private volatile long legacyCheckedAt = System.nanoTime() - 120_000_000_000L;
 
+    /**
+     * A change from a tool Relais is creating an entry in right now, for the same lesson (school, class, date,
+     * start, title): it is Relais' own create seen before the tool's answer was recorded, so it is linked.
+     */
     private boolean ownCreateUnderWay(ClassLogStore.ToolChange change) {
         ClassLogEntry c = change.entry(); // a tool entry Relais has no record of (the caller checked)
         if (c.school() == null || c.audience() == null || c.date() == null) {
