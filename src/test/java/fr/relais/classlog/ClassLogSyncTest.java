@@ -317,6 +317,44 @@ class ClassLogSyncTest extends SsoTestBaseAccess {
     }
 
     @Test
+    void twoVersionsOfOneEntryInOnePageReachTheOtherToolOnceAsTheLatest() throws Exception {
+        String tag = "Versions" + System.nanoTime();
+        List<Map<String, Object>> page = new ArrayList<>();
+        for (int version = 1; version <= 2; version++) {
+            ClassLogEntry lesson = new ClassLogEntry(SCHOOL, "6A", "061300", "4000002", java.time.LocalDate.of(2026, 11, 25),
+                    java.time.LocalTime.of(9, 0), java.time.LocalTime.of(10, 0), tag + " v" + version, "<p>Version "
+                    + version + "</p>", List.of(), List.of(), true, null);
+            Map<String, Object> change = new java.util.LinkedHashMap<>();
+            change.put("tool", PARIS);
+            change.put("toolEntryId", tag);
+            change.put("toolVersion", String.valueOf(version));
+            change.put("modifiedAt", "2026-11-25T09:0" + version + ":00Z");
+            change.put("deleted", false);
+            change.put("entry", sync.store().write(lesson));
+            page.add(change);
+        }
+        String body = json.writeValueAsString(page);
+        new org.springframework.jms.core.JmsTemplate(connectionFactory).send(ClassLogSync.CHANGES, session -> {
+            var m = session.createTextMessage(body);
+            m.setStringProperty("JMSXGroupID", PARIS + ":" + SCHOOL);
+            return m;
+        });
+        // both versions are in the canonical history; the other module gets one session, with the second version
+        JsonNode copy = await("ent77", s -> s.path("title").asText().startsWith(tag));
+        assertThat(copy.path("title").asText()).isEqualTo(tag + " v2");
+        assertThat(copy.path("description").asText()).isEqualTo("<p>Version 2</p>");
+        String id = jdbc().queryForObject("SELECT entry_id FROM classlog_provenance WHERE tool = ? AND tool_entry_id = ?",
+                String.class, PARIS, tag);
+        assertThat(jdbc().queryForObject("SELECT COUNT(*) FROM classlog_history WHERE entry_id = ?", Integer.class, id))
+                .isEqualTo(2);
+        Thread.sleep(1500); // a second delivery (of the first version, or of the second again) would have landed by now
+        assertThat(count("ent77", s -> s.path("title").asText().startsWith(tag))).isEqualTo(1);
+        assertThat(sessions("ent77")).noneMatch(s -> s.path("title").asText().equals(tag + " v1"));
+        assertThat(jdbc().queryForObject("SELECT synced_version FROM classlog_provenance WHERE tool = ? AND entry_id = ?",
+                Long.class, ENT77, id)).isEqualTo(2L);
+    }
+
+    @Test
     void onlyAChangesOwnFaultsRefuseItTheDirectoryOrTheDatabaseUnreachableSendTheWholePageBack() {
         assertThat(ClassLogSync.ownFault(new IllegalStateException(new com.fasterxml.jackson.core.JsonParseException(null,
                 "illisible")))).isTrue();
