@@ -162,7 +162,7 @@ public class ClassLogStore {
                     id, e.school(), e.audience(), e.subject(), e.teacher(), java.sql.Date.valueOf(e.date()), document,
                     e.visaBy(), change.tool(), Timestamp.from(change.modifiedAt()));
             history(id, 1, document, false, change, now);
-            provenance(change, id, 1, now);
+            provenance(change, id, 1, now, true);
             return new Created(id, 1, accepted.cleaned());
         }
         Current current = current(provenance.get()[0]);
@@ -240,12 +240,21 @@ public class ClassLogStore {
      * updates the row the first one made, instead of failing on the key.
      */
     private void provenance(ToolChange change, String id, long version, Instant now) {
+        provenance(change, id, version, now, false);
+    }
+
+    /**
+     * @param fresh the tool entry is most likely not recorded yet (a lesson just read for the first time, an entry
+     *              the tool has just created): the insert is tried first, which saves an update of no row
+     */
+    private void provenance(ToolChange change, String id, long version, Instant now, boolean fresh) {
         String update = "UPDATE classlog_provenance SET entry_id = ?, tool_version = ?, synced_version = "
                 + "GREATEST(synced_version, ?), last_seen = ? WHERE tool = ? AND tool_entry_id = ?";
         Object[] args = {id, change.toolVersion(), version, Timestamp.from(now), change.tool(), change.toolEntryId()};
-        if (jdbc.update(update, args) == 0 && jdbc.update("INSERT INTO classlog_provenance (tool, tool_entry_id, "
-                + "entry_id, tool_version, synced_version, last_seen) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                change.tool(), change.toolEntryId(), id, change.toolVersion(), version, Timestamp.from(now)) == 0) {
+        if ((fresh || jdbc.update(update, args) == 0) && jdbc.update("INSERT INTO classlog_provenance (tool, "
+                + "tool_entry_id, entry_id, tool_version, synced_version, last_seen) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT "
+                + "DO NOTHING", change.tool(), change.toolEntryId(), id, change.toolVersion(), version,
+                Timestamp.from(now)) == 0) {
             jdbc.update(update, args);
         }
     }
@@ -253,8 +262,15 @@ public class ClassLogStore {
     /** Relais wrote version {@code version} of an entry into a tool, which gave it this id and version. */
     @Transactional
     public void delivered(String entryId, long version, String tool, String toolEntryId, String toolVersion) {
+        delivered(entryId, version, tool, toolEntryId, toolVersion, false);
+    }
+
+    /** @param created the tool has just created this entry (its id is most likely not recorded yet) */
+    @Transactional
+    public void delivered(String entryId, long version, String tool, String toolEntryId, String toolVersion,
+                          boolean created) {
         ToolChange marker = new ToolChange(tool, toolEntryId, toolVersion, Instant.now(), false, null);
-        provenance(marker, entryId, version, Instant.now());
+        provenance(marker, entryId, version, Instant.now(), created);
     }
 
     public Optional<ClassLogEntry> entry(String id) {

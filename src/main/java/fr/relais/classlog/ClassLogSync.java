@@ -565,25 +565,43 @@ public class ClassLogSync {
         }
         java.util.Set<String> ownPending = new java.util.HashSet<>();
         if (!Boolean.TRUE.equals(redelivered)) {
-            // the creates' pending rows, committed before any of them is sent to the tool (see write)
+            // the creates' pending rows, committed before any of them is sent to the tool (see write): the entries of
+            // the batch not in the tool yet (no provenance) and with no create under way, read in one statement (per
+            // 500) where one per entry was most of the batch's database time
+            Map<String, Long> latest = new LinkedHashMap<>();
+            for (JsonNode item : m.path("items")) {
+                latest.merge(item.path("entry").asText(), item.path("version").asLong(), Math::max);
+            }
+            List<String> ids = new java.util.ArrayList<>(latest.keySet());
+            java.util.Set<String> made = new java.util.HashSet<>();
             persistently(target, () -> tx.executeWithoutResult(st -> {
+                made.clear(); // a retry after the database failed starts again
                 List<Object[]> rows = new java.util.ArrayList<>();
                 Timestamp now = Timestamp.from(Instant.now());
-                for (JsonNode item : m.path("items")) {
-                    String id = item.path("entry").asText();
-                    long version = item.path("version").asLong();
-                    for (String document : jdbc.queryForList("SELECT e.document FROM classlog_entry e WHERE e.id = ? AND "
-                            + "e.version <= ? AND NOT e.deleted AND NOT EXISTS (SELECT 1 FROM classlog_provenance p WHERE "
-                            + "p.tool = ? AND p.entry_id = e.id) AND NOT EXISTS (SELECT 1 FROM classlog_pending k WHERE "
-                            + "k.tool = ? AND k.entry_id = e.id)", String.class, id, version, target, target)) {
-                        if (ownPending.add(id)) {
-                            rows.add(new Object[] {target, id, version, now, document, store.read(document).lessonKey()});
-                        }
-                    }
+                for (int from = 0; from < ids.size(); from += 500) {
+                    List<String> chunk = ids.subList(from, Math.min(ids.size(), from + 500));
+                    List<Object> args = new java.util.ArrayList<>(chunk);
+                    args.add(target);
+                    args.add(target);
+                    jdbc.query("SELECT e.id, e.version, e.document FROM classlog_entry e WHERE e.id IN ("
+                            + String.join(", ", java.util.Collections.nCopies(chunk.size(), "?")) + ") AND NOT e.deleted "
+                            + "AND NOT EXISTS (SELECT 1 FROM classlog_provenance p WHERE p.tool = ? AND p.entry_id = e.id) "
+                            + "AND NOT EXISTS (SELECT 1 FROM classlog_pending k WHERE k.tool = ? AND k.entry_id = e.id)",
+                            rs -> {
+                                String id = rs.getString(1);
+                                long version = latest.get(id);
+                                // a version later than the batch's is delivered by its own message
+                                if (rs.getLong(2) <= version && made.add(id)) {
+                                    String document = rs.getString(3);
+                                    rows.add(new Object[] {target, id, version, now, document,
+                                            store.read(document).lessonKey()});
+                                }
+                            }, args.toArray());
                 }
                 jdbc.batchUpdate("INSERT INTO classlog_pending (tool, entry_id, version, created_at, document, lesson) "
                         + "VALUES (?, ?, ?, ?, ?, ?)", rows);
             }));
+            ownPending.addAll(made);
         }
         // one delivery per entry: its latest version (an earlier one would be skipped; twice, it would be created twice
         // while the first create is not recorded yet)
@@ -779,8 +797,9 @@ public class ClassLogSync {
         }
         ToolClient.Written written = client.write(tool, targetId.orElse(null), entry);
         boolean created = targetId.isEmpty() || pending;
+        boolean fresh = targetId.isEmpty(); // the tool has just made this entry: its id is not recorded yet
         Runnable record = () -> {
-            store.delivered(id, version, target, written.toolEntryId(), written.toolVersion());
+            store.delivered(id, version, target, written.toolEntryId(), written.toolVersion(), fresh);
             if (created) {
                 jdbc.update("DELETE FROM classlog_pending WHERE tool = ? AND entry_id = ?", target, id);
             }
