@@ -12,17 +12,19 @@ public record ClassLogEntry(String school, String audience, String subject, Stri
                             LocalTime start, LocalTime end, String title, String content, List<Homework> homework,
                             List<Attachment> attachments, boolean published, String visaBy) {
 
-    /** The same lesson (school, class, date, start, title): how a tool's copy is recognised without its id. */
-    public boolean sameLesson(ClassLogEntry other) {
-        return other != null && java.util.Objects.equals(school, other.school) && java.util.Objects.equals(audience, other.audience)
-                && java.util.Objects.equals(date, other.date) && java.util.Objects.equals(start, other.start)
-                && java.util.Objects.equals(title, other.title);
+    /** What makes a lesson (school, class, date, start, title): {@link #sameLesson} and {@link #lessonKey} both. */
+    private List<Object> lesson() {
+        return java.util.Arrays.asList(school, audience, date, start, title);
     }
 
-    /** The lesson ({@link #sameLesson}) as a key: the same for two entries of the same lesson. */
+    /** The same lesson: how a tool's copy is recognised without its id. */
+    public boolean sameLesson(ClassLogEntry other) {
+        return other != null && lesson().equals(other.lesson());
+    }
+
+    /** The lesson as a key: the same for two entries of the same lesson. */
     public String lessonKey() {
-        return fr.relais.platform.Tokens.sha256(String.join("\u001f", String.valueOf(school), String.valueOf(audience),
-                String.valueOf(date), String.valueOf(start), String.valueOf(title)));
+        return fr.relais.platform.Tokens.sha256(String.join("\u001f", lesson().stream().map(String::valueOf).toList()));
     }
 
     public record Homework(String id, LocalDate givenOn, LocalDate dueOn, String description, Integer estimatedMinutes,

@@ -566,8 +566,8 @@ public class ClassLogSync {
         java.util.Set<String> ownPending = new java.util.HashSet<>();
         if (!Boolean.TRUE.equals(redelivered)) {
             // the creates' pending rows, committed before any of them is sent to the tool (see write): the entries of
-            // the batch not in the tool yet (no provenance) and with no create under way, read in one statement (per
-            // 500) where one per entry was most of the batch's database time
+            // the batch not in the tool yet (no provenance) and with no create under way, read in one statement per
+            // 500 entries rather than one per entry (round trips, with a database on another host)
             Map<String, Long> latest = new LinkedHashMap<>();
             for (JsonNode item : m.path("items")) {
                 latest.merge(item.path("entry").asText(), item.path("version").asLong(), Math::max);

@@ -33,8 +33,8 @@ import fr.relais.directory.aaf.Uai;
 /**
  * Licence decisions through the publishers' check API for a territory of pupils with 30 resources each,
  * against a bare endpoint of the same server in the same run: peak throughput of both (closed loop, 4 client
- * threads) in rounds that alternate both until the JIT has settled, the last round counting; then p99 latency of
- * the check API paced at half its peak. {@code mvn -Pbench verify -Dtest=DecisionBenchmark}: 800 schools of 400
+ * threads) in rounds that alternate both until the JIT has settled, the median of the last five rounds counting;
+ * then p99 latency of the check API paced at half its peak. {@code mvn -Pbench verify -Dtest=DecisionBenchmark}: 800 schools of 400
  * pupils (320,000) by default, {@code -Dbench.decision.schools=75} for a quick run.
  */
 @Tag("benchmark")
@@ -138,7 +138,7 @@ class DecisionBenchmark {
             AuditTrail audit = app.getBean(AuditTrail.class);
             audit.settle(); // the import's and the warm-up's events, before the rounds
             // steady state, as a service runs: both endpoints alternate in rounds until the JIT has settled (the
-            // first rounds compile the decision's path while the bare one is already compiled), the last round counts
+            // first rounds compile the decision's path while the bare one is already compiled); the last rounds count
             Round last = null;
             List<Double> ratios = new ArrayList<>();
             for (int round = 1; round <= ROUNDS; round++) {

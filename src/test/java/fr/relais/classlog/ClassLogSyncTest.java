@@ -267,6 +267,38 @@ class ClassLogSyncTest extends SsoTestBaseAccess {
         assertThat(json.readTree(admin("GET", "/api/classlog/dead-letters?tool=" + ESSONNE, null).body())).isEmpty();
     }
 
+    /** A change of the Paris module as its poll puts it on the changes queue. */
+    private static Map<String, Object> change(String toolEntryId, String toolVersion, String modifiedAt, String entry) {
+        Map<String, Object> change = new java.util.LinkedHashMap<>();
+        change.put("tool", PARIS);
+        change.put("toolEntryId", toolEntryId);
+        change.put("toolVersion", toolVersion);
+        change.put("modifiedAt", modifiedAt);
+        change.put("deleted", false);
+        change.put("entry", entry);
+        return change;
+    }
+
+    /** A page of changes onto the changes queue, in the Paris module's message group, as its poll sends it. */
+    private void sendPage(List<Map<String, Object>> page) throws Exception {
+        String body = json.writeValueAsString(page);
+        new org.springframework.jms.core.JmsTemplate(connectionFactory).send(ClassLogSync.CHANGES, session -> {
+            var m = session.createTextMessage(body);
+            m.setStringProperty("JMSXGroupID", PARIS + ":" + SCHOOL);
+            return m;
+        });
+    }
+
+    /** What the admin API lists as refused for this tool entry, or null. */
+    private JsonNode rejection(String tool, String toolEntryId) throws Exception {
+        for (JsonNode r : json.readTree(admin("GET", "/api/classlog/rejections?tool=" + tool, null).body())) {
+            if (r.path("tool_entry_id").asText().equals(toolEntryId)) {
+                return r;
+            }
+        }
+        return null;
+    }
+
     @Test
     void aChangeThatCannotBeReadIsRecordedAsRefusedAndTheRestOfItsPageIsApplied() throws Exception {
         String tag = "Page" + System.nanoTime();
@@ -276,41 +308,16 @@ class ClassLogSyncTest extends SsoTestBaseAccess {
         ClassLogEntry longSubject = new ClassLogEntry(SCHOOL, "6A", "M".repeat(100), "4000002",
                 java.time.LocalDate.of(2026, 11, 24), java.time.LocalTime.of(14, 0), java.time.LocalTime.of(15, 0),
                 tag + " matière trop longue", "<p>x</p>", List.of(), List.of(), true, null);
-        List<Map<String, Object>> page = new ArrayList<>();
-        for (String[] c : List.of(new String[] {tag + "-illisible", "{pas du json"},
-                new String[] {tag + "-longue", sync.store().write(longSubject)},
-                new String[] {tag + "-lisible", sync.store().write(lesson)})) {
-            Map<String, Object> change = new java.util.LinkedHashMap<>();
-            change.put("tool", PARIS);
-            change.put("toolEntryId", c[0]);
-            change.put("toolVersion", "1");
-            change.put("modifiedAt", "2026-11-24T10:00:00Z");
-            change.put("deleted", false);
-            change.put("entry", c[1]);
-            page.add(change);
-        }
-        String body = json.writeValueAsString(page);
-        new org.springframework.jms.core.JmsTemplate(connectionFactory).send(ClassLogSync.CHANGES, session -> {
-            var m = session.createTextMessage(body);
-            m.setStringProperty("JMSXGroupID", PARIS + ":" + SCHOOL);
-            return m;
-        });
+        sendPage(List.of(change(tag + "-illisible", "1", "2026-11-24T10:00:00Z", "{pas du json"),
+                change(tag + "-longue", "1", "2026-11-24T10:00:00Z", sync.store().write(longSubject)),
+                change(tag + "-lisible", "1", "2026-11-24T10:00:00Z", sync.store().write(lesson))));
         // the readable change reaches the class's other module; the other is refused with its reason, not lost
         await("ent77", s -> (tag + " lisible").equals(s.path("title").asText()));
-        JsonNode refused = null;
-        for (JsonNode r : json.readTree(admin("GET", "/api/classlog/rejections?tool=" + PARIS, null).body())) {
-            if (r.path("tool_entry_id").asText().equals(tag + "-illisible")) {
-                refused = r;
-            }
-        }
+        JsonNode refused = rejection(PARIS, tag + "-illisible");
         assertThat(refused).isNotNull();
         assertThat(refused.path("reason").asText()).startsWith("erreur interne de Relais : ");
-        JsonNode tooLong = null;
-        for (JsonNode r : json.readTree(admin("GET", "/api/classlog/rejections?tool=" + PARIS, null).body())) {
-            if (r.path("tool_entry_id").asText().equals(tag + "-longue")) {
-                tooLong = r;
-            }
-        }
+        JsonNode tooLong = rejection(PARIS, tag + "-longue");
+        assertThat(tooLong).isNotNull();
         assertThat(tooLong.path("reason").asText()).isEqualTo("matière de 100 caractères, au plus 64");
         assertThat(jdbc().queryForObject("SELECT COUNT(*) FROM classlog_provenance WHERE tool = ? AND tool_entry_id = ?",
                 Integer.class, PARIS, tag + "-illisible")).isZero();
@@ -324,21 +331,10 @@ class ClassLogSyncTest extends SsoTestBaseAccess {
             ClassLogEntry lesson = new ClassLogEntry(SCHOOL, "6A", "061300", "4000002", java.time.LocalDate.of(2026, 11, 25),
                     java.time.LocalTime.of(9, 0), java.time.LocalTime.of(10, 0), tag + " v" + version, "<p>Version "
                     + version + "</p>", List.of(), List.of(), true, null);
-            Map<String, Object> change = new java.util.LinkedHashMap<>();
-            change.put("tool", PARIS);
-            change.put("toolEntryId", tag);
-            change.put("toolVersion", String.valueOf(version));
-            change.put("modifiedAt", "2026-11-25T09:0" + version + ":00Z");
-            change.put("deleted", false);
-            change.put("entry", sync.store().write(lesson));
-            page.add(change);
+            page.add(change(tag, String.valueOf(version), "2026-11-25T09:0" + version + ":00Z",
+                    sync.store().write(lesson)));
         }
-        String body = json.writeValueAsString(page);
-        new org.springframework.jms.core.JmsTemplate(connectionFactory).send(ClassLogSync.CHANGES, session -> {
-            var m = session.createTextMessage(body);
-            m.setStringProperty("JMSXGroupID", PARIS + ":" + SCHOOL);
-            return m;
-        });
+        sendPage(page);
         // both versions are in the canonical history; the other module gets one session, with the second version
         JsonNode copy = await("ent77", s -> s.path("title").asText().startsWith(tag));
         assertThat(copy.path("title").asText()).isEqualTo(tag + " v2");
