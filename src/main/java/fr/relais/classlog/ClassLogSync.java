@@ -167,7 +167,9 @@ public class ClassLogSync {
             }
             return 0;
         }
-        List<ToolClient.Polled> news = withoutEchoes(toolId, changes);
+        // what Relais wrote itself, and lessons of classes this tool is not read for, need not cross the broker (the
+        // changes step would skip them: see applyOne)
+        List<ToolClient.Polled> news = withoutEchoes(toolId, changes).stream().filter(p -> read(p.change())).toList();
         // the page on the persistent queue as one message, before the watermark moves: a crash repeats changes,
         // never loses one; the pages of one (tool, school) share a message group, so they are applied in order
         // (split by entry over several groups, a page was not applied any faster: the deliveries it feeds were the
@@ -199,6 +201,12 @@ public class ClassLogSync {
             String written = echoes.get(p.change().toolEntryId());
             return written == null || !written.equals(p.change().toolVersion());
         }).toList();
+    }
+
+    /** Whether the change is of a class its tool is read for (or says too little to tell: the changes step decides). */
+    private boolean read(ClassLogStore.ToolChange c) {
+        ClassLogEntry e = c.entry();
+        return e == null || e.school() == null || e.audience() == null || plan.reads(e.school(), e.audience(), c.tool());
     }
 
     /** A page of changes as the changes queue carries it: a JSON array, in the tool's order. */

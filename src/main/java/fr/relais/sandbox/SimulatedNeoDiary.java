@@ -1,5 +1,6 @@
 package fr.relais.sandbox;
 
+import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -10,18 +11,23 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Profile;
-import org.springframework.http.HttpStatus;
-import org.springframework.http.ResponseEntity;
-import org.springframework.web.bind.annotation.DeleteMapping;
-import org.springframework.web.bind.annotation.GetMapping;
-import org.springframework.web.bind.annotation.PathVariable;
-import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.PutMapping;
-import org.springframework.web.bind.annotation.RequestBody;
-import org.springframework.web.bind.annotation.RequestMapping;
-import org.springframework.web.bind.annotation.RequestParam;
-import org.springframework.web.bind.annotation.RestController;
+import org.springframework.core.Ordered;
 
 /**
  * A simulated NEO/ONE cahier de textes module (the "diary" app), for the demo and the tests: sessions with their
@@ -29,12 +35,31 @@ import org.springframework.web.bind.annotation.RestController;
  * in a school since a watermark. One instance per path segment ({@code /sandbox/neo/{instance}/diary}).
  * <p>
  * Like a real module it can fail: {@code PUT .../_control} with {@code {"down": true}} makes every call answer
- * 503, and {@code {"refuseTitle": "x"}} makes writes of a session whose title contains x answer 400.
+ * 503, {@code {"refuseTitle": "x"}} makes writes of a session whose title contains x answer 400, and
+ * {@code {"answerDelayMillis": n}} makes a write answer n ms after it is stored (its change is already in the feed
+ * meanwhile, as with a slow module).
+ * <p>
+ * It stands for another site's server: it answers its routes itself, as the first filter, without Relais' own
+ * filters and Spring MVC (which cost the class-log benchmark, where the three modules share Relais' two cores,
+ * more CPU than the module's work).
  */
-@RestController
+@Configuration(proxyBeanMethods = false)
 @Profile("demo")
-@RequestMapping("/sandbox/neo/{instance}/diary")
-public class SimulatedNeoDiary {
+public class SimulatedNeoDiary implements Filter {
+
+    private static final String PREFIX = "/sandbox/neo/";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final TypeReference<Map<String, Object>> OBJECT = new TypeReference<>() {
+    };
+
+    /** First of all filters, for the module's paths only. */
+    @Bean
+    FilterRegistrationBean<SimulatedNeoDiary> simulatedNeoDiaryFilter() {
+        FilterRegistrationBean<SimulatedNeoDiary> registration = new FilterRegistrationBean<>(this);
+        registration.addUrlPatterns(PREFIX + "*");
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+        return registration;
+    }
 
     private final Map<String, Map<String, Map<String, Object>>> sessions = new ConcurrentHashMap<>();
     private final Map<String, Map<String, Object>> controls = new ConcurrentHashMap<>();
@@ -66,20 +91,94 @@ public class SimulatedNeoDiary {
         return Boolean.TRUE.equals(controls.getOrDefault(instance, Map.of()).get("down"));
     }
 
-    @PutMapping("/_control")
-    public Map<String, Object> control(@PathVariable String instance, @RequestBody Map<String, Object> control) {
+    /** What a route answers: a status, and a body sent as JSON (none when null). */
+    record Answer(int status, Object body) {
+        static Answer ok(Object body) {
+            return new Answer(200, body);
+        }
+    }
+
+    private static final Answer UNAVAILABLE = new Answer(503, null);
+    private static final Answer NOT_FOUND = new Answer(404, null);
+
+    /** The module's routes, under {@code /sandbox/neo/{instance}/diary}. */
+    @Override
+    public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain) throws IOException, ServletException {
+        HttpServletRequest request = (HttpServletRequest) req;
+        HttpServletResponse response = (HttpServletResponse) res;
+        String path = request.getRequestURI().substring(request.getContextPath().length());
+        String[] p = path.substring(PREFIX.length()).split("/", -1);
+        Answer answer;
+        try {
+            answer = p.length >= 3 && p[1].equals("diary") ? route(request, p[0], request.getMethod(),
+                    java.util.Arrays.copyOfRange(p, 2, p.length)) : NOT_FOUND;
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            answer = new Answer(400, Map.of("error", "requête illisible : " + e.getMessage()));
+        }
+        response.setStatus(answer.status());
+        if (answer.body() != null) {
+            byte[] bytes = JSON.writeValueAsBytes(answer.body());
+            response.setContentType("application/json");
+            response.setContentLength(bytes.length);
+            response.getOutputStream().write(bytes);
+        }
+    }
+
+    private Answer route(HttpServletRequest request, String instance, String method, String[] p) throws IOException {
+        String route = method + " " + p[0] + (p.length > 1 ? "/" + p[1] : "");
+        if (p.length == 1) {
+            switch (route) {
+                case "PUT _control":
+                    return Answer.ok(control(instance, body(request)));
+                case "GET sessions":
+                    return Answer.ok(all(instance));
+                case "GET _count":
+                    String audience = request.getParameter("audience");
+                    if (audience == null) {
+                        return new Answer(400, Map.of("error", "paramètre obligatoire absent : audience"));
+                    }
+                    return Answer.ok(count(instance, request.getParameter("structure"), audience));
+                case "POST session":
+                    return create(instance, body(request));
+                default:
+                    return NOT_FOUND;
+            }
+        }
+        if (p.length == 2 && route.startsWith("PUT session/")) {
+            return update(instance, p[1], body(request));
+        }
+        if (p.length == 2 && route.startsWith("DELETE session/")) {
+            return delete(instance, p[1]);
+        }
+        if (p.length == 3 && method.equals("GET") && p[0].equals("sessions") && p[1].equals("changes")) {
+            String since = request.getParameter("since");
+            String limit = request.getParameter("limit");
+            return changes(instance, p[2], since == null ? 0 : Long.parseLong(since),
+                    limit == null ? 500 : Integer.parseInt(limit));
+        }
+        if (p.length == 5 && method.equals("GET") && p[0].equals("sessions") && p[1].equals("own")) {
+            return between(instance, p[2], p[3], p[4]);
+        }
+        return NOT_FOUND;
+    }
+
+    private static Map<String, Object> body(HttpServletRequest request) throws IOException {
+        Map<String, Object> body = JSON.readValue(request.getInputStream(), OBJECT);
+        if (body == null) {
+            throw new IllegalArgumentException("corps JSON absent");
+        }
+        return body;
+    }
+
+    public Map<String, Object> control(String instance, Map<String, Object> control) {
         controls.put(instance, new ConcurrentHashMap<>(control));
         return control;
     }
 
     /** Sessions of a school changed after the watermark (deleted ones included, flagged), oldest change first. */
-    @GetMapping("/sessions/changes/{structureId}")
-    public ResponseEntity<List<Map<String, Object>>> changes(@PathVariable String instance,
-                                                             @PathVariable String structureId,
-                                                             @RequestParam(defaultValue = "0") long since,
-                                                             @RequestParam(defaultValue = "500") int limit) {
+    public Answer changes(String instance, String structureId, long since, int limit) {
         if (down(instance)) {
-            return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).build();
+            return UNAVAILABLE;
         }
         List<Map<String, Object>> out = new ArrayList<>();
         synchronized (this) { // a session stored with sequence n+1 is never seen before the one with n
@@ -92,71 +191,81 @@ public class SimulatedNeoDiary {
                 }
             }
         }
-        return ResponseEntity.ok(out);
+        return Answer.ok(out);
     }
 
     /** The module's own route: a school's sessions between two dates. */
-    @GetMapping("/sessions/own/{start}/{end}/{structureId}")
-    public ResponseEntity<List<Map<String, Object>>> between(@PathVariable String instance, @PathVariable String start,
-                                                             @PathVariable String end, @PathVariable String structureId) {
+    public Answer between(String instance, String start, String end, String structureId) {
         if (down(instance)) {
-            return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).build();
+            return UNAVAILABLE;
         }
-        return ResponseEntity.ok(of(instance).values().stream().filter(s -> structureId.equals(s.get("structure_id")))
+        return Answer.ok(of(instance).values().stream().filter(s -> structureId.equals(s.get("structure_id")))
                 .filter(s -> !Boolean.TRUE.equals(s.get("deleted")))
                 .filter(s -> String.valueOf(s.get("date")).compareTo(start) >= 0
                         && String.valueOf(s.get("date")).compareTo(end) <= 0).toList());
     }
 
     /** Every session of the instance (the tests' and the demo's view of what the tool holds). */
-    @GetMapping("/sessions")
-    public List<Map<String, Object>> all(@PathVariable String instance) {
+    public List<Map<String, Object>> all(String instance) {
         return of(instance).values().stream().sorted(Comparator.comparingLong(s -> (long) s.get("modified"))).toList();
     }
 
-    /** How many live sessions of a class the instance holds (for the benchmark and the demo). */
-    @GetMapping("/_count")
-    public long count(@PathVariable String instance, @RequestParam String audience) {
+    /** How many live sessions of a class the instance holds (for the benchmark and the demo); of one school if given. */
+    public long count(String instance, String structure, String audience) {
         return of(instance).values().stream().filter(s -> audience.equals(s.get("audience_id")))
+                .filter(s -> structure == null || structure.equals(s.get("structure_id")))
                 .filter(s -> !Boolean.TRUE.equals(s.get("deleted"))).count();
     }
 
-    @PostMapping("/session")
-    public ResponseEntity<Map<String, Object>> create(@PathVariable String instance, @RequestBody Map<String, Object> body) {
-        ResponseEntity<Map<String, Object>> refused = refusal(instance, body);
+    public long count(String instance, String audience) {
+        return count(instance, null, audience);
+    }
+
+    public Answer create(String instance, Map<String, Object> body) {
+        Answer refused = refusal(instance, body);
         if (refused != null) {
             return refused;
         }
-        return ResponseEntity.status(HttpStatus.CREATED).body(store(instance, UUID.randomUUID().toString(), body));
+        return slowly(instance, new Answer(201, store(instance, UUID.randomUUID().toString(), body)));
     }
 
-    @PutMapping("/session/{id}")
-    public ResponseEntity<Map<String, Object>> update(@PathVariable String instance, @PathVariable String id,
-                                                      @RequestBody Map<String, Object> body) {
-        ResponseEntity<Map<String, Object>> refused = refusal(instance, body);
+    /** The answer, after the instance's {@code answerDelayMillis}. */
+    private Answer slowly(String instance, Answer answer) {
+        Object delay = controls.getOrDefault(instance, Map.of()).get("answerDelayMillis");
+        if (delay instanceof Number millis && millis.longValue() > 0) {
+            try {
+                Thread.sleep(millis.longValue());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return answer;
+    }
+
+    public Answer update(String instance, String id, Map<String, Object> body) {
+        Answer refused = refusal(instance, body);
         if (refused != null) {
             return refused;
         }
         if (!of(instance).containsKey(id)) {
-            return ResponseEntity.notFound().build();
+            return NOT_FOUND;
         }
-        return ResponseEntity.ok(store(instance, id, body));
+        return slowly(instance, Answer.ok(store(instance, id, body)));
     }
 
-    @DeleteMapping("/session/{id}")
-    public ResponseEntity<Void> delete(@PathVariable String instance, @PathVariable String id) {
+    public Answer delete(String instance, String id) {
         if (down(instance)) {
-            return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).build();
+            return UNAVAILABLE;
         }
         Map<String, Object> s = of(instance).get(id);
         if (s == null) {
-            return ResponseEntity.notFound().build();
+            return NOT_FOUND;
         }
         synchronized (this) {
             s.put("deleted", true);
             changed(instance, s);
         }
-        return ResponseEntity.noContent().build();
+        return new Answer(204, null);
     }
 
     /** A teacher types a session in the module's own pages: it works whether or not the API is reachable. */
@@ -164,13 +273,13 @@ public class SimulatedNeoDiary {
         return store(instance, UUID.randomUUID().toString(), body);
     }
 
-    private ResponseEntity<Map<String, Object>> refusal(String instance, Map<String, Object> body) {
+    private Answer refusal(String instance, Map<String, Object> body) {
         if (down(instance)) {
-            return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).build();
+            return UNAVAILABLE;
         }
         Object refuse = controls.getOrDefault(instance, Map.of()).get("refuseTitle");
         if (refuse != null && String.valueOf(body.get("title")).contains(String.valueOf(refuse))) {
-            return ResponseEntity.badRequest().body(Map.of("error", "titre refusé par le module : " + body.get("title")));
+            return new Answer(400, Map.of("error", "titre refusé par le module : " + body.get("title")));
         }
         return null;
     }

@@ -52,17 +52,31 @@ class ClassLogBenchmark {
         try (db; ConfigurableApplicationContext app = new SpringApplicationBuilder(RelaisApplication.class)
                 .profiles("demo").run(args.toArray(String[]::new))) {
             SimulatedNeoDiary neo = app.getBean(SimulatedNeoDiary.class);
+            // the measured class in the first demo school; the warm-up classes in the two others, so that planning the
+            // measured class does not read the warm-up entries again (a class added to the plan has its tools read again
+            // from the start for its school, see SyncPlan)
             String school = "0690100J";
+            List<String> others = List.of("0690107S", "0690114Z");
             Directory directory = app.getBean(Directory.class);
-            for (int i = 0; i < 600 && directory.structure(school).map(x -> x.classes().size()).orElse(0) < 12; i++) {
-                Thread.sleep(100); // the demo feed is imported after start
+            for (String uai : List.of(school, others.get(0), others.get(1))) {
+                for (int i = 0; i < 600 && directory.structure(uai).map(x -> x.classes().size()).orElse(0) < 4; i++) {
+                    Thread.sleep(100); // the demo feed is imported after start
+                }
             }
             List<String> classes = directory.structure(school).orElseThrow().classes().stream()
                     .filter(c -> !c.equals("6A")).sorted().toList();
-            // a first class synced as warm-up (the JIT compiles the whole path meanwhile: on two cores, as much
-            // CPU as the sync itself), then the measured one: sustained throughput, as a running service has it
-            double[] warm = sync(app, neo, school, classes.get(1), Integer.getInteger("bench.classlog.warmup", entries));
-            System.out.printf("warm-up class: %,.0f entries/s, %.1f ms of CPU per entry%n", warm[0], warm[1]);
+            // warm-up classes first (the JIT compiles the whole path meanwhile: on two cores, as much CPU as the sync
+            // itself, and still a fifth of it after 15,000 entries), then the measured one: sustained throughput, as a
+            // running service has it
+            int warmups = Integer.getInteger("bench.classlog.warmups", 2);
+            for (int w = 0; w < warmups; w++) {
+                String uai = others.get(w % others.size());
+                String audience = directory.structure(uai).orElseThrow().classes().stream().sorted().toList()
+                        .get(1 + w / others.size());
+                double[] warm = sync(app, neo, uai, audience, Integer.getInteger("bench.classlog.warmup", entries));
+                System.out.printf("warm-up class %d of %d (%s %s): %,.0f entries/s, %.1f ms of CPU per entry, %.1f ms of "
+                        + "JIT compilation per entry%n", w + 1, warmups, uai, audience, warm[0], warm[1], warm[3]);
+            }
             double[] measured = sync(app, neo, school, classes.get(0), entries);
             double relais = measured[0];
             double seconds = entries / relais;
@@ -114,6 +128,11 @@ class ClassLogBenchmark {
         var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         long cpu = os.getProcessCpuTime();
         long simulators = serverThreadsCpu();
+        Map<String, Long> before = threadGroupsCpu();
+        Map<String, Long> vmBefore = vmThreadsCpu();
+        long jit = java.lang.management.ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
+        long gc = java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .mapToLong(java.lang.management.GarbageCollectorMXBean::getCollectionTime).sum();
         long t0 = System.nanoTime();
         app.getBean(SyncPlan.class).put(school, audience, List.of(
                 new SyncPlan.Member("neo-cahier-de-textes", SyncPlan.Direction.BOTH),
@@ -122,26 +141,47 @@ class ClassLogBenchmark {
         long deadline = t0 + 600_000_000_000L;
         org.springframework.jdbc.core.JdbcTemplate jdbc = app.getBean(org.springframework.jdbc.core.JdbcTemplate.class);
         double applied = 0;
-        while ((neo.count("ent77", audience) < entries || neo.count("essonne", audience) < entries)
+        while ((neo.count("ent77", school, audience) < entries || neo.count("essonne", school, audience) < entries)
                 && System.nanoTime() < deadline) {
             Thread.sleep(250); // counting scans the tools: often enough for the figure, seldom enough not to weigh on it
-            if (applied == 0 && jdbc.queryForObject("SELECT COUNT(*) FROM classlog_entry WHERE audience = ?",
-                    Integer.class, audience) >= entries) {
+            if (applied == 0 && jdbc.queryForObject("SELECT COUNT(*) FROM classlog_entry WHERE school = ? AND audience = ?",
+                    Integer.class, school, audience) >= entries) {
                 applied = (System.nanoTime() - t0) / 1e9;
             }
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
-        System.out.printf("class %s: every entry in the canonical log after %.1f s, in both other tools after %.1f s%n",
-                audience, applied, seconds);
-        long b = neo.count("ent77", audience);
-        long c = neo.count("essonne", audience);
+        System.out.printf("class %s %s: every entry in the canonical log after %.1f s, in both other tools after %.1f s%n",
+                school, audience, applied, seconds);
+        if (Boolean.getBoolean("bench.classlog.threads")) {
+            Map<String, Long> after = threadGroupsCpu();
+            after.entrySet().stream().map(e -> Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0L)))
+                    .filter(e -> e.getValue() > 0).sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                    .limit(14).forEach(e -> System.out.printf("  %-60s %6.3f ms/entry%n", e.getKey(), e.getValue() / 1e6 / entries));
+            long threadsCpu = after.values().stream().mapToLong(Long::longValue).sum()
+                    - before.values().stream().mapToLong(Long::longValue).sum();
+            System.out.printf("  %-60s %6.3f ms/entry%n", "(not in a Java thread: GC, JIT)",
+                    ((os.getProcessCpuTime() - cpu) - threadsCpu) / 1e6 / entries);
+            Map<String, Long> vmAfter = vmThreadsCpu();
+            vmAfter.forEach((k, v) -> System.out.printf("    %-58s %6.3f ms/entry%n", k,
+                    (v - vmBefore.getOrDefault(k, 0L)) / 1e6 / entries));
+            System.out.printf("  of which JIT compilation %.3f ms/entry, GC pauses %.3f ms/entry (time, not CPU)%n",
+                    (java.lang.management.ManagementFactory.getCompilationMXBean().getTotalCompilationTime() - jit)
+                            / (double) entries,
+                    (java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
+                            .mapToLong(java.lang.management.GarbageCollectorMXBean::getCollectionTime).sum() - gc)
+                            / (double) entries);
+        }
+        long b = neo.count("ent77", school, audience);
+        long c = neo.count("essonne", school, audience);
         Thread.sleep(1000); // a tool's copy taken for a new lesson would come back into the first module by now
-        long a = neo.count("paris", audience);
+        long a = neo.count("paris", school, audience);
         if (a != entries || b != entries || c != entries) {
             throw new AssertionError("after " + seconds + " s: " + a + ", " + b + " and " + c + " of " + entries);
         }
         return new double[] {entries / seconds, (os.getProcessCpuTime() - cpu) / 1e6 / entries,
-                (serverThreadsCpu() - simulators) / 1e6 / entries};
+                (serverThreadsCpu() - simulators) / 1e6 / entries,
+                (java.lang.management.ManagementFactory.getCompilationMXBean().getTotalCompilationTime() - jit)
+                        / (double) entries};
     }
 
     /**
@@ -154,6 +194,42 @@ class ClassLogBenchmark {
         for (var info : threads.getThreadInfo(threads.getAllThreadIds())) {
             if (info != null && info.getThreadName().startsWith("http-nio-")) {
                 sum += Math.max(0, threads.getThreadCpuTime(info.getThreadId()));
+            }
+        }
+        return sum;
+    }
+
+    /** CPU nanoseconds so far of the JVM's own threads (compilers, GC), by name, from /proc (Linux). */
+    private static Map<String, Long> vmThreadsCpu() {
+        Map<String, Long> sum = new java.util.TreeMap<>();
+        long tick = 10_000_000L; // USER_HZ 100
+        try (var tasks = java.nio.file.Files.list(Path.of("/proc/self/task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    String stat = java.nio.file.Files.readString(task.resolve("stat"));
+                    String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    if (comm.matches("(C1|C2|G1|GC|VM|Sweeper|Service|Monitor|Common).*")) {
+                        sum.merge(comm.replaceAll("[0-9]+", "#"), (Long.parseLong(f[11]) + Long.parseLong(f[12])) * tick, Long::sum);
+                    }
+                } catch (java.io.IOException | RuntimeException e) {
+                    // a thread that ended meanwhile
+                }
+            }
+        } catch (java.io.IOException e) {
+            return sum;
+        }
+        return sum;
+    }
+
+    /** CPU nanoseconds so far of the live threads, by name with its digits taken out (a pool's threads together). */
+    private static Map<String, Long> threadGroupsCpu() {
+        var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        Map<String, Long> sum = new java.util.TreeMap<>();
+        for (var info : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (info != null) {
+                sum.merge(info.getThreadName().replaceAll("[0-9]+", "#"),
+                        Math.max(0, threads.getThreadCpuTime(info.getThreadId())), Long::sum);
             }
         }
         return sum;

@@ -184,6 +184,31 @@ class ClassLogSyncTest extends SsoTestBaseAccess {
     }
 
     @Test
+    void aToolThatShowsRelaisCreatesBeforeAnsweringGetsNoSecondCopy() throws Exception {
+        // Ent77 answers each write 3 polls after storing it: its change feed shows Relais' creates before Relais
+        // knows their ids. They are Relais' own creates, recognised as such: one copy of each lesson everywhere.
+        send("PUT", "/sandbox/neo/ent77/diary/_control", "{\"answerDelayMillis\":1000}");
+        String prefix = "Réponse lente " + System.nanoTime() + " ";
+        for (int i = 0; i < 5; i++) {
+            assertThat(send("POST", "/sandbox/neo/paris/diary/session", session("6A", prefix + i, "<p>" + i + "</p>"))
+                    .statusCode()).isEqualTo(201);
+        }
+        for (int i = 0; i < 5; i++) {
+            String title = prefix + i;
+            await("ent77", s -> title.equals(s.path("title").asText()));
+        }
+        Thread.sleep(2500); // the last answers arrive, and the feeds are read again
+        assertThat(count("ent77", s -> s.path("title").asText().startsWith(prefix))).isEqualTo(5);
+        assertThat(count("paris", s -> s.path("title").asText().startsWith(prefix))).isEqualTo(5);
+        assertThat(jdbc().queryForObject("SELECT COUNT(*) FROM classlog_entry WHERE document LIKE ?", Integer.class,
+                "%" + prefix + "%")).isEqualTo(5);
+        // and each of Ent77's copies is recorded as the copy of its Paris entry
+        assertThat(jdbc().queryForObject("SELECT COUNT(*) FROM classlog_provenance p JOIN classlog_entry e ON e.id = "
+                + "p.entry_id WHERE p.tool = ? AND e.source_tool = ? AND e.document LIKE ?", Integer.class, ENT77, PARIS,
+                "%" + prefix + "%")).isEqualTo(5);
+    }
+
+    @Test
     void aMalformedSessionIsRefusedWithItsReasonAndNotSpread() throws Exception {
         String title = "Mauvaise " + System.nanoTime();
         send("POST", "/sandbox/neo/paris/diary/session", session("6A", title, "x").replace("\"2026-11-30\"", "\"2026-11-01\""));

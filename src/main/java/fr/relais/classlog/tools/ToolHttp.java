@@ -26,7 +26,8 @@ import fr.relais.connector.Connector;
 public final class ToolHttp {
 
     public static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3))
+            .version(HttpClient.Version.HTTP_1_1).executor(Runnable::run).build();
     private static final Duration TIMEOUT = Duration.ofSeconds(15);
 
     private ToolHttp() {
