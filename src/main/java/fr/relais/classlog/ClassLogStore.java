@@ -155,7 +155,7 @@ public class ClassLogStore {
         String document = write(accepted.entry());
         ClassLogEntry e = accepted.entry();
         if (provenance.isEmpty()) {
-            String id = UUID.randomUUID().toString();
+            String id = timeOrderedId();
             jdbc.update("""
                     INSERT INTO classlog_entry (id, school, audience, subject, teacher, lesson_date, document, version,
                         deleted, visa_by, source_tool, modified_at) VALUES (?, ?, ?, ?, ?, ?, ?, 1, FALSE, ?, ?, ?)""",
@@ -197,6 +197,18 @@ public class ClassLogStore {
         history(current.id(), version, document, false, change, now);
         provenance(change, current.id(), version, now);
         return new Updated(current.id(), version, accepted.cleaned());
+    }
+
+    /**
+     * A new entry's id: a UUID of version 7 (RFC 9562), its first 48 bits the creation time in milliseconds, the
+     * rest random. Ids made one after the other sort next to each other, so that the indexes on entry ids (the
+     * log, its history, provenance, creates under way) take new rows at one end, in a few pages, instead of one
+     * page each anywhere in the tree (every page a commit changes is written again whole).
+     */
+    static String timeOrderedId() {
+        UUID random = UUID.randomUUID(); // its variant bits are those of version 7 too
+        long high = System.currentTimeMillis() << 16 | 0x7000L | random.getMostSignificantBits() & 0x0FFFL;
+        return new UUID(high, random.getLeastSignificantBits()).toString();
     }
 
     /** The latest modification at its source wins; at the same instant, the tool first in the precedence list. */

@@ -513,8 +513,8 @@ public class ClassLogSync {
         }
         org.springframework.jdbc.core.RowMapper<Object[]> row = (rs, n) -> new Object[] {rs.getString(1), rs.getLong(2),
                 rs.getString(3)};
-        List<Object[]> pendings = new java.util.ArrayList<>(jdbc.query("SELECT entry_id, version, document FROM "
-                + "classlog_pending WHERE tool = ? AND lesson = ?", row, change.tool(), c.lessonKey()));
+        List<Object[]> pendings = new java.util.ArrayList<>(jdbc.query("SELECT p.entry_id, p.version, " + SENT
+                + " FROM classlog_pending p WHERE p.tool = ? AND p.lesson = ?", row, change.tool(), c.lessonKey()));
         // creates recorded before the lesson key (V19): compared one by one, while there are any. Whether any are
         // left is checked again every minute: a node of an older version may still be running during an upgrade
         long now = System.nanoTime();
@@ -524,7 +524,7 @@ public class ClassLogSync {
             legacyCheckedAt = now;
         }
         if (legacyPending) {
-            pendings.addAll(jdbc.query("SELECT p.entry_id, p.version, p.document FROM classlog_pending p JOIN "
+            pendings.addAll(jdbc.query("SELECT p.entry_id, p.version, " + SENT + " FROM classlog_pending p JOIN "
                     + "classlog_entry e ON e.id = p.entry_id WHERE p.tool = ? AND p.lesson IS NULL AND e.school = ? AND "
                     + "e.audience = ? AND e.lesson_date = ?", row, change.tool(), c.school(), c.audience(),
                     java.sql.Date.valueOf(c.date())));
@@ -600,14 +600,14 @@ public class ClassLogSync {
                                 long version = latest.get(id);
                                 // a version later than the batch's is delivered by its own message
                                 if (rs.getLong(2) <= version && made.add(id)) {
-                                    String document = rs.getString(3);
-                                    rows.add(new Object[] {target, id, version, now, document,
-                                            store.read(document).lessonKey()});
+                                    // what is sent is that version's document, which the history keeps (see SENT)
+                                    rows.add(new Object[] {target, id, version, now,
+                                            store.read(rs.getString(3)).lessonKey()});
                                 }
                             }, args.toArray());
                 }
-                jdbc.batchUpdate("INSERT INTO classlog_pending (tool, entry_id, version, created_at, document, lesson) "
-                        + "VALUES (?, ?, ?, ?, ?, ?)", rows);
+                jdbc.batchUpdate("INSERT INTO classlog_pending (tool, entry_id, version, created_at, lesson) "
+                        + "VALUES (?, ?, ?, ?, ?)", rows);
             }));
             ownPending.addAll(made);
         }
@@ -799,8 +799,8 @@ public class ClassLogSync {
                     targetId = Optional.of(copy.get().toolEntryId());
                 }
             } else if (!pending) {
-                jdbc.update("INSERT INTO classlog_pending (tool, entry_id, version, created_at, document, lesson) VALUES "
-                        + "(?, ?, ?, ?, ?, ?)", target, id, version, Timestamp.from(Instant.now()), c[3], entry.lessonKey());
+                jdbc.update("INSERT INTO classlog_pending (tool, entry_id, version, created_at, lesson) VALUES "
+                        + "(?, ?, ?, ?, ?)", target, id, version, Timestamp.from(Instant.now()), entry.lessonKey());
             }
         }
         ToolClient.Written written = client.write(tool, targetId.orElse(null), entry);
@@ -819,10 +819,17 @@ public class ClassLogSync {
         }
     }
 
+    /**
+     * What a create under way ({@code classlog_pending p}) sent to the tool: the version it wrote, as the history
+     * keeps it (rows from before this change carry their document).
+     */
+    private static final String SENT = "COALESCE(p.document, (SELECT h.document FROM classlog_history h WHERE "
+            + "h.entry_id = p.entry_id AND h.version = p.version))";
+
     /** What the create under way sent to the tool (the entry as it was then), else the given document. */
     private ClassLogEntry sent(String target, String id, String fallback) {
-        List<String> docs = jdbc.queryForList("SELECT document FROM classlog_pending WHERE tool = ? AND entry_id = ?",
-                String.class, target, id);
+        List<String> docs = jdbc.queryForList("SELECT " + SENT + " FROM classlog_pending p WHERE p.tool = ? AND "
+                + "p.entry_id = ?", String.class, target, id);
         return store.read(docs.isEmpty() || docs.get(0) == null ? fallback : docs.get(0));
     }
 

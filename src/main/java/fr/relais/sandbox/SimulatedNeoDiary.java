@@ -7,7 +7,6 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -64,6 +63,12 @@ public class SimulatedNeoDiary implements Filter {
     private final Map<String, Map<String, Map<String, Object>>> sessions = new ConcurrentHashMap<>();
     private final Map<String, Map<String, Object>> controls = new ConcurrentHashMap<>();
     private final AtomicLong sequence = new AtomicLong();
+    /** Session ids, as the module's table (PostgreSQL, bigserial) numbers its rows. */
+    private final AtomicLong ids = new AtomicLong(1000);
+
+    private String newId() {
+        return String.valueOf(ids.incrementAndGet());
+    }
     /** Per instance, its sessions by their last change (sequence), as the module's own change feed is indexed. */
     private final Map<String, java.util.NavigableMap<Long, Map<String, Object>>> byChange = new ConcurrentHashMap<>();
 
@@ -226,7 +231,7 @@ public class SimulatedNeoDiary implements Filter {
         if (refused != null) {
             return refused;
         }
-        return slowly(instance, new Answer(201, store(instance, UUID.randomUUID().toString(), body)));
+        return slowly(instance, new Answer(201, store(instance, newId(), body)));
     }
 
     /** The answer, after the instance's {@code answerDelayMillis}. */
@@ -270,7 +275,7 @@ public class SimulatedNeoDiary implements Filter {
 
     /** A teacher types a session in the module's own pages: it works whether or not the API is reachable. */
     public Map<String, Object> typeIn(String instance, Map<String, Object> body) {
-        return store(instance, UUID.randomUUID().toString(), body);
+        return store(instance, newId(), body);
     }
 
     private Answer refusal(String instance, Map<String, Object> body) {
@@ -286,7 +291,7 @@ public class SimulatedNeoDiary implements Filter {
 
     private synchronized Map<String, Object> store(String instance, String id, Map<String, Object> body) {
         Map<String, Object> s = new LinkedHashMap<>(body);
-        s.put("id", id);
+        s.put("id", Long.parseLong(id)); // a number in the API, as the module's PostgreSQL serial gives it
         s.put("deleted", false);
         s.remove("modified");
         Map<String, Object> old = of(instance).put(id, s);

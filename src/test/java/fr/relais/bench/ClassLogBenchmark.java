@@ -130,6 +130,7 @@ class ClassLogBenchmark {
         long simulators = serverThreadsCpu();
         Map<String, Long> before = threadGroupsCpu();
         Map<String, Long> vmBefore = vmThreadsCpu();
+        Map<String, Long> h2Before = h2Io(app);
         long jit = java.lang.management.ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
         long gc = java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
                 .mapToLong(java.lang.management.GarbageCollectorMXBean::getCollectionTime).sum();
@@ -164,6 +165,13 @@ class ClassLogBenchmark {
             Map<String, Long> vmAfter = vmThreadsCpu();
             vmAfter.forEach((k, v) -> System.out.printf("    %-58s %6.3f ms/entry%n", k,
                     (v - vmBefore.getOrDefault(k, 0L)) / 1e6 / entries));
+            Map<String, Long> h2After = h2Io(app);
+            if (!h2After.isEmpty()) {
+                System.out.printf("  H2: %,.0f bytes written and %,.0f read per entry, %,.2f writes per entry%n",
+                        (h2After.get("info.FILE_WRITE_BYTES") - h2Before.get("info.FILE_WRITE_BYTES")) / (double) entries,
+                        (h2After.get("info.FILE_READ_BYTES") - h2Before.get("info.FILE_READ_BYTES")) / (double) entries,
+                        (h2After.get("info.FILE_WRITE") - h2Before.get("info.FILE_WRITE")) / (double) entries);
+            }
             System.out.printf("  of which JIT compilation %.3f ms/entry, GC pauses %.3f ms/entry (time, not CPU)%n",
                     (java.lang.management.ManagementFactory.getCompilationMXBean().getTotalCompilationTime() - jit)
                             / (double) entries,
@@ -197,6 +205,21 @@ class ClassLogBenchmark {
             }
         }
         return sum;
+    }
+
+    /** H2's file counters (empty on another database). */
+    private static Map<String, Long> h2Io(ConfigurableApplicationContext app) {
+        Map<String, Long> io = new java.util.HashMap<>();
+        try {
+            app.getBean(org.springframework.jdbc.core.JdbcTemplate.class).query("SELECT SETTING_NAME, SETTING_VALUE FROM "
+                    + "INFORMATION_SCHEMA.SETTINGS WHERE SETTING_NAME IN ('info.FILE_WRITE', 'info.FILE_WRITE_BYTES', "
+                    + "'info.FILE_READ', 'info.FILE_READ_BYTES')", rs -> {
+                        io.put(rs.getString(1), Long.parseLong(rs.getString(2)));
+                    });
+        } catch (RuntimeException e) {
+            io.clear();
+        }
+        return io.size() == 4 ? io : Map.of();
     }
 
     /** CPU nanoseconds so far of the JVM's own threads (compilers, GC), by name, from /proc (Linux). */
