@@ -29,14 +29,15 @@ import fr.relais.sandbox.SimulatedNeoDiary;
  * class (3 tools per class, persistent embedded Artemis, H2), in entries per second from the moment the class
  * is planned until both hold every entry; against raw persistent Artemis send-and-receive of messages of the
  * same size on the same broker in the same run. {@code mvn -Pbench verify -Dtest=ClassLogBenchmark}
- * ({@code -Dbench.classlog.entries=5000}).
+ * ({@code -Dbench.classlog.entries=10000} measured, after {@code -Dbench.classlog.warmups=4} classes of
+ * {@code -Dbench.classlog.warmup=5000}; {@code -Dbench.classlog.threads=true} prints the CPU of each group of threads).
  */
 @Tag("benchmark")
 class ClassLogBenchmark {
 
     @Test
     void entriesPerSecondAgainstRawArtemis() throws Exception {
-        int entries = Integer.getInteger("bench.classlog.entries", 5000);
+        int entries = Integer.getInteger("bench.classlog.entries", 10_000);
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
@@ -65,17 +66,17 @@ class ClassLogBenchmark {
             }
             List<String> classes = directory.structure(school).orElseThrow().classes().stream()
                     .filter(c -> !c.equals("6A")).sorted().toList();
-            // warm-up classes first (the JIT compiles the whole path meanwhile: on two cores, as much CPU as the sync
-            // itself, and still a fifth of it after 15,000 entries), then the measured one: sustained throughput, as a
-            // running service has it
-            int warmups = Integer.getInteger("bench.classlog.warmups", 2);
+            // warm-up classes first (the JIT compiles the whole path meanwhile: on two cores, more CPU than the sync
+            // itself in the first class, still a fifth of it after 20,000 entries), then the measured one: sustained
+            // throughput, as a running service has it
+            int warmups = Integer.getInteger("bench.classlog.warmups", 4);
             for (int w = 0; w < warmups; w++) {
                 String uai = others.get(w % others.size());
                 String audience = directory.structure(uai).orElseThrow().classes().stream().sorted().toList()
                         .get(1 + w / others.size());
-                double[] warm = sync(app, neo, uai, audience, Integer.getInteger("bench.classlog.warmup", entries));
-                System.out.printf("warm-up class %d of %d (%s %s): %,.0f entries/s, %.1f ms of CPU per entry, %.1f ms of "
-                        + "JIT compilation per entry%n", w + 1, warmups, uai, audience, warm[0], warm[1], warm[3]);
+                double[] warm = sync(app, neo, uai, audience, Integer.getInteger("bench.classlog.warmup", 5000));
+                System.out.printf("warm-up class %d of %d (%s %s): %,.0f entries/s, %.1f ms of CPU per entry, of which "
+                        + "%.1f ms in the JIT compiler's threads%n", w + 1, warmups, uai, audience, warm[0], warm[1], warm[4]);
             }
             double[] measured = sync(app, neo, school, classes.get(0), entries);
             double relais = measured[0];
@@ -93,11 +94,11 @@ class ClassLogBenchmark {
                             + "entries: %,d written in one tool, present in the two others after %.1f s%n"
                             + "Relais end to end: %,.0f entries/s (target >= 1,000), %.1f ms of CPU per entry (Relais and "
                             + "the three simulated tools, one process), of which %.1f ms in the simulated tools' HTTP "
-                            + "server threads%n"
+                            + "server threads and %.1f ms in the JIT compiler's%n"
                             + "raw Artemis persistent send+receive (%d bytes): %,.0f messages/s with 1 producer and 1 consumer, "
                             + "%,.0f messages/s with 8 of each%n"
                             + "ratio: %.2f (to 1 pair), %.2f (to 8 pairs)%n%n", db.name(), entries,
-                    seconds, relais, cpuPerEntry, measured[2], size, raw, raw8,
+                    seconds, relais, cpuPerEntry, measured[2], measured[4], size, raw, raw8,
                     relais / raw, relais / raw8);
         }
     }
@@ -189,7 +190,8 @@ class ClassLogBenchmark {
         return new double[] {entries / seconds, (os.getProcessCpuTime() - cpu) / 1e6 / entries,
                 (serverThreadsCpu() - simulators) / 1e6 / entries,
                 (java.lang.management.ManagementFactory.getCompilationMXBean().getTotalCompilationTime() - jit)
-                        / (double) entries};
+                        / (double) entries,
+                (compilersCpu(vmThreadsCpu()) - compilersCpu(vmBefore)) / 1e6 / entries};
     }
 
     /**
@@ -205,6 +207,11 @@ class ClassLogBenchmark {
             }
         }
         return sum;
+    }
+
+    /** CPU nanoseconds of the JIT compiler threads, of a {@link #vmThreadsCpu} reading. */
+    private static long compilersCpu(Map<String, Long> vm) {
+        return vm.entrySet().stream().filter(e -> e.getKey().contains("CompilerThre")).mapToLong(Map.Entry::getValue).sum();
     }
 
     /** H2's file counters (empty on another database). */
