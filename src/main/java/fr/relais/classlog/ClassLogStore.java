@@ -162,7 +162,15 @@ public class ClassLogStore {
                     id, e.school(), e.audience(), e.subject(), e.teacher(), java.sql.Date.valueOf(e.date()), document,
                     e.visaBy(), change.tool(), Timestamp.from(change.modifiedAt()));
             history(id, 1, document, false, change, now);
-            provenance(change, id, 1, now, true);
+            // the tool entry was not recorded when this change was read (the caller checked, in this transaction);
+            // recorded since by another writer (the delivery that made it, answered in between), it is that entry's
+            // copy, not a new lesson: the change is applied again, and then found recorded
+            if (jdbc.update("INSERT INTO classlog_provenance (tool, tool_entry_id, entry_id, tool_version, synced_version, "
+                    + "last_seen) VALUES (?, ?, ?, ?, 1, ?) ON CONFLICT DO NOTHING", change.tool(), change.toolEntryId(), id,
+                    change.toolVersion(), Timestamp.from(now)) == 0) {
+                throw new org.springframework.dao.ConcurrencyFailureException("Cahier de textes : " + change.tool() + " "
+                        + change.toolEntryId() + " enregistrée pendant sa lecture, changement appliqué de nouveau");
+            }
             return new Created(id, 1, accepted.cleaned());
         }
         Current current = current(provenance.get()[0]);

@@ -102,6 +102,25 @@ class ClassLogStoreTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("databases")
+    void aToolEntryRecordedWhileItsChangeIsReadIsNotTakenForANewLesson(String name, DataSource ds) {
+        Fixture f = fixture(ds);
+        String id = ((ClassLogStore.Created) f.apply(change("pronote", "P1", "v1", "2026-11-23T09:00:00Z",
+                lesson("<p>Cours</p>", GIVEN, DUE)))).id();
+        // the delivery that made N1 records it after NEO's poll found N1 unknown (the change step read no record)
+        f.tx().executeWithoutResult(s -> f.store().delivered(id, 1, "neo-cahier-de-textes", "N1", "e1", true));
+        ToolChange copy = change("neo-cahier-de-textes", "N1", "e1", "2026-11-23T09:00:05Z", lesson("<p>Cours</p>", GIVEN, DUE));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> f.tx().execute(st -> f.store().apply(copy,
+                CLASSES::contains, java.util.Optional.empty())))
+                .isInstanceOf(org.springframework.dao.ConcurrencyFailureException.class)
+                .hasMessageContaining("neo-cahier-de-textes N1 enregistrée pendant sa lecture");
+        // nothing made of it, and the record stays the delivery's; applied again, the change is Relais' write read back
+        assertThat(f.jdbc().queryForObject("SELECT COUNT(*) FROM classlog_entry", Integer.class)).isEqualTo(1);
+        assertThat(f.store().recorded("neo-cahier-de-textes", "N1").orElseThrow()[0]).isEqualTo(id);
+        assertThat(f.apply(copy)).isEqualTo(new ClassLogStore.Unchanged(id, false));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("databases")
     void relaisOwnUpdateReadBackBeforeItsAnswerIsRecordedIsNoChange(String name, DataSource ds) {
         Fixture f = fixture(ds);
         String id = ((ClassLogStore.Created) f.apply(change("pronote", "P1", "v1", "2026-11-23T09:00:00Z",
