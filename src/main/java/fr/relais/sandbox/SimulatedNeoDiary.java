@@ -65,12 +65,12 @@ public class SimulatedNeoDiary implements Filter {
     private final AtomicLong sequence = new AtomicLong();
     /** Session ids, as the module's table (PostgreSQL, bigserial) numbers its rows. */
     private final AtomicLong ids = new AtomicLong(1000);
+    /** Per instance, its sessions by their last change (sequence), as the module's own change feed is indexed. */
+    private final Map<String, java.util.NavigableMap<Long, Map<String, Object>>> byChange = new ConcurrentHashMap<>();
 
     private String newId() {
         return String.valueOf(ids.incrementAndGet());
     }
-    /** Per instance, its sessions by their last change (sequence), as the module's own change feed is indexed. */
-    private final Map<String, java.util.NavigableMap<Long, Map<String, Object>>> byChange = new ConcurrentHashMap<>();
 
     private Map<String, Map<String, Object>> of(String instance) {
         return sessions.computeIfAbsent(instance, i -> new ConcurrentHashMap<>());
@@ -115,6 +115,9 @@ public class SimulatedNeoDiary implements Filter {
         String[] p = path.substring(PREFIX.length()).split("/", -1);
         Answer answer;
         try {
+            for (int i = 0; i < p.length; i++) {
+                p[i] = java.net.URLDecoder.decode(p[i], java.nio.charset.StandardCharsets.UTF_8);
+            }
             answer = p.length >= 3 && p[1].equals("diary") ? route(request, p[0], request.getMethod(),
                     java.util.Arrays.copyOfRange(p, 2, p.length)) : NOT_FOUND;
         } catch (JsonProcessingException | IllegalArgumentException e) {

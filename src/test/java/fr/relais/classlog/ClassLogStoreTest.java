@@ -100,14 +100,20 @@ class ClassLogStoreTest {
         assertThat(stored.published()).isTrue();
     }
 
+    /** A lesson typed in Pronote (P1, v1), and Relais' copy of it made in NEO (N1, e1): the canonical id. */
+    static String createdInPronoteAndDelivered(Fixture f, String content) {
+        String id = ((ClassLogStore.Created) f.apply(change("pronote", "P1", "v1", "2026-11-23T09:00:00Z",
+                lesson(content, GIVEN, DUE)))).id();
+        f.tx().executeWithoutResult(s -> f.store().delivered(id, 1, "neo-cahier-de-textes", "N1", "e1", true));
+        return id;
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("databases")
     void aToolEntryRecordedWhileItsChangeIsReadIsNotTakenForANewLesson(String name, DataSource ds) {
         Fixture f = fixture(ds);
-        String id = ((ClassLogStore.Created) f.apply(change("pronote", "P1", "v1", "2026-11-23T09:00:00Z",
-                lesson("<p>Cours</p>", GIVEN, DUE)))).id();
         // the delivery that made N1 records it after NEO's poll found N1 unknown (the change step read no record)
-        f.tx().executeWithoutResult(s -> f.store().delivered(id, 1, "neo-cahier-de-textes", "N1", "e1", true));
+        String id = createdInPronoteAndDelivered(f, "<p>Cours</p>");
         ToolChange copy = change("neo-cahier-de-textes", "N1", "e1", "2026-11-23T09:00:05Z", lesson("<p>Cours</p>", GIVEN, DUE));
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> f.tx().execute(st -> f.store().apply(copy,
                 CLASSES::contains, java.util.Optional.empty())))
@@ -123,9 +129,7 @@ class ClassLogStoreTest {
     @MethodSource("databases")
     void relaisOwnUpdateReadBackBeforeItsAnswerIsRecordedIsNoChange(String name, DataSource ds) {
         Fixture f = fixture(ds);
-        String id = ((ClassLogStore.Created) f.apply(change("pronote", "P1", "v1", "2026-11-23T09:00:00Z",
-                lesson("<p>v1</p>", GIVEN, DUE)))).id();
-        f.tx().executeWithoutResult(s -> f.store().delivered(id, 1, "neo-cahier-de-textes", "N1", "e1"));
+        String id = createdInPronoteAndDelivered(f, "<p>v1</p>");
         assertThat(f.apply(change("pronote", "P1", "v2", "2026-11-23T10:00:00Z", lesson("<p>v2</p>", GIVEN, DUE))))
                 .isEqualTo(new ClassLogStore.Updated(id, 2, false));
         // Relais writes v2 into NEO (which makes it e2); NEO is polled before Relais records e2: same content, no echo
