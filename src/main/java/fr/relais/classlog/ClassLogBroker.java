@@ -26,8 +26,11 @@ public class ClassLogBroker {
         return configuration -> {
             deadLettered(configuration, settings, ClassLogSync.CHANGES);
             // a change the canonical log cannot take now (database down, lock timeout) waits and is tried again
-            // without limit: its watermark has moved, so a dead letter there would be out of sight
-            configuration.getAddressSettings().get(ClassLogSync.CHANGES).setMaxDeliveryAttempts(-1);
+            // without limit: its watermark has moved, so a dead letter there would be out of sight. It comes back
+            // at once, at the head of the queue (the changes step waits between attempts itself): a page put aside
+            // for a delay would be overtaken by the next pages of its tool
+            configuration.getAddressSettings().get(ClassLogSync.CHANGES).setMaxDeliveryAttempts(-1)
+                    .setRedeliveryDelay(0);
             for (Connector tool : clients.writable()) {
                 deadLettered(configuration, settings, ClassLogSync.DELIVER + tool.id());
             }

@@ -264,7 +264,19 @@ public class ClassLogSync {
      */
     public void apply(org.apache.camel.Exchange exchange) throws Exception {
         jakarta.jms.Session session = exchange.getMessage(org.apache.camel.component.jms.JmsMessage.class).getJmsSession();
-        apply(exchange.getMessage().getBody(String.class), sessionSender(session));
+        try {
+            apply(exchange.getMessage().getBody(String.class), sessionSender(session));
+        } catch (Exception e) {
+            // the page goes back to the broker, which hands it out again at once, before the pages behind it (the
+            // changes queue has no redelivery delay: a delayed page would be overtaken by the next ones of its
+            // tool, and an older edit applied after a newer one). The wait between attempts is made here.
+            Integer attempt = exchange.getMessage().getHeader("JMSXDeliveryCount", Integer.class);
+            log.warn("Cahier de textes : page de changements remise à plus tard ({}), tentative {}", e.toString(), attempt);
+            if (stopping.getCount() > 0) {
+                stopping.await(backOff(attempt == null ? 1 : attempt), TimeUnit.MILLISECONDS);
+            }
+            throw e;
+        }
     }
 
     /** Sends on the session of the message being processed, in its local transaction. */
@@ -652,11 +664,15 @@ public class ClassLogSync {
         records.clear();
     }
 
+    /** Milliseconds to wait before attempt {@code attempt + 1}: the redelivery delay, doubled each time, capped. */
+    private long backOff(int attempt) {
+        return Math.min(settings.maxRedeliveryDelay().toMillis(),
+                settings.redeliveryDelay().toMillis() << Math.min(Math.max(attempt, 1) - 1, 16));
+    }
+
     /** Waits before the next attempt (the delivery back-off); throws when Relais stops meanwhile. */
     private void pause(String target, int attempt) throws InterruptedException {
-        long wait = Math.min(settings.maxRedeliveryDelay().toMillis(),
-                settings.redeliveryDelay().toMillis() << Math.min(attempt - 1, 16));
-        if (stopping.await(wait, TimeUnit.MILLISECONDS)) {
+        if (stopping.await(backOff(attempt), TimeUnit.MILLISECONDS)) {
             throw new IllegalStateException("Relais s'arrête : livraison à " + target + " reprise au redémarrage");
         }
     }

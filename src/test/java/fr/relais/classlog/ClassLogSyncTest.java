@@ -209,6 +209,40 @@ class ClassLogSyncTest extends SsoTestBaseAccess {
     }
 
     @Test
+    void twoEditsOfAnEntryReachTheOtherToolInTheirOrderWhenTheFirstWaitsForTheDatabase() throws Exception {
+        String title = "Ordre " + System.nanoTime();
+        HttpResponse<String> created = send("POST", "/sandbox/neo/paris/diary/session", session("6A", title, "<p>v1</p>"));
+        String parisId = json.readTree(created.body()).path("id").asText();
+        String copyId = await("ent77", s -> title.equals(s.path("title").asText())).path("id").asText();
+        String entry = jdbc().queryForObject("SELECT entry_id FROM classlog_provenance WHERE tool = ? AND tool_entry_id = ?",
+                String.class, PARIS, parisId);
+        try (java.sql.Connection other = jdbc().getDataSource().getConnection()) {
+            // another writer holds the entry's row: the page with the first edit fails on a lock timeout, again and
+            // again, while the second edit's page waits behind it
+            other.setAutoCommit(false);
+            try (var lock = other.prepareStatement("SELECT id FROM classlog_entry WHERE id = ? FOR UPDATE")) {
+                lock.setString(1, entry);
+                lock.executeQuery().close();
+            }
+            assertThat(send("PUT", "/sandbox/neo/paris/diary/session/" + parisId, session("6A", title, "<p>v2</p>"))
+                    .statusCode()).isEqualTo(200);
+            Thread.sleep(2500);
+            assertThat(send("PUT", "/sandbox/neo/paris/diary/session/" + parisId, session("6A", title, "<p>v3</p>"))
+                    .statusCode()).isEqualTo(200);
+            Thread.sleep(2500);
+            other.rollback();
+        }
+        await("ent77", s -> copyId.equals(s.path("id").asText()) && s.path("description").asText().equals("<p>v3</p>"));
+        Thread.sleep(2000); // an edit applied out of order would come after
+        assertThat(count("ent77", s -> copyId.equals(s.path("id").asText())
+                && s.path("description").asText().equals("<p>v3</p>"))).isEqualTo(1);
+        assertThat(jdbc().queryForObject("SELECT document FROM classlog_entry WHERE id = ?", String.class, entry))
+                .contains("<p>v3</p>");
+        assertThat(jdbc().queryForList("SELECT document FROM classlog_history WHERE entry_id = ? ORDER BY version",
+                String.class, entry)).hasSize(3).last().asString().contains("<p>v3</p>");
+    }
+
+    @Test
     void aMalformedSessionIsRefusedWithItsReasonAndNotSpread() throws Exception {
         String title = "Mauvaise " + System.nanoTime();
         send("POST", "/sandbox/neo/paris/diary/session", session("6A", title, "x").replace("\"2026-11-30\"", "\"2026-11-01\""));
