@@ -399,7 +399,9 @@ public class ClassLogSync {
                 return null;
             }
             // read again after the pending rows: a delivery that recorded this very entry in between (its record
-            // and the removal of its pending row commit together) is seen here, not taken for a new lesson
+            // and the removal of its pending row commit together) is seen here, not taken for a new lesson. (On H2
+            // this needs OPTIMIZE_REUSE_RESULTS=FALSE, see application-demo.yaml: the same query run again during
+            // that commit could otherwise be answered with its first, empty, result.)
             recorded = store.recorded(tool, change.toolEntryId());
         }
         ClassLogStore.Result result = store.apply(change, code ->

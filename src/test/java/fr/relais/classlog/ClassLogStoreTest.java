@@ -40,7 +40,7 @@ class ClassLogStoreTest {
         postgres = EmbeddedPostgres.builder().setOverrideWorkingDirectory(RelaisTestSupport.fresh("classlog-pg").toFile()).start();
         JdbcDataSource ds = new JdbcDataSource();
         ds.setURL("jdbc:h2:file:" + RelaisTestSupport.fresh("classlog-h2").resolve("db")
-                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH");
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;OPTIMIZE_REUSE_RESULTS=FALSE");
         h2 = ds;
     }
 

@@ -242,6 +242,73 @@ class ClassLogSyncTest extends SsoTestBaseAccess {
                 String.class, entry)).hasSize(3).last().asString().contains("<p>v3</p>");
     }
 
+    /**
+     * The change step reads a tool entry's record a second time to see a delivery that recorded it meanwhile. H2
+     * reuses a query's earlier result when its tables are marked unchanged since, and a commit marks them before
+     * it is done: a query run again while another session commits could keep answering the state from before.
+     * Relais' embedded database turns that reuse off; here, the same query run again right after it saw nothing
+     * sees what the other session's commit brought as soon as a different query does.
+     */
+    @Test
+    void theEmbeddedDatabaseAnswersAQueryRunAgainFromTheDataCommittedMeanwhile() throws Exception {
+        javax.sql.DataSource ds = jdbc().getDataSource();
+        String tool = "essai-relecture-" + System.nanoTime();
+        try {
+            for (int round = 0; round < 15; round++) {
+                String key = "N" + round;
+                try (java.sql.Connection writer = ds.getConnection(); java.sql.Connection reader = ds.getConnection()) {
+                    writer.setAutoCommit(false);
+                    reader.setAutoCommit(false);
+                    try (var rows = writer.prepareStatement("INSERT INTO classlog_provenance (tool, tool_entry_id, entry_id, "
+                            + "tool_version, synced_version, last_seen) VALUES (?, ?, 'e', ?, 1, CURRENT_TIMESTAMP)")) {
+                        for (int i = 0; i < 20_000; i++) { // a commit long enough to read during it
+                            rows.setString(1, tool);
+                            rows.setString(2, i == 19_999 ? key : round + "-" + i);
+                            rows.setString(3, "v".repeat(120));
+                            rows.addBatch();
+                        }
+                        rows.executeBatch();
+                    }
+                    Thread commit = new Thread(() -> {
+                        try {
+                            writer.commit();
+                        } catch (java.sql.SQLException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    });
+                    commit.start();
+                    boolean seenElsewhere = false;
+                    for (int i = 0; i < 1_000_000; i++) {
+                        // the look-up of ClassLogStore.recorded, and the same one written otherwise
+                        boolean same = present(reader, "SELECT entry_id, tool_version, synced_version FROM classlog_provenance "
+                                + "WHERE tool = ? AND tool_entry_id = ?", tool, key);
+                        assertThat(same || !seenElsewhere).as("round %d: the query run again still answers from before the "
+                                + "commit, which a different query has already seen", round).isTrue();
+                        if (same) {
+                            break;
+                        }
+                        seenElsewhere = present(reader, "SELECT entry_id FROM classlog_provenance WHERE tool_entry_id = ? "
+                                + "AND tool = ?", key, tool);
+                    }
+                    commit.join();
+                    reader.commit();
+                }
+            }
+        } finally {
+            jdbc().update("DELETE FROM classlog_provenance WHERE tool = ?", tool);
+        }
+    }
+
+    private static boolean present(java.sql.Connection c, String sql, String first, String second) throws java.sql.SQLException {
+        try (var query = c.prepareStatement(sql)) {
+            query.setString(1, first);
+            query.setString(2, second);
+            try (var rs = query.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
     @Test
     void aMalformedSessionIsRefusedWithItsReasonAndNotSpread() throws Exception {
         String title = "Mauvaise " + System.nanoTime();
