@@ -165,9 +165,7 @@ public class ClassLogStore {
             // the tool entry was not recorded when this change was read (the caller checked, in this transaction);
             // recorded since by another writer (the delivery that made it, answered in between), it is that entry's
             // copy, not a new lesson: the change is applied again, and then found recorded
-            if (jdbc.update("INSERT INTO classlog_provenance (tool, tool_entry_id, entry_id, tool_version, synced_version, "
-                    + "last_seen) VALUES (?, ?, ?, ?, 1, ?) ON CONFLICT DO NOTHING", change.tool(), change.toolEntryId(), id,
-                    change.toolVersion(), Timestamp.from(now)) == 0) {
+            if (insertProvenance(change, id, 1, now) == 0) {
                 throw new org.springframework.dao.ConcurrencyFailureException("Cahier de textes : " + change.tool() + " "
                         + change.toolEntryId() + " enregistrée pendant sa lecture, changement appliqué de nouveau");
             }
@@ -271,12 +269,16 @@ public class ClassLogStore {
         String update = "UPDATE classlog_provenance SET entry_id = ?, tool_version = ?, synced_version = "
                 + "GREATEST(synced_version, ?), last_seen = ? WHERE tool = ? AND tool_entry_id = ?";
         Object[] args = {id, change.toolVersion(), version, Timestamp.from(now), change.tool(), change.toolEntryId()};
-        if ((fresh || jdbc.update(update, args) == 0) && jdbc.update("INSERT INTO classlog_provenance (tool, "
-                + "tool_entry_id, entry_id, tool_version, synced_version, last_seen) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT "
-                + "DO NOTHING", change.tool(), change.toolEntryId(), id, change.toolVersion(), version,
-                Timestamp.from(now)) == 0) {
+        if ((fresh || jdbc.update(update, args) == 0) && insertProvenance(change, id, version, now) == 0) {
             jdbc.update(update, args);
         }
+    }
+
+    /** Records the tool entry unless it is recorded already: 1, or 0 when it was. */
+    private int insertProvenance(ToolChange change, String id, long version, Instant now) {
+        return jdbc.update("INSERT INTO classlog_provenance (tool, tool_entry_id, entry_id, tool_version, synced_version, "
+                + "last_seen) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", change.tool(), change.toolEntryId(), id,
+                change.toolVersion(), version, Timestamp.from(now));
     }
 
     /** Relais wrote version {@code version} of an entry into a tool, which gave it this id and version. */

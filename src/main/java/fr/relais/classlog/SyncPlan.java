@@ -68,6 +68,8 @@ public class SyncPlan {
      */
     private final Map<String, java.util.concurrent.locks.ReentrantLock> pollLocks = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile List<ClassSync> plan = List.of();
+    /** The same plan by (school, class): looked up for every change polled and applied. */
+    private volatile Map<List<String>, List<Member>> byClass = Map.of();
 
     public SyncPlan(JdbcTemplate jdbc, ConnectorRegistry registry, Directory directory, ClassLogSettings settings,
                     ToolClients clients, org.springframework.transaction.PlatformTransactionManager transactions) {
@@ -118,7 +120,11 @@ public class SyncPlan {
                 }
             }).tools().add(new Member(rs.getString(3), Direction.valueOf(rs.getString(4))));
         });
-        plan = classes.values().stream().map(c -> new ClassSync(c.school(), c.audience(), List.copyOf(c.tools()))).toList();
+        List<ClassSync> loaded = classes.values().stream()
+                .map(c -> new ClassSync(c.school(), c.audience(), List.copyOf(c.tools()))).toList();
+        byClass = loaded.stream().collect(java.util.stream.Collectors.toUnmodifiableMap(
+                c -> List.of(c.school(), c.audience()), ClassSync::tools));
+        plan = loaded;
     }
 
     public List<ClassSync> all() {
@@ -141,14 +147,17 @@ public class SyncPlan {
 
     /** Whether Relais reads this tool for this class (a change from a tool only written is not taken). */
     public boolean reads(String school, String audience, String tool) {
-        return plan.stream().filter(c -> c.school().equals(school) && c.audience().equals(audience))
-                .flatMap(c -> c.tools().stream()).anyMatch(m -> m.tool().equals(tool) && m.direction().reads());
+        return members(school, audience).stream().anyMatch(m -> m.tool().equals(tool) && m.direction().reads());
+    }
+
+    /** The tools of a class (none when it is not planned). */
+    private List<Member> members(String school, String audience) {
+        return byClass.getOrDefault(List.of(school, audience), List.of());
     }
 
     /** The tools to write a change of this class into, the tool it came from excepted. */
     public List<String> targets(String school, String audience, String from) {
-        return plan.stream().filter(c -> c.school().equals(school) && c.audience().equals(audience))
-                .flatMap(c -> c.tools().stream()).filter(m -> m.direction().writes() && !m.tool().equals(from))
+        return members(school, audience).stream().filter(m -> m.direction().writes() && !m.tool().equals(from))
                 .map(Member::tool).toList();
     }
 
@@ -198,8 +207,8 @@ public class SyncPlan {
         if (!reasons.isEmpty()) {
             throw new IllegalArgumentException("Plan refusé pour " + school + " " + audience + " : " + String.join(" ; ", reasons));
         }
-        List<String> readBefore = plan.stream().filter(c -> c.school().equals(school) && c.audience().equals(audience))
-                .flatMap(c -> c.tools().stream()).filter(m -> m.direction().reads()).map(Member::tool).toList();
+        List<String> readBefore = members(school, audience).stream().filter(m -> m.direction().reads())
+                .map(Member::tool).toList();
         jdbc.update("DELETE FROM classlog_sync WHERE school = ? AND audience = ?", school, audience);
         // a tool newly read for this class is read again from its beginning for the school, so the class's entries
         // typed before the plan are synced too (the school's other changes come back unchanged)
