@@ -297,7 +297,11 @@ public class SimulatedSamlIdp {
     }
 
     private String spSloUrl() {
-        return spMetadata().replaceAll("(?s).*<md:SingleLogoutService [^>]*Location=\"([^\"]+)\".*", "$1");
+        String md = spMetadata();
+        if (!md.contains("<md:SingleLogoutService ")) {
+            throw new IllegalStateException("les métadonnées SP de Relais ne publient pas de SingleLogoutService");
+        }
+        return md.replaceAll("(?s).*<md:SingleLogoutService [^>]*Location=\"([^\"]+)\".*", "$1");
     }
 
     /** The certificate of Relais' SP metadata (it signs its logout requests with the key it publishes). */

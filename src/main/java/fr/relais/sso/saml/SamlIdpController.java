@@ -166,12 +166,16 @@ public class SamlIdpController {
     private String continueOrLogin(SamlIdpRequests.Pending p, HttpServletRequest http, HttpServletResponse response,
                                    String uai) {
         String next = "/saml/idp/continue?request=" + p.id();
-        if (sessions.current(http).filter(s -> fresh(s, p)).isPresent()) {
+        Optional<SsoSessions.SsoSession> current = sessions.current(http);
+        if (current.filter(s -> fresh(s, p)).isPresent()) {
             return "redirect:" + next;
         }
-        // ForceAuthn goes to the ENT as a renewed login (CAS renew, SAML ForceAuthn, OpenID Connect prompt=login)
+        // ForceAuthn goes to the ENT as a renewed login (CAS renew, SAML ForceAuthn, OpenID Connect prompt=login),
+        // the ENT of the open session when there is one: the same person types their password again
         LoginRequests.LoginRequest login = logins.create(next, p.forceAuthn(), binding.bind(http, response));
-        return "redirect:/sso/login?request=" + login.id() + (uai == null ? "" : "&uai=" + uai);
+        return "redirect:/sso/login?request=" + login.id() + (uai == null ? "" : "&uai=" + uai)
+                + current.map(s -> "&ent=" + java.net.URLEncoder.encode(s.sourceConnector(),
+                        java.nio.charset.StandardCharsets.UTF_8)).orElse("");
     }
 
     /** After login: decide, then post the signed assertion to the publisher, or say why not. */
