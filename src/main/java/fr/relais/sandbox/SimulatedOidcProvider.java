@@ -40,6 +40,13 @@ import org.springframework.web.bind.annotation.ResponseBody;
  * A simulated OpenID Connect provider (the Keycloak-based ENTs), for the demo and the tests: discovery, JWKS,
  * an authorization endpoint with a login form, and a token endpoint that checks the PKCE verifier and returns
  * an RS256-signed ID token. Accounts: any AAF jointure with the password {@code demo}.
+ *
+ * <p>Like Keycloak it keeps its own session (a cookie under its path): a second authorization request in the same
+ * browser gets a code without the password, unless it says {@code prompt=login} or a {@code max_age} the session
+ * is older than; the ID token's {@code auth_time} says when the password was typed. Its end_session_endpoint
+ * (RP-Initiated Logout 1.0) checks the {@code id_token_hint} and the registered post-logout redirect URI, ends
+ * the session and goes back with {@code state}. Tests make one provider ignore {@code prompt=login}
+ * ({@link #ignorePromptLogin}) and age its sessions ({@link #backdate}).
  */
 @Controller
 @Profile("demo")
@@ -50,7 +57,26 @@ public class SimulatedOidcProvider {
     public enum Tamper { NONE, WRONG_NONCE, OTHER_KEY, ALG_NONE, EXPIRED, WRONG_AUDIENCE }
 
     private record Code(String ent, String user, String clientId, String redirectUri, String nonce, String challenge,
-                        Tamper tamper) {
+                        Tamper tamper, Instant authTime, String sid) {
+    }
+
+    /** The provider's own session, behind its cookie. */
+    private record Session(String ent, String user, Instant authTime, String sid) {
+    }
+
+    private static final String COOKIE = "SIM_OIDC_SESSION";
+    private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+    /** Providers that answer from their session even when prompt=login / max_age=0 is asked (tests turn it on). */
+    public final java.util.Set<String> ignorePromptLogin = ConcurrentHashMap.newKeySet();
+
+    /** Makes every open session of this provider look authenticated {@code age} earlier (tests use it). */
+    public void backdate(String ent, java.time.Duration age) {
+        sessions.replaceAll((k, v) -> v.ent().equals(ent) ? new Session(v.ent(), v.user(), v.authTime().minus(age), v.sid()) : v);
+    }
+
+    /** The post-logout redirect URI registered for Relais' client. */
+    private String postLogoutRedirect() {
+        return baseUrl + "/sso/deconnexion";
     }
 
     private final String baseUrl;
@@ -84,6 +110,9 @@ public class SimulatedOidcProvider {
         doc.put("authorization_endpoint", issuer(ent) + "/authorize");
         doc.put("token_endpoint", issuer(ent) + "/token");
         doc.put("jwks_uri", issuer(ent) + "/jwks");
+        doc.put("end_session_endpoint", issuer(ent) + "/logout");
+        doc.put("backchannel_logout_supported", true);
+        doc.put("backchannel_logout_session_supported", true);
         doc.put("response_types_supported", new String[] {"code"});
         doc.put("id_token_signing_alg_values_supported", new String[] {"RS256"});
         doc.put("code_challenge_methods_supported", new String[] {"S256"});
@@ -99,7 +128,19 @@ public class SimulatedOidcProvider {
     @GetMapping("/authorize")
     public String form(@PathVariable String ent, @RequestParam("client_id") String clientId,
                        @RequestParam("redirect_uri") String redirectUri, @RequestParam String state,
-                       @RequestParam String nonce, @RequestParam("code_challenge") String challenge, Model model) {
+                       @RequestParam String nonce, @RequestParam("code_challenge") String challenge,
+                       @RequestParam(required = false) String prompt, @RequestParam(name = "max_age", required = false) Long maxAge,
+                       @org.springframework.web.bind.annotation.CookieValue(name = COOKIE, required = false) String cookie,
+                       Model model) {
+        Session session = cookie == null ? null : sessions.get(cookie);
+        boolean forced = !ignorePromptLogin.contains(ent) && ("login".equals(prompt)
+                || (session != null && maxAge != null && session.authTime().plusSeconds(maxAge).isBefore(Instant.now())));
+        if (session != null && session.ent().equals(ent) && !forced) {
+            String code = issueCode(ent, session.user(), clientId, redirectUri, nonce, challenge, Tamper.NONE,
+                    session.authTime(), session.sid());
+            return "redirect:" + redirectUri + "?code=" + code + "&state=" + java.net.URLEncoder.encode(state,
+                    java.nio.charset.StandardCharsets.UTF_8);
+        }
         return page(model, ent, clientId, redirectUri, state, nonce, challenge, null);
     }
 
@@ -119,14 +160,62 @@ public class SimulatedOidcProvider {
             http.setStatus(401);
             return page(model, ent, clientId, redirectUri, state, nonce, challenge, "Identifiant ou mot de passe incorrect.");
         }
-        String code = issueCode(ent, username, clientId, redirectUri, nonce, challenge, Tamper.NONE);
+        Session session = new Session(ent, username, Instant.now(), UUID.randomUUID().toString());
+        String cookie = UUID.randomUUID().toString();
+        sessions.put(cookie, session);
+        sids.put(ent + "/" + username, session.sid());
+        http.addHeader("Set-Cookie", COOKIE + "=" + cookie + "; Path=/sandbox/oidc/" + ent + "; HttpOnly");
+        String code = issueCode(ent, username, clientId, redirectUri, nonce, challenge, Tamper.NONE, session.authTime(),
+                session.sid());
         return "redirect:" + redirectUri + "?code=" + code + "&state=" + state;
     }
 
+    /** The sid of each user's latest session (the back-channel logout names it). */
     private final Map<String, String> sids = new ConcurrentHashMap<>();
 
     private String sid(String ent, String user) {
         return sids.computeIfAbsent(ent + "/" + user, k -> UUID.randomUUID().toString());
+    }
+
+    /**
+     * RP-Initiated Logout 1.0: the ID token it gave as {@code id_token_hint} (signed by this provider, for the
+     * client), a registered {@code post_logout_redirect_uri}; the session ends, the browser goes back with
+     * {@code state}.
+     */
+    @GetMapping("/logout")
+    public ResponseEntity<String> endSession(@PathVariable String ent,
+            @RequestParam(name = "id_token_hint", required = false) String hint,
+            @RequestParam(name = "post_logout_redirect_uri", required = false) String back,
+            @RequestParam(required = false) String state,
+            @org.springframework.web.bind.annotation.CookieValue(name = COOKIE, required = false) String cookie) {
+        String refusal = null;
+        String user = null;
+        try {
+            SignedJWT jwt = hint == null ? null : SignedJWT.parse(hint);
+            if (jwt == null || !jwt.verify(new com.nimbusds.jose.crypto.RSASSAVerifier(key(ent).toRSAPublicKey()))
+                    || !issuer(ent).equals(jwt.getJWTClaimsSet().getIssuer())) {
+                refusal = "id_token_hint absent ou non émis par ce fournisseur";
+            } else {
+                user = jwt.getJWTClaimsSet().getStringClaim("ent_person_jointure");
+            }
+        } catch (java.text.ParseException | JOSEException e) {
+            refusal = "id_token_hint illisible";
+        }
+        if (refusal == null && back != null && !postLogoutRedirect().equals(back)) {
+            refusal = "post_logout_redirect_uri non enregistrée : " + back;
+        }
+        if (refusal != null) {
+            return ResponseEntity.badRequest().contentType(MediaType.TEXT_HTML).body("<!DOCTYPE html><html lang=\"fr\">"
+                    + "<body><h1>Déconnexion refusée</h1><p>" + refusal + "</p></body></html>");
+        }
+        Session session = cookie == null ? null : sessions.remove(cookie);
+        String who = user;
+        sessions.values().removeIf(s -> s.ent().equals(ent) && s.user().equals(who));
+        var answer = back == null ? ResponseEntity.ok() : ResponseEntity.status(302).header("Location", back
+                + (state == null ? "" : "?state=" + java.net.URLEncoder.encode(state, java.nio.charset.StandardCharsets.UTF_8)));
+        return answer.header("Set-Cookie", COOKIE + "=; Path=/sandbox/oidc/" + ent + "; Max-Age=0")
+                .contentType(MediaType.TEXT_HTML).body("<!DOCTYPE html><html lang=\"fr\"><body><h1>Déconnecté"
+                        + (session == null ? "" : " : " + session.user()) + "</h1></body></html>");
     }
 
     /**
@@ -137,6 +226,9 @@ public class SimulatedOidcProvider {
     @ResponseBody
     public String logout(@PathVariable String ent, @RequestParam String username,
                          @RequestParam(defaultValue = "") String forge) throws Exception {
+        if (forge.isEmpty()) {
+            sessions.values().removeIf(s -> s.ent().equals(ent) && s.user().equals(username));
+        }
         JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder().issuer(issuer(ent)).audience("relais")
                 .issueTime(new Date()).jwtID(UUID.randomUUID().toString())
                 .claim("sid", sid(ent, username))
@@ -159,10 +251,15 @@ public class SimulatedOidcProvider {
     /** A code as the login form would give (tests use it, possibly tampered). */
     public String issueCode(String ent, String user, String clientId, String redirectUri, String nonce, String challenge,
                             Tamper tamper) {
+        return issueCode(ent, user, clientId, redirectUri, nonce, challenge, tamper, Instant.now(), sid(ent, user));
+    }
+
+    private String issueCode(String ent, String user, String clientId, String redirectUri, String nonce, String challenge,
+                             Tamper tamper, Instant authTime, String sid) {
         byte[] bytes = new byte[24];
         random.nextBytes(bytes);
         String code = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-        codes.put(code, new Code(ent, user, clientId, redirectUri, nonce, challenge, tamper));
+        codes.put(code, new Code(ent, user, clientId, redirectUri, nonce, challenge, tamper, authTime, sid));
         return code;
     }
 
@@ -188,7 +285,8 @@ public class SimulatedOidcProvider {
                 .expirationTime(Date.from(c.tamper() == Tamper.EXPIRED ? now.minusSeconds(3600) : now.plusSeconds(300)))
                 .claim("nonce", c.tamper() == Tamper.WRONG_NONCE ? "un-autre-nonce" : c.nonce())
                 .claim("ent_person_jointure", c.user())
-                .claim("sid", sid(ent, c.user()))
+                .claim("sid", c.sid())
+                .claim("auth_time", c.authTime().getEpochSecond())
                 .build();
         String idToken;
         if (c.tamper() == Tamper.ALG_NONE) {

@@ -18,8 +18,12 @@ public class LoginRequests {
 
     static final Duration LIFETIME = Duration.ofMinutes(15);
 
-    /** @param browser hash of the secret of the browser the login was started in */
-    public record LoginRequest(String id, String service, boolean renew, String connectorId, String browser) {
+    /**
+     * @param browser   hash of the secret of the browser the login was started in
+     * @param createdAt when the login started: an ENT asked to authenticate again must have done it after
+     */
+    public record LoginRequest(String id, String service, boolean renew, String connectorId, String browser,
+                               Instant createdAt) {
     }
 
     private final JdbcTemplate jdbc;
@@ -30,9 +34,10 @@ public class LoginRequests {
 
     public LoginRequest create(String service, boolean renew, String browser) {
         String id = Tokens.random("LR-");
+        Instant now = Instant.now();
         jdbc.update("INSERT INTO sso_login_request (id, service, renew, created_at, browser) VALUES (?, ?, ?, ?, ?)",
-                id, service, renew, Timestamp.from(Instant.now()), browser);
-        return new LoginRequest(id, service, renew, null, browser);
+                id, service, renew, Timestamp.from(now), browser);
+        return new LoginRequest(id, service, renew, null, browser, now);
     }
 
     /** The pending request, if it exists, is not consumed and not too old. */
@@ -41,10 +46,10 @@ public class LoginRequests {
             return Optional.empty();
         }
         return jdbc.query("""
-                SELECT id, service, renew, connector_id, browser FROM sso_login_request
+                SELECT id, service, renew, connector_id, browser, created_at FROM sso_login_request
                 WHERE id = ? AND consumed_at IS NULL AND created_at > ?""",
                 (rs, n) -> new LoginRequest(rs.getString(1), rs.getString(2), rs.getBoolean(3), rs.getString(4),
-                        rs.getString(5)),
+                        rs.getString(5), rs.getTimestamp(6).toInstant()),
                 id, Timestamp.from(Instant.now().minus(LIFETIME))).stream().findFirst();
     }
 

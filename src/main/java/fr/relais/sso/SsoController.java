@@ -133,10 +133,11 @@ public class SsoController {
                 .maxAge(Duration.ofDays(365)).httpOnly(true).secure(properties.secureCookies()).sameSite("Lax")
                 .build().toString());
         return switch (String.valueOf(source.get().protocol())) {
-            case "cas" -> "redirect:" + cas.loginUrl(source.get(), callback(connectorId, pending.get().id()));
+            case "cas" -> "redirect:" + cas.loginUrl(source.get(), callback(connectorId, pending.get().id()),
+                    pending.get().renew());
             case "oidc" -> {
                 try {
-                    yield "redirect:" + oidc.authorizationUrl(source.get(), pending.get().id());
+                    yield "redirect:" + oidc.authorizationUrl(source.get(), pending.get().id(), pending.get().renew());
                 } catch (fr.relais.sso.inbound.OidcIdentitySource.Refused e) {
                     log.warn("Connexion OpenID Connect impossible vers {} : {}", connectorId, e.getMessage());
                     yield error(response, model, HttpStatus.BAD_GATEWAY, "ENT indisponible",
@@ -146,7 +147,7 @@ public class SsoController {
             }
             case "saml2" -> {
                 try {
-                    yield "redirect:" + saml.authnRequestUrl(source.get(), pending.get().id());
+                    yield "redirect:" + saml.authnRequestUrl(source.get(), pending.get().id(), pending.get().renew());
                 } catch (fr.relais.sso.saml.OpenSaml.SamlException e) {
                     log.warn("Connexion SAML impossible vers {} : {}", connectorId, e.getMessage());
                     yield error(response, model, HttpStatus.BAD_GATEWAY, "ENT indisponible",
@@ -179,8 +180,18 @@ public class SsoController {
                     "Cette réponse de l'ENT a déjà été utilisée.");
         }
         try {
-            Identity identity = cas.validate(source.get(), ticket, callback(connectorId, pending.get().id()));
-            return "redirect:" + flow.authenticated(source.get(), identity, pending.get(), ticket, response);
+            CasIdentitySource.Answer answer = cas.validate(source.get(), ticket, callback(connectorId, pending.get().id()),
+                    pending.get().renew(), pending.get().createdAt());
+            return "redirect:" + flow.authenticated(source.get(), answer.identity(), pending.get(), answer.login(),
+                    response);
+        } catch (CasIdentitySource.NotFresh e) {
+            log.warn("Ticket de {} refusé : {}", connectorId, e.getMessage());
+            audit.record("cas.inbound.refused", connectorId, null, null, null, fr.relais.audit.AuditTrail.Outcome.REFUSED,
+                    e.getMessage());
+            return error(response, model, HttpStatus.UNAUTHORIZED, "Connexion refusée",
+                    "L'application demande que vous saisissiez de nouveau votre mot de passe, mais "
+                            + source.get().name() + " ne l'a pas redemandé (" + e.getMessage()
+                            + "). Recommencez depuis l'application ; si cela se répète, prévenez l'administrateur de l'ENT.");
         } catch (CasIdentitySource.Refused e) {
             log.warn("Ticket de {} refusé : {}", connectorId, e.getMessage());
             audit.record("cas.inbound.refused", connectorId, null, null, null, fr.relais.audit.AuditTrail.Outcome.REFUSED,
@@ -275,8 +286,15 @@ public class SsoController {
             if (pending.isEmpty() || !requests.consume(answer.loginRequestId())) {
                 throw new fr.relais.sso.inbound.OidcIdentitySource.Refused("la demande de connexion a expiré");
             }
-            return "redirect:" + flow.authenticated(source.get(), answer.identity(), pending.get(),
-                    answer.identity().first("sid"), response);
+            if (pending.get().renew()) {
+                // prompt=login and max_age=0 were sent: auth_time must say the provider authenticated after them
+                Optional<String> stale = answer.login().notFreshFor(answer.requestedAt());
+                if (stale.isPresent()) {
+                    throw new fr.relais.sso.inbound.OidcIdentitySource.Refused(stale.get());
+                }
+            }
+            return "redirect:" + flow.authenticated(source.get(), answer.identity(), pending.get(), answer.login(),
+                    response);
         } catch (fr.relais.sso.inbound.OidcIdentitySource.Refused e) {
             log.warn("Réponse OpenID Connect de {} refusée : {}", connectorId, e.getMessage());
             audit.record("oidc.response.refused", connectorId, null, null, null,

@@ -43,14 +43,17 @@ public class SsoFlow {
     /** @return the URL to send the browser to */
     public String authenticated(Connector source, Identity identity, LoginRequests.LoginRequest request,
                                 HttpServletResponse response) {
-        return authenticated(source, identity, request, null, response);
+        return authenticated(source, identity, request, EntLogin.of(null), response);
     }
 
-    /** @param sourceTicket the identity source's ticket, when its logout may later name it (CAS) */
+    /**
+     * @param ent what the ENT said about the authentication; when the request asked for a renewed one, the caller
+     *            has checked that the ENT did it, so that the session and its tickets may say so
+     */
     public String authenticated(Connector source, Identity identity, LoginRequests.LoginRequest request,
-                                String sourceTicket, HttpServletResponse response) {
+                                EntLogin ent, HttpServletResponse response) {
         SsoPerson person = resolver.resolve(source, identity);
-        SsoSessions.SsoSession session = sessions.start(person, identity, request.renew(), sourceTicket, response);
+        SsoSessions.SsoSession session = sessions.start(person, identity, request.renew(), ent, response);
         log.info("Connexion SSO de {} par {} (sujet {})", person.id(), source.id(), identity.subject());
         audit.record("sso.login", source.id(), person.id(), "identité", null, fr.relais.audit.AuditTrail.Outcome.DONE,
                 "sujet " + identity.subject() + (person.unlinked() ? ", personne créée à la volée" : ""));

@@ -23,8 +23,9 @@ public class SsoSessions {
 
     public static final String COOKIE = "RELAIS_TGC";
 
+    /** @param authenticatedAt when the ENT last checked the user's credentials for this session */
     public record SsoSession(String id, String personId, String sourceConnector, String subject, boolean renewed,
-                             Instant createdAt, Instant lastSeenAt) {
+                             Instant createdAt, Instant lastSeenAt, Instant authenticatedAt) {
     }
 
     private final JdbcTemplate jdbc;
@@ -37,23 +38,29 @@ public class SsoSessions {
 
     /** Starts a session for the person and sets its cookie on the response. */
     public SsoSession start(SsoPerson person, Identity identity, boolean renewed, HttpServletResponse response) {
-        return start(person, identity, renewed, null, response);
+        return start(person, identity, renewed, EntLogin.of(null), response);
     }
 
-    /** @param sourceTicket the identity source's ticket (CAS), kept hashed so the ENT's logout can find the session */
-    public SsoSession start(SsoPerson person, Identity identity, boolean renewed, String sourceTicket,
+    /**
+     * @param ent what the ENT said about the authentication: its ticket or sid (kept hashed, so that its logout
+     *            finds the session), what its own logout needs, and when it checked the credentials
+     */
+    public SsoSession start(SsoPerson person, Identity identity, boolean renewed, EntLogin ent,
                             HttpServletResponse response) {
         String token = Tokens.random("TGC-");
         String id = Tokens.sha256(token);
         Instant now = Instant.now();
+        Instant authenticated = ent.authenticatedAt() == null ? now : ent.authenticatedAt();
         jdbc.update("""
                 INSERT INTO sso_session (id, person_id, source_connector, subject, renewed, created_at, last_seen_at,
-                    source_ticket) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""", id, person.id(), identity.sourceConnector(),
-                identity.subject(), renewed, Timestamp.from(now), Timestamp.from(now),
-                sourceTicket == null ? null : Tokens.sha256(sourceTicket));
+                    source_ticket, authenticated_at, ent_logout_hint) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                id, person.id(), identity.sourceConnector(), identity.subject(), renewed, Timestamp.from(now),
+                Timestamp.from(now), ent.sourceTicket() == null ? null : Tokens.sha256(ent.sourceTicket()),
+                Timestamp.from(authenticated), ent.logoutHint());
         response.addHeader("Set-Cookie", ResponseCookie.from(COOKIE, token).httpOnly(true)
                 .secure(properties.secureCookies()).sameSite("Lax").path("/").build().toString());
-        return new SsoSession(id, person.id(), identity.sourceConnector(), identity.subject(), renewed, now, now);
+        return new SsoSession(id, person.id(), identity.sourceConnector(), identity.subject(), renewed, now, now,
+                authenticated);
     }
 
     /** The live session of this browser, if any; using it keeps it alive. */
@@ -64,10 +71,11 @@ public class SsoSessions {
         }
         Instant now = Instant.now();
         List<SsoSession> found = jdbc.query("""
-                SELECT id, person_id, source_connector, subject, renewed, created_at, last_seen_at FROM sso_session
-                WHERE id = ? AND ended_at IS NULL""",
+                SELECT id, person_id, source_connector, subject, renewed, created_at, last_seen_at,
+                    COALESCE(authenticated_at, created_at) FROM sso_session WHERE id = ? AND ended_at IS NULL""",
                 (rs, n) -> new SsoSession(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                        rs.getBoolean(5), rs.getTimestamp(6).toInstant(), rs.getTimestamp(7).toInstant()),
+                        rs.getBoolean(5), rs.getTimestamp(6).toInstant(), rs.getTimestamp(7).toInstant(),
+                        rs.getTimestamp(8).toInstant()),
                 Tokens.sha256(token));
         if (found.isEmpty()) {
             return Optional.empty();
@@ -98,6 +106,12 @@ public class SsoSessions {
     public List<String> bySubject(String sourceConnector, String subject) {
         return jdbc.query("SELECT id FROM sso_session WHERE source_connector = ? AND subject = ? AND ended_at IS NULL",
                 (rs, n) -> rs.getString(1), sourceConnector, subject);
+    }
+
+    /** What the session's ENT needs to end its own session (ID token, SessionIndex), if it gave one. */
+    public Optional<String> entLogoutHint(String sessionId) {
+        return jdbc.query("SELECT ent_logout_hint FROM sso_session WHERE id = ?", (rs, n) -> rs.getString(1), sessionId)
+                .stream().filter(java.util.Objects::nonNull).findFirst();
     }
 
     public void end(String sessionId) {

@@ -251,9 +251,9 @@ class CasSsoTest extends SsoTestBase {
         Browser b = loggedIn();
         String ticket = freshTicket(b);
         new Cas30ServiceTicketValidator(BASE + "/cas").validate(ticket, TOOL);
-        HttpResponse<String> out = b.get("/cas/logout");
+        HttpResponse<String> out = b.follow(b.get("/cas/logout"));
         assertThat(out.statusCode()).isEqualTo(200);
-        assertThat(out.body()).contains("Vous êtes déconnecté");
+        assertThat(out.body()).contains("Vous êtes déconnecté").contains("et celle de votre ENT");
         long deadline = System.currentTimeMillis() + 5000;
         while (tool.logoutRequests.stream().noneMatch(l -> l.contains(ticket)) && System.currentTimeMillis() < deadline) {
             Thread.sleep(50);

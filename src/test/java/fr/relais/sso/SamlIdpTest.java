@@ -146,6 +146,29 @@ class SamlIdpTest extends SsoTestBase {
     }
 
     @Test
+    void forceAuthnFromAPublisherMakesTheEntAskForThePasswordAndTheAssertionSaysWhen() throws Exception {
+        Browser b = loggedIn("agora06", "4000002");
+        java.time.Instant asked = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        String request = authnRequest(CNS_ENTITY, null, "_force7").replace("Version=\"2.0\"",
+                "Version=\"2.0\" ForceAuthn=\"true\"");
+        // the open session does not answer it: the login goes back to the ENT with renew=true...
+        HttpResponse<String> r = b.get("/saml/idp/sso?SAMLRequest=" + redirectBinding(request));
+        while (r.statusCode() == 302 && !Browser.location(r).contains("/sandbox/ent/")) {
+            r = b.get(Browser.location(r));
+        }
+        String entLogin = Browser.location(r);
+        assertThat(entLogin).contains("/sandbox/ent/agora06/cas/login").contains("renew=true");
+        // ... which asks for the password although its own session is open
+        assertThat(b.get(entLogin).body()).contains("name=\"password\"");
+        HttpResponse<String> form = CasSsoTest.loginAt(b, entLogin, "4000002");
+        String xml = new String(Base64.getDecoder().decode(
+                form.body().replaceAll("(?s).*name=\"SAMLResponse\" value=\"([^\"]+)\".*", "$1")), StandardCharsets.UTF_8);
+        assertThat(xml).contains("InResponseTo=\"_force7\"");
+        java.time.Instant authn = java.time.Instant.parse(xml.replaceAll("(?s).*AuthnInstant=\"([^\"]+)\".*", "$1"));
+        assertThat(authn).isAfterOrEqualTo(asked);
+    }
+
+    @Test
     void badAuthnRequestsAreRefusedWithoutRedirect() throws Exception {
         Browser b = new Browser(BASE);
         HttpResponse<String> unknown = b.get("/saml/idp/sso?SAMLRequest="

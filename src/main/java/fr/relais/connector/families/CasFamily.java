@@ -24,6 +24,7 @@ public class CasFamily extends SimpleFamily {
                 List.of(
                         FieldRule.required("sso.cas.serverUrl", HTTPS_URL),
                         FieldRule.optionalOneOf("sso.cas.version", "2.0", "3.0"),
+                        FieldRule.optional("sso.cas.logoutUrl", HTTPS_URL),
                         FieldRule.optional("attributes", MAPPING)));
     }
 }

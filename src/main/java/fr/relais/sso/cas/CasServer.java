@@ -67,6 +67,8 @@ public class CasServer {
     private fr.relais.licence.EntitlementDecisions decisions;
     @org.springframework.beans.factory.annotation.Autowired
     private fr.relais.licence.Pseudonyms pseudonyms;
+    @org.springframework.beans.factory.annotation.Autowired
+    private fr.relais.sso.EntLogout entLogout;
 
     public CasServer(CasServices services, ServiceTickets tickets, SsoSessions sessions, LoginRequests requests,
                      IdentityResolver resolver, ReleasePolicy release, ConnectorRegistry registry,
@@ -265,22 +267,22 @@ public class CasServer {
         return resolver.current(valid.personId());
     }
 
+    /**
+     * Ends Relais' session and the tools' (back-channel), then sends the browser to the ENT's own logout, which
+     * comes back to the "déconnecté" page or to {@code service} when it is a registered service.
+     */
     @GetMapping("/logout")
     public String logout(@RequestParam(required = false) String service, HttpServletRequest request,
-                         HttpServletResponse response, Model model) {
-        sessions.current(request).ifPresent(session -> {
-            sessions.end(session.id());
-            singleLogout(session.id());
+                         HttpServletResponse response) {
+        Optional<SsoSessions.SsoSession> session = sessions.current(request);
+        session.ifPresent(s -> {
+            sessions.end(s.id());
+            singleLogout(s.id());
+            audit.record("sso.logout", "navigateur", s.personId(), null, null, fr.relais.audit.AuditTrail.Outcome.DONE,
+                    "déconnexion demandée à Relais ; fin de session demandée à " + s.sourceConnector());
         });
         sessions.clearCookie(response);
-        if (service != null && services.match(service).isPresent()) {
-            return "redirect:" + service;
-        }
-        model.addAttribute("title", "Vous êtes déconnecté");
-        model.addAttribute("message", "Votre session Relais est terminée, ainsi que celles des applications "
-                + "ouvertes par elle. Fermez votre navigateur si l'ordinateur est partagé.");
-        model.addAttribute("info", true);
-        return "sso-error";
+        return "redirect:" + entLogout.after(session, service);
     }
 
     /** Back-channel single logout: a SAML LogoutRequest POSTed to every service that got a ticket in the session. */

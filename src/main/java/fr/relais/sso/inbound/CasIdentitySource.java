@@ -2,6 +2,7 @@ package fr.relais.sso.inbound;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -13,6 +14,7 @@ import org.apereo.cas.client.validation.TicketValidationException;
 import org.springframework.stereotype.Component;
 
 import fr.relais.connector.Connector;
+import fr.relais.sso.EntLogin;
 import fr.relais.sso.Identity;
 
 /**
@@ -30,9 +32,28 @@ public class CasIdentitySource {
         }
     }
 
+    /** A ticket the ENT confirmed was not given after the renewed authentication Relais asked for. */
+    public static class NotFresh extends Refused {
+        public NotFresh(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** A confirmed ticket: who, and what the ENT said about the authentication. */
+    public record Answer(Identity identity, EntLogin login) {
+    }
+
     public String loginUrl(Connector ent, String callback) {
+        return loginUrl(ent, callback, false);
+    }
+
+    /** @param renew asks the ENT to check the user's credentials again, whatever session it holds (CAS renew) */
+    public String loginUrl(Connector ent, String callback, boolean renew) {
         StringBuilder url = new StringBuilder(serverUrl(ent)).append("/login?service=")
                 .append(URLEncoder.encode(callback, StandardCharsets.UTF_8));
+        if (renew) {
+            url.append("&renew=true");
+        }
         ent.descriptor().path("sso").path("cas").path("loginParameters").fields().forEachRemaining(p ->
                 url.append('&').append(URLEncoder.encode(p.getKey(), StandardCharsets.UTF_8)).append('=')
                         .append(URLEncoder.encode(p.getValue().asText(), StandardCharsets.UTF_8)));
@@ -40,20 +61,77 @@ public class CasIdentitySource {
     }
 
     public Identity validate(Connector ent, String ticket, String callback) throws Refused {
+        return validate(ent, ticket, callback, false, Instant.now()).identity();
+    }
+
+    /**
+     * @param renew       the login asked the ENT for a renewed authentication: the ticket is validated with
+     *                    {@code renew=true}, so that the ENT itself refuses one given from its session (CAS protocol
+     *                    2.5 / 2.6), and its {@code isFromNewLogin} and {@code authenticationDate} attributes, when
+     *                    released, must agree
+     * @param requestedAt when the login was sent to the ENT
+     */
+    public Answer validate(Connector ent, String ticket, String callback, boolean renew, Instant requestedAt)
+            throws Refused {
         boolean cas2 = "2.0".equals(ent.descriptor().path("sso").path("cas").path("version").asText("3.0"));
         AbstractUrlBasedTicketValidator validator = cas2 ? new Cas20ServiceTicketValidator(serverUrl(ent))
                 : new Cas30ServiceTicketValidator(serverUrl(ent));
         validator.setEncoding("UTF-8");
+        validator.setRenew(renew);
+        Assertion assertion;
         try {
-            Assertion assertion = validator.validate(ticket, callback);
-            Map<String, List<String>> attributes = Identity.attributesOf(assertion.getPrincipal().getAttributes());
-            attributes.put("user", List.of(assertion.getPrincipal().getName()));
-            return new Identity(ent.id(), assertion.getPrincipal().getName(), attributes);
+            assertion = validator.validate(ticket, callback);
         } catch (TicketValidationException e) {
+            if (renew) {
+                throw new NotFresh("l'ENT n'a pas confirmé ce ticket comme issu d'une nouvelle saisie du mot de "
+                        + "passe (validation avec renew=true : " + e.getMessage() + ")", e);
+            }
             throw new Refused(e.getMessage(), e);
         } catch (RuntimeException e) {
             throw new Refused("ENT injoignable ou réponse illisible : " + e.getMessage(), e);
         }
+        Map<String, List<String>> attributes = Identity.attributesOf(assertion.getPrincipal().getAttributes());
+        attributes.put("user", List.of(assertion.getPrincipal().getName()));
+        Identity identity = new Identity(ent.id(), assertion.getPrincipal().getName(), attributes);
+        Instant authenticated = authenticationDate(identity.first("authenticationDate"));
+        EntLogin login = new EntLogin(ticket, null, authenticated == null ? Instant.now() : authenticated);
+        if (renew) {
+            if ("false".equalsIgnoreCase(identity.first("isFromNewLogin"))) {
+                throw new NotFresh("l'ENT indique que ce ticket ne vient pas d'une nouvelle saisie du mot de passe "
+                        + "(isFromNewLogin=false) alors que renew=true était demandé", null);
+            }
+            if (authenticated != null) {
+                var stale = login.notFreshFor(requestedAt);
+                if (stale.isPresent()) {
+                    throw new NotFresh(stale.get(), null);
+                }
+            }
+        }
+        return new Answer(identity, login);
+    }
+
+    /** CAS 3.0 servers release it in ISO-8601 (Apereo: a zoned date-time, sometimes with its zone id). */
+    private static Instant authenticationDate(String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            return java.time.ZonedDateTime.parse(value.replaceAll("\\[.*]$", "")).toInstant();
+        } catch (java.time.format.DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Where to send the browser so that the ENT ends its own session (CAS protocol 2.3 {@code /logout}), then
+     * comes back to {@code back}: {@code sso.cas.logoutUrl} when the ENT's differs, else {@code <serverUrl>/logout}.
+     */
+    public String logoutUrl(Connector ent, String back) {
+        String logout = ent.descriptor().path("sso").path("cas").path("logoutUrl").asText("");
+        if (logout.isBlank()) {
+            logout = serverUrl(ent) + "/logout";
+        }
+        return logout + (logout.contains("?") ? "&" : "?") + "service=" + URLEncoder.encode(back, StandardCharsets.UTF_8);
     }
 
     private static String serverUrl(Connector ent) {

@@ -34,6 +34,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 import fr.relais.connector.Connector;
+import fr.relais.sso.EntLogin;
 import fr.relais.sso.Identity;
 import fr.relais.sso.SsoProperties;
 import fr.relais.platform.Tokens;
@@ -53,8 +54,9 @@ public class OidcIdentitySource {
         }
     }
 
-    private record Discovery(String issuer, String authorization, String token, JWKSource<SecurityContext> keys,
-                             Instant until) {
+    /** @param endSession the provider's end_session_endpoint (RP-Initiated Logout 1.0), null when it has none */
+    private record Discovery(String issuer, String authorization, String token, String endSession,
+                             JWKSource<SecurityContext> keys, Instant until) {
     }
 
     private static final Duration SKEW = Duration.ofSeconds(60);
@@ -74,6 +76,14 @@ public class OidcIdentitySource {
     }
 
     public String authorizationUrl(Connector provider, String loginRequestId) throws Refused {
+        return authorizationUrl(provider, loginRequestId, false);
+    }
+
+    /**
+     * @param renew the user must type their password again, whatever session the provider holds:
+     *              {@code prompt=login} and {@code max_age=0}, whose {@code auth_time} the ID token must then carry
+     */
+    public String authorizationUrl(Connector provider, String loginRequestId, boolean renew) throws Refused {
         Discovery d = discover(provider);
         String state = Tokens.random("");
         String nonce = Tokens.random("");
@@ -91,18 +101,25 @@ public class OidcIdentitySource {
         return d.authorization() + (d.authorization().contains("?") ? "&" : "?") + "response_type=code"
                 + "&client_id=" + enc(oidc.path("clientId").asText()) + "&redirect_uri=" + enc(callback(provider))
                 + "&scope=" + enc(String.join(" ", scopes)) + "&state=" + enc(state) + "&nonce=" + enc(nonce)
-                + "&code_challenge=" + enc(challenge(verifier)) + "&code_challenge_method=S256";
+                + "&code_challenge=" + enc(challenge(verifier)) + "&code_challenge_method=S256"
+                + (renew ? "&prompt=login&max_age=0" : "");
     }
 
-    /** The identity the provider vouches for, and the login it answers. */
-    public record Answer(Identity identity, String loginRequestId) {
+    /**
+     * The identity the provider vouches for, the login it answers, and what the provider said about the
+     * authentication: its session (sid), the ID token (the hint for its logout) and {@code auth_time}.
+     *
+     * @param requestedAt when Relais sent the authorization request
+     */
+    public record Answer(Identity identity, String loginRequestId, EntLogin login, Instant requestedAt) {
     }
 
     public Answer complete(Connector provider, String state, String code) throws Refused {
         List<String[]> rows = state == null ? List.of() : jdbc.query("""
-                SELECT login_request_id, nonce, code_verifier FROM oidc_request
+                SELECT login_request_id, nonce, code_verifier, created_at FROM oidc_request
                 WHERE state = ? AND connector_id = ? AND consumed_at IS NULL AND created_at > ?""",
-                (rs, n) -> new String[] {rs.getString(1), rs.getString(2), rs.getString(3)}, state, provider.id(),
+                (rs, n) -> new String[] {rs.getString(1), rs.getString(2), rs.getString(3),
+                        rs.getTimestamp(4).toInstant().toString()}, state, provider.id(),
                 Timestamp.from(Instant.now().minus(Duration.ofMinutes(15))));
         if (rows.isEmpty() || jdbc.update("UPDATE oidc_request SET consumed_at = ? WHERE state = ? AND consumed_at IS NULL",
                 Timestamp.from(Instant.now()), state) != 1) {
@@ -139,8 +156,15 @@ public class OidcIdentitySource {
             throw new Refused("interrompu");
         }
         JWTClaimsSet claims = verify(idToken, d, clientId, pending[1]);
-        return new Answer(new Identity(provider.id(), claims.getSubject(), Identity.attributesOf(claims.getClaims())),
-                pending[0]);
+        Identity identity = new Identity(provider.id(), claims.getSubject(), Identity.attributesOf(claims.getClaims()));
+        java.util.Date authTime;
+        try {
+            authTime = claims.getDateClaim("auth_time");
+        } catch (java.text.ParseException e) {
+            throw new Refused("jeton d'identité : auth_time n'est pas une date");
+        }
+        return new Answer(identity, pending[0], new EntLogin(identity.first("sid"), idToken,
+                authTime == null ? null : authTime.toInstant()), Instant.parse(pending[3]));
     }
 
     private static JWTClaimsSet verify(String idToken, Discovery d, String clientId, String nonce) throws Refused {
@@ -183,8 +207,10 @@ public class OidcIdentitySource {
             }
             JWKSource<SecurityContext> keys = JWKSourceBuilder.create(URI.create(doc.path("jwks_uri").asText()).toURL())
                     .retrying(true).build();
+            String endSession = doc.path("end_session_endpoint").asText("");
             d = new Discovery(doc.path("issuer").asText(), doc.path("authorization_endpoint").asText(),
-                    doc.path("token_endpoint").asText(), keys, Instant.now().plus(Duration.ofHours(1)));
+                    doc.path("token_endpoint").asText(), endSession.isBlank() ? null : endSession, keys,
+                    Instant.now().plus(Duration.ofHours(1)));
             discovered.put(provider.id(), d);
             return d;
         } catch (MalformedURLException e) {
@@ -195,6 +221,33 @@ public class OidcIdentitySource {
             Thread.currentThread().interrupt();
             throw new Refused("interrompu");
         }
+    }
+
+    /**
+     * Where to send the browser so that the provider ends its own session (RP-Initiated Logout 1.0): its
+     * end_session_endpoint with the ID token of the login as {@code id_token_hint}; empty when the provider
+     * publishes no such endpoint.
+     *
+     * @param back  where the provider sends the browser afterwards; registered at the provider as a
+     *              post-logout redirect URI of Relais' client
+     * @param state handed back unchanged to {@code back}
+     */
+    public java.util.Optional<String> endSessionUrl(Connector provider, String idToken, String back, String state)
+            throws Refused {
+        Discovery d = discover(provider);
+        if (d.endSession() == null) {
+            return java.util.Optional.empty();
+        }
+        StringBuilder url = new StringBuilder(d.endSession()).append(d.endSession().contains("?") ? "&" : "?")
+                .append("client_id=").append(enc(provider.descriptor().path("sso").path("oidc").path("clientId").asText()))
+                .append("&post_logout_redirect_uri=").append(enc(back));
+        if (idToken != null) {
+            url.append("&id_token_hint=").append(enc(idToken));
+        }
+        if (state != null) {
+            url.append("&state=").append(enc(state));
+        }
+        return java.util.Optional.of(url.toString());
     }
 
     /** A back-channel logout token: who (sub) or which session (sid) the provider ended. */

@@ -30,6 +30,15 @@ public class AssertionIssuer {
     /** @return the Response, serialised, and the id of its assertion */
     public String[] issue(String audience, String acsUrl, String inResponseTo, String nameId,
                           Map<String, List<String>> attributes) {
+        return issue(audience, acsUrl, inResponseTo, nameId, attributes, Instant.now());
+    }
+
+    /**
+     * @param authenticatedAt when the ENT checked the user's credentials: the AuthnStatement's AuthnInstant, so
+     *                        that a publisher that asked for ForceAuthn can see the authentication is fresh
+     */
+    public String[] issue(String audience, String acsUrl, String inResponseTo, String nameId,
+                          Map<String, List<String>> attributes, Instant authenticatedAt) {
         Instant now = Instant.now();
         Instant until = now.plus(properties.saml().assertionLifetime());
         String idp = properties.idpEntityId();
@@ -41,6 +50,7 @@ public class AssertionIssuer {
         name.setValue(nameId);
         Assertion assertion = SamlResponses.bearerAssertion(idp, name, audience, acsUrl, inResponseTo,
                 now, now.minusSeconds(30), until, attributes);
+        assertion.getAuthnStatements().get(0).setAuthnInstant(authenticatedAt);
         OpenSaml.sign(assertion, keys);
 
         Response response = SamlResponses.successResponse(idp, acsUrl, inResponseTo, now);

@@ -29,13 +29,15 @@ import org.springframework.stereotype.Component;
 import fr.relais.connector.Connector;
 
 /**
- * What a SAML identity source publishes about itself (entity id, SSO endpoint, signing certificates), fetched
+ * What a SAML identity source publishes about itself (entity id, SSO and logout endpoints, signing certificates), fetched
  * from its {@code sso.saml2.metadataUrl} and kept an hour.
  */
 @Component
 public class IdpMetadata {
 
-    public record Idp(String entityId, String ssoRedirectUrl, List<X509Certificate> signingCertificates) {
+    /** @param sloRedirectUrl its SingleLogoutService for the HTTP-Redirect binding; null when it offers none */
+    public record Idp(String entityId, String ssoRedirectUrl, List<X509Certificate> signingCertificates,
+                      String sloRedirectUrl) {
     }
 
     private record Entry(Idp idp, Instant until) {
@@ -109,6 +111,9 @@ public class IdpMetadata {
         if (certificates.isEmpty()) {
             throw new OpenSaml.SamlException("aucun certificat de signature dans les métadonnées de " + connector.name());
         }
-        return new Idp(entity.getEntityID(), redirect, List.copyOf(certificates));
+        String slo = descriptor.getSingleLogoutServices().stream()
+                .filter(s -> SAMLConstants.SAML2_REDIRECT_BINDING_URI.equals(s.getBinding()))
+                .map(org.opensaml.saml.saml2.metadata.SingleLogoutService::getLocation).findFirst().orElse(null);
+        return new Idp(entity.getEntityID(), redirect, List.copyOf(certificates), slo);
     }
 }

@@ -137,7 +137,9 @@ public class SamlIdpController {
             return error(response, model, HttpStatus.BAD_REQUEST, "Adresse de retour refusée",
                     "L'adresse de retour demandée par l'éditeur n'est pas celle qu'il a déclarée.");
         }
-        SamlIdpRequests.Pending p = pending.create(publisher.get().id(), acs, request.getID(), relayState, null, null);
+        boolean force = Boolean.TRUE.equals(request.isForceAuthn());
+        SamlIdpRequests.Pending p = pending.create(publisher.get().id(), acs, request.getID(), relayState, null, null,
+                force);
         return continueOrLogin(p, http, response, null);
     }
 
@@ -164,11 +166,16 @@ public class SamlIdpController {
     private String continueOrLogin(SamlIdpRequests.Pending p, HttpServletRequest http, HttpServletResponse response,
                                    String uai) {
         String next = "/saml/idp/continue?request=" + p.id();
-        if (sessions.current(http).isPresent()) {
+        Optional<SsoSessions.SsoSession> current = sessions.current(http);
+        if (current.filter(s -> fresh(s, p)).isPresent()) {
             return "redirect:" + next;
         }
-        LoginRequests.LoginRequest login = logins.create(next, false, binding.bind(http, response));
-        return "redirect:/sso/login?request=" + login.id() + (uai == null ? "" : "&uai=" + uai);
+        // ForceAuthn goes to the ENT as a renewed login (CAS renew, SAML ForceAuthn, OpenID Connect prompt=login),
+        // the ENT of the open session when there is one: the same person types their password again
+        LoginRequests.LoginRequest login = logins.create(next, p.forceAuthn(), binding.bind(http, response));
+        return "redirect:/sso/login?request=" + login.id() + (uai == null ? "" : "&uai=" + uai)
+                + current.map(s -> "&ent=" + java.net.URLEncoder.encode(s.sourceConnector(),
+                        java.nio.charset.StandardCharsets.UTF_8)).orElse("");
     }
 
     /** After login: decide, then post the signed assertion to the publisher, or say why not. */
@@ -178,6 +185,11 @@ public class SamlIdpController {
         Optional<SsoSessions.SsoSession> session = sessions.current(http);
         if (session.isEmpty()) {
             return "redirect:/sso/login";
+        }
+        Optional<SamlIdpRequests.Pending> waiting = pending.peek(request);
+        if (waiting.isPresent() && !fresh(session.get(), waiting.get())) {
+            // a session older than the publisher's ForceAuthn does not answer it, whoever reaches this link
+            return continueOrLogin(waiting.get(), http, response, waiting.get().uai());
         }
         Optional<SamlIdpRequests.Pending> p = pending.consume(request);
         Optional<SsoPerson> person = resolver.current(session.get().personId());
@@ -199,7 +211,8 @@ public class SamlIdpController {
         }
         Map<String, List<String>> attributes = release.release(publisher, person.get(), uai);
         String[] issued = issuer.issue(publisher.descriptor().path("sso").path("outbound").path("entityId").asText(),
-                p.get().acsUrl(), p.get().inResponseTo(), release.pairwiseId(publisher, person.get()), attributes);
+                p.get().acsUrl(), p.get().inResponseTo(), release.pairwiseId(publisher, person.get()), attributes,
+                session.get().authenticatedAt());
         pending.recordIssued(issued[1], session.get().id(), p.get());
         pseudonyms.remember(publisher.id(), release.pairwiseId(publisher, person.get()), person.get().id());
         audit.record("saml.assertion.issued", "relais", person.get().id(), String.join(",", attributes.keySet()),
@@ -210,6 +223,12 @@ public class SamlIdpController {
         model.addAttribute("relayState", p.get().relayState());
         model.addAttribute("publisher", publisher.name());
         return "saml-post";
+    }
+
+    /** A session answers a ForceAuthn request only if the ENT authenticated the user after that request. */
+    private static boolean fresh(SsoSessions.SsoSession session, SamlIdpRequests.Pending p) {
+        return !p.forceAuthn() || (session.renewed()
+                && !session.authenticatedAt().isBefore(p.createdAt().minus(fr.relais.sso.EntLogin.FRESH_SKEW)));
     }
 
     private Optional<Connector> publisherByEntityId(String entityId) {

@@ -14,8 +14,12 @@ import fr.relais.platform.Tokens;
 @Component
 public class SamlIdpRequests {
 
+    /**
+     * @param forceAuthn the publisher asked for ForceAuthn: only a session the ENT opened after {@code createdAt}
+     *                   may answer it
+     */
     public record Pending(String id, String publisherId, String acsUrl, String inResponseTo, String relayState,
-                          String resourceId, String uai) {
+                          String resourceId, String uai, boolean forceAuthn, Instant createdAt) {
     }
 
     private final JdbcTemplate jdbc;
@@ -26,12 +30,29 @@ public class SamlIdpRequests {
 
     public Pending create(String publisherId, String acsUrl, String inResponseTo, String relayState, String resourceId,
                           String uai) {
+        return create(publisherId, acsUrl, inResponseTo, relayState, resourceId, uai, false);
+    }
+
+    public Pending create(String publisherId, String acsUrl, String inResponseTo, String relayState, String resourceId,
+                          String uai, boolean forceAuthn) {
         String id = Tokens.random("IR-");
+        Instant now = Instant.now();
         jdbc.update("""
                 INSERT INTO saml_idp_request (id, publisher_id, acs_url, in_response_to, relay_state, resource_id, uai,
-                    created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""", id, publisherId, acsUrl, inResponseTo, relayState,
-                resourceId, uai, Timestamp.from(Instant.now()));
-        return new Pending(id, publisherId, acsUrl, inResponseTo, relayState, resourceId, uai);
+                    created_at, force_authn) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""", id, publisherId, acsUrl, inResponseTo,
+                relayState, resourceId, uai, Timestamp.from(now), forceAuthn);
+        return new Pending(id, publisherId, acsUrl, inResponseTo, relayState, resourceId, uai, forceAuthn, now);
+    }
+
+    /** The pending request, still unused and recent, without taking it out. */
+    public Optional<Pending> peek(String id) {
+        return id == null ? Optional.empty() : jdbc.query("""
+                SELECT id, publisher_id, acs_url, in_response_to, relay_state, resource_id, uai, force_authn, created_at
+                FROM saml_idp_request WHERE id = ? AND consumed_at IS NULL AND created_at > ?""",
+                (rs, n) -> new Pending(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                        rs.getString(5), rs.getString(6), rs.getString(7), rs.getBoolean(8),
+                        rs.getTimestamp(9).toInstant()), id,
+                Timestamp.from(Instant.now().minus(Duration.ofMinutes(15)))).stream().findFirst();
     }
 
     /** Takes the pending request out: empty when unknown, already used or older than 15 minutes. */
@@ -42,10 +63,11 @@ public class SamlIdpRequests {
             return Optional.empty();
         }
         return jdbc.query("""
-                SELECT id, publisher_id, acs_url, in_response_to, relay_state, resource_id, uai
+                SELECT id, publisher_id, acs_url, in_response_to, relay_state, resource_id, uai, force_authn, created_at
                 FROM saml_idp_request WHERE id = ?""",
                 (rs, n) -> new Pending(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                        rs.getString(5), rs.getString(6), rs.getString(7)), id).stream().findFirst();
+                        rs.getString(5), rs.getString(6), rs.getString(7), rs.getBoolean(8),
+                        rs.getTimestamp(9).toInstant()), id).stream().findFirst();
     }
 
     public void recordIssued(String assertionId, String sessionId, Pending p) {

@@ -31,9 +31,11 @@ import fr.relais.sso.SsoProperties;
 import fr.relais.sso.SsoSessions;
 
 /**
- * SAML single logout, both ways, back-channel: Relais tells each publisher that received an assertion in the
- * ended session (a signed LogoutRequest to its {@code sso.outbound.sloUrl}, SOAP binding), and a SAML identity
- * source tells Relais (a LogoutRequest it signed, POSTed to {@code /saml/sp/slo}).
+ * SAML single logout. Back-channel: Relais tells each publisher that received an assertion in the ended session
+ * (a signed LogoutRequest to its {@code sso.outbound.sloUrl}, SOAP binding), and a SAML identity source tells
+ * Relais (a LogoutRequest it signed, POSTed to {@code /saml/sp/slo}). Front-channel, HTTP-Redirect binding with
+ * signed queries: Relais asks the identity source to end its session when the user logs out of Relais, and an
+ * identity source whose user logs out there sends the browser through Relais' {@code /saml/sp/slo}.
  */
 @Component
 public class SamlLogout {
@@ -106,6 +108,107 @@ public class SamlLogout {
                         }
                     });
         }
+    }
+
+    /**
+     * Where to send the browser so that the SAML identity source ends its own session: a LogoutRequest naming
+     * the login's NameID and SessionIndex, signed (HTTP-Redirect), to the SingleLogoutService of its metadata;
+     * empty when it publishes none.
+     *
+     * @param relayState handed back with its LogoutResponse
+     */
+    public Optional<String> toIdentitySource(Connector idp, String nameId, String sessionIndex, String relayState)
+            throws OpenSaml.SamlException {
+        IdpMetadata.Idp md = metadata.of(idp);
+        if (md.sloRedirectUrl() == null) {
+            return Optional.empty();
+        }
+        LogoutRequest request = OpenSaml.build(LogoutRequest.DEFAULT_ELEMENT_NAME);
+        request.setID(SamlResponses.newId());
+        request.setVersion(SAMLVersion.VERSION_20);
+        request.setIssueInstant(Instant.now());
+        request.setDestination(md.sloRedirectUrl());
+        request.setIssuer(SamlResponses.issuer(spEntityId()));
+        NameID name = OpenSaml.build(NameID.DEFAULT_ELEMENT_NAME);
+        name.setFormat(NameID.PERSISTENT);
+        name.setValue(nameId);
+        request.setNameID(name);
+        if (sessionIndex != null) {
+            SessionIndex index = OpenSaml.build(SessionIndex.DEFAULT_ELEMENT_NAME);
+            index.setValue(sessionIndex);
+            request.getSessionIndexes().add(index);
+        }
+        return Optional.of(RedirectBinding.signedUrl(md.sloRedirectUrl(), "SAMLRequest", OpenSaml.toXml(request),
+                relayState, keys));
+    }
+
+    /** What came back to {@code /saml/sp/slo} through the browser. */
+    public sealed interface FrontChannel permits IdpLoggedOut, IdpAsksLogout {
+    }
+
+    /** The identity source's answer to Relais' LogoutRequest. @param relayState as Relais sent it */
+    public record IdpLoggedOut(String relayState, boolean success, String status) implements FrontChannel {
+    }
+
+    /**
+     * The identity source's user logged out there: Relais ends {@code sessions}, then sends the browser back
+     * with {@code responseUrl} (a signed LogoutResponse).
+     */
+    public record IdpAsksLogout(String idpId, List<String> sessions, String responseUrl) implements FrontChannel {
+    }
+
+    /** A LogoutResponse or LogoutRequest by HTTP-Redirect: whose, signed by a key of its metadata. */
+    public FrontChannel fromIdentitySourceRedirect(String rawQuery) throws OpenSaml.SamlException {
+        RedirectBinding.Received received = RedirectBinding.parse(rawQuery);
+        XMLObject parsed = OpenSaml.parse(received.xml());
+        String issuer = parsed instanceof org.opensaml.saml.saml2.core.StatusResponseType r && r.getIssuer() != null
+                ? r.getIssuer().getValue()
+                : parsed instanceof LogoutRequest q && q.getIssuer() != null ? q.getIssuer().getValue() : null;
+        Connector source = identitySource(issuer);
+        IdpMetadata.Idp md = metadata.of(source);
+        RedirectBinding.verify(received, md.signingCertificates());
+        if (parsed instanceof org.opensaml.saml.saml2.core.LogoutResponse response) {
+            String status = response.getStatus() == null || response.getStatus().getStatusCode() == null ? "absent"
+                    : response.getStatus().getStatusCode().getValue();
+            return new IdpLoggedOut(received.relayState(), org.opensaml.saml.saml2.core.StatusCode.SUCCESS.equals(status),
+                    status);
+        }
+        if (!(parsed instanceof LogoutRequest request)) {
+            throw new OpenSaml.SamlException("une LogoutRequest ou une LogoutResponse était attendue");
+        }
+        if (request.getNameID() == null) {
+            throw new OpenSaml.SamlException("demande de déconnexion sans NameID");
+        }
+        if (md.sloRedirectUrl() == null) {
+            throw new OpenSaml.SamlException(source.name() + " ne publie pas d'adresse de déconnexion (SingleLogoutService)");
+        }
+        org.opensaml.saml.saml2.core.LogoutResponse answer = OpenSaml.build(
+                org.opensaml.saml.saml2.core.LogoutResponse.DEFAULT_ELEMENT_NAME);
+        answer.setID(SamlResponses.newId());
+        answer.setVersion(SAMLVersion.VERSION_20);
+        answer.setIssueInstant(Instant.now());
+        answer.setInResponseTo(request.getID());
+        answer.setDestination(md.sloRedirectUrl());
+        answer.setIssuer(SamlResponses.issuer(spEntityId()));
+        org.opensaml.saml.saml2.core.Status status = OpenSaml.build(org.opensaml.saml.saml2.core.Status.DEFAULT_ELEMENT_NAME);
+        org.opensaml.saml.saml2.core.StatusCode code = OpenSaml.build(org.opensaml.saml.saml2.core.StatusCode.DEFAULT_ELEMENT_NAME);
+        code.setValue(org.opensaml.saml.saml2.core.StatusCode.SUCCESS);
+        status.setStatusCode(code);
+        answer.setStatus(status);
+        return new IdpAsksLogout(source.id(), sessions.bySubject(source.id(), request.getNameID().getValue()),
+                RedirectBinding.signedUrl(md.sloRedirectUrl(), "SAMLResponse", OpenSaml.toXml(answer),
+                        received.relayState(), keys));
+    }
+
+    private Connector identitySource(String entityId) throws OpenSaml.SamlException {
+        return registry.offering(Capability.SSO_INBOUND).stream()
+                .filter(c -> "saml2".equals(c.protocol()))
+                .filter(c -> c.descriptor().path("sso").path("saml2").path("entityId").asText().equals(entityId))
+                .findFirst().orElseThrow(() -> new OpenSaml.SamlException("émetteur inconnu : " + entityId));
+    }
+
+    private String spEntityId() {
+        return properties.baseUrl() + "/saml/sp";
     }
 
     /** A LogoutRequest from a SAML identity source: checked, then its user's sessions end. Answers them. */

@@ -42,6 +42,7 @@ import org.w3c.dom.NodeList;
 
 import fr.relais.connector.Connector;
 import fr.relais.connector.ConnectorRegistry;
+import fr.relais.sso.EntLogin;
 import fr.relais.sso.Identity;
 import fr.relais.sso.SsoProperties;
 
@@ -59,8 +60,14 @@ public class SamlServiceProvider {
     private static final Set<String> DIGESTS = Set.of(SignatureConstants.ALGO_ID_DIGEST_SHA256,
             SignatureConstants.ALGO_ID_DIGEST_SHA384, SignatureConstants.ALGO_ID_DIGEST_SHA512);
 
-    /** An accepted Response: who, and which login it answers. */
-    public record Accepted(Connector source, Identity identity, String loginRequestId) {
+    /**
+     * An accepted Response: who, which login it answers, and what the IdP said about the authentication.
+     *
+     * @param login       the SessionIndex (for Relais' LogoutRequest to the IdP) and the AuthnInstant
+     * @param requestedAt when Relais sent the AuthnRequest
+     */
+    public record Accepted(Connector source, Identity identity, String loginRequestId, EntLogin login,
+                           Instant requestedAt) {
     }
 
     private final JdbcTemplate jdbc;
@@ -88,6 +95,11 @@ public class SamlServiceProvider {
 
     /** Where to send the browser: the identity source's SSO endpoint with a deflated AuthnRequest. */
     public String authnRequestUrl(Connector idp, String loginRequestId) throws OpenSaml.SamlException {
+        return authnRequestUrl(idp, loginRequestId, false);
+    }
+
+    /** @param forceAuthn the IdP must check the user's credentials again, whatever session it holds */
+    public String authnRequestUrl(Connector idp, String loginRequestId, boolean forceAuthn) throws OpenSaml.SamlException {
         IdpMetadata.Idp md = metadata.of(idp);
         String id = SamlResponses.newId();
         jdbc.update("INSERT INTO saml_sp_request (id, connector_id, login_request_id, created_at) VALUES (?, ?, ?, ?)",
@@ -96,7 +108,7 @@ public class SamlServiceProvider {
                 + "xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\" ID=\"" + id + "\" Version=\"2.0\" IssueInstant=\""
                 + Instant.now() + "\" Destination=\"" + md.ssoRedirectUrl() + "\" ProtocolBinding=\""
                 + "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST\" AssertionConsumerServiceURL=\"" + acsUrl()
-                + "\"><saml:Issuer>" + entityId() + "</saml:Issuer></samlp:AuthnRequest>";
+                + "\"" + (forceAuthn ? " ForceAuthn=\"true\"" : "") + "><saml:Issuer>" + entityId() + "</saml:Issuer></samlp:AuthnRequest>";
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (DeflaterOutputStream d = new DeflaterOutputStream(out, new Deflater(Deflater.DEFLATED, true))) {
             d.write(xml.getBytes(StandardCharsets.UTF_8));
@@ -127,9 +139,10 @@ public class SamlServiceProvider {
         uniqueIds(response.getDOM().getOwnerDocument());
         String inResponseTo = response.getInResponseTo();
         Optional<String[]> pending = inResponseTo == null ? Optional.empty() : jdbc.query("""
-                SELECT connector_id, login_request_id FROM saml_sp_request
+                SELECT connector_id, login_request_id, created_at FROM saml_sp_request
                 WHERE id = ? AND consumed_at IS NULL AND created_at > ?""",
-                (rs, n) -> new String[] {rs.getString(1), rs.getString(2)}, inResponseTo,
+                (rs, n) -> new String[] {rs.getString(1), rs.getString(2), rs.getTimestamp(3).toInstant().toString()},
+                inResponseTo,
                 Timestamp.from(Instant.now().minus(Duration.ofMinutes(15)))).stream().findFirst();
         if (pending.isEmpty()) {
             throw new OpenSaml.SamlException("InResponseTo '" + inResponseTo + "' ne correspond à aucune demande "
@@ -212,12 +225,18 @@ public class SamlServiceProvider {
             throw new OpenSaml.SamlException("cette demande a déjà reçu sa réponse");
         }
         Map<String, List<String>> attributes = new LinkedHashMap<>();
-        assertion.getAttributeStatements().forEach(statement -> statement.getAttributes().forEach(a ->
+        assertion.getAttributeStatements().forEach(st -> st.getAttributes().forEach(a ->
                 attributes.put(a.getName(), a.getAttributeValues().stream()
                         .map(v -> v instanceof XSString s ? s.getValue() : v.getDOM().getTextContent()).toList())));
         String subject = assertion.getSubject().getNameID().getValue();
         attributes.put("NameID", List.of(subject));
-        return new Accepted(source, new Identity(source.id(), subject, attributes), pending.get()[1]);
+        // the IdP's own session: when it authenticated (ForceAuthn is checked against it) and the index its
+        // single logout names
+        var statement = assertion.getAuthnStatements().isEmpty() ? null : assertion.getAuthnStatements().get(0);
+        EntLogin login = new EntLogin(null, statement == null ? null : statement.getSessionIndex(),
+                statement == null ? null : statement.getAuthnInstant());
+        return new Accepted(source, new Identity(source.id(), subject, attributes), pending.get()[1], login,
+                Instant.parse(pending.get()[2]));
     }
 
     /** An assertion encrypted for Relais' key (published in its SP metadata), decrypted into its own document. */

@@ -54,7 +54,9 @@ public class SamlSpController {
                 + "    <md:KeyDescriptor use=\"encryption\"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>" + cert
                 + "</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>\n"
                 + "    <md:AssertionConsumerService Binding=\"urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST\" Location=\""
-                + sp.acsUrl() + "\" index=\"0\"/>\n  </md:SPSSODescriptor>\n</md:EntityDescriptor>\n";
+                + sp.acsUrl() + "\" index=\"0\"/>\n"
+                + "    <md:SingleLogoutService Binding=\"urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect\" Location=\""
+                + sp.entityId() + "/slo\"/>\n  </md:SPSSODescriptor>\n</md:EntityDescriptor>\n";
         return ResponseEntity.ok().contentType(MediaType.parseMediaType("application/samlmetadata+xml")).body(xml);
     }
 
@@ -81,6 +83,44 @@ public class SamlSpController {
         }
     }
 
+    /**
+     * Front-channel logout, HTTP-Redirect: the identity source's LogoutResponse to Relais' own LogoutRequest (the
+     * browser then reaches the "déconnecté" page or the tool that asked), or its LogoutRequest when the user
+     * logged out at the ENT (Relais ends the sessions, tells the tools, and answers with a LogoutResponse).
+     */
+    @GetMapping("/saml/sp/slo")
+    public String frontChannelLogout(jakarta.servlet.http.HttpServletRequest http, HttpServletResponse response,
+                                     Model model) {
+        try {
+            SamlLogout.FrontChannel message = logout.fromIdentitySourceRedirect(http.getQueryString());
+            if (message instanceof SamlLogout.IdpLoggedOut done) {
+                if (!done.success()) {
+                    log.warn("Déconnexion SAML : l'ENT répond {} à la demande de Relais", done.status());
+                }
+                return "redirect:" + fr.relais.sso.EntLogout.landing(done.success() ? "ok" : "incomplet",
+                        done.relayState());
+            }
+            SamlLogout.IdpAsksLogout asked = (SamlLogout.IdpAsksLogout) message;
+            for (String session : asked.sessions()) {
+                sessions.end(session);
+                casServer.singleLogout(session);
+                audit.record("sso.logout", asked.idpId(), null, null, null, fr.relais.audit.AuditTrail.Outcome.DONE,
+                        "déconnexion demandée par l'ENT (SAML, navigateur)");
+            }
+            sessions.clearCookie(response);
+            return "redirect:" + asked.responseUrl();
+        } catch (OpenSaml.SamlException e) {
+            log.warn("Déconnexion SAML refusée : {}", e.getMessage());
+            audit.record("saml.logout.refused", "fournisseur d'identité SAML", null, null, null,
+                    fr.relais.audit.AuditTrail.Outcome.REFUSED, e.getMessage());
+            response.setStatus(HttpStatus.BAD_REQUEST.value());
+            model.addAttribute("title", "Déconnexion refusée");
+            model.addAttribute("message", "Le message de déconnexion de votre ENT a été refusé (" + e.getMessage()
+                    + "). Fermez votre navigateur si l'ordinateur est partagé.");
+            return "sso-error";
+        }
+    }
+
     @PostMapping("/saml/sp/acs")
     public String acs(@RequestParam(name = "SAMLResponse", required = false) String samlResponse,
                       jakarta.servlet.http.HttpServletRequest http, HttpServletResponse response, Model model) {
@@ -93,7 +133,15 @@ public class SamlSpController {
             if (pending.isEmpty() || !logins.consume(accepted.loginRequestId())) {
                 throw new OpenSaml.SamlException("la demande de connexion a expiré");
             }
-            return "redirect:" + flow.authenticated(accepted.source(), accepted.identity(), pending.get(), response);
+            if (pending.get().renew()) {
+                // ForceAuthn was sent: the ENT's AuthnInstant must come after it
+                var stale = accepted.login().notFreshFor(accepted.requestedAt());
+                if (stale.isPresent()) {
+                    throw new OpenSaml.SamlException(stale.get());
+                }
+            }
+            return "redirect:" + flow.authenticated(accepted.source(), accepted.identity(), pending.get(),
+                    accepted.login(), response);
         } catch (OpenSaml.SamlException e) {
             log.warn("Réponse SAML refusée : {}", e.getMessage());
             audit.record("saml.response.refused", "fournisseur d'identité", null, null, null,
