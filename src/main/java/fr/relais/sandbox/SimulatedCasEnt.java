@@ -25,7 +25,8 @@ import org.springframework.web.bind.annotation.RequestParam;
  * ({@code /login}, {@code /serviceValidate}, {@code /p3/serviceValidate}) under {@code /sandbox/ent/{ent}/cas}.
  * It talks to Relais only over HTTP, like a real ENT. Accounts: any AAF jointure (digits) with the password
  * {@code demo}; it asserts {@code ENTPersonJointure} = the login on CAS 3.0. The login {@code inconnu} asserts no
- * jointure (a user the directory does not know).
+ * jointure (a user the directory does not know). The login form's optional {@code uai} fields make the ENT also
+ * assert those schools ({@code ENTPersonStructRattachUAI}), as a misconfigured or dishonest ENT would for any school.
  */
 @Controller
 @Profile("demo")
@@ -36,7 +37,7 @@ public class SimulatedCasEnt {
     private static final Duration TICKET_LIFETIME = Duration.ofSeconds(30);
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private record Ticket(String ent, String user, String service, Instant expires) {
+    private record Ticket(String ent, String user, String service, Instant expires, java.util.List<String> schools) {
     }
 
     private final Map<String, Ticket> tickets = new ConcurrentHashMap<>();
@@ -56,7 +57,8 @@ public class SimulatedCasEnt {
 
     @PostMapping("/login")
     public String login(@PathVariable String ent, @RequestParam String username, @RequestParam String password,
-                        @RequestParam(required = false) String service, Model model,
+                        @RequestParam(required = false) String service,
+                        @RequestParam(required = false) java.util.List<String> uai, Model model,
                         jakarta.servlet.http.HttpServletResponse response) {
         boolean known = username.matches("\\d{1,12}") || "inconnu".equals(username);
         if (!known || !PASSWORD.equals(password)) {
@@ -69,10 +71,11 @@ public class SimulatedCasEnt {
         byte[] bytes = new byte[24];
         RANDOM.nextBytes(bytes);
         String ticket = "ST-sim-" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-        Ticket t = new Ticket(ent, username, service, Instant.now().plus(TICKET_LIFETIME));
+        Ticket t = new Ticket(ent, username, service, Instant.now().plus(TICKET_LIFETIME),
+                uai == null ? java.util.List.of() : java.util.List.copyOf(uai));
         tickets.put(ticket, t);
         issued.computeIfAbsent(ent + "/" + username, k -> new java.util.concurrent.CopyOnWriteArrayList<>())
-                .add(new Ticket(ent, ticket, service, t.expires()));
+                .add(new Ticket(ent, ticket, service, t.expires(), t.schools()));
         return "redirect:" + service + (service.contains("?") ? "&" : "?") + "ticket="
                 + URLEncoder.encode(ticket, StandardCharsets.UTF_8);
     }
@@ -120,13 +123,18 @@ public class SimulatedCasEnt {
         } else {
             StringBuilder b = new StringBuilder("<cas:serviceResponse xmlns:cas=\"http://www.yale.edu/tp/cas\">"
                     + "<cas:authenticationSuccess><cas:user>").append(t.user()).append("</cas:user>");
-            if (attributes && !"inconnu".equals(t.user())) {
-                b.append("<cas:attributes><cas:ENTPersonJointure>").append(t.user())
-                        .append("</cas:ENTPersonJointure></cas:attributes>");
-            } else if (attributes) {
-                b.append("<cas:attributes><cas:ENTPersonNom>INCONNU</cas:ENTPersonNom>"
-                        + "<cas:ENTPersonPrenom>Camille</cas:ENTPersonPrenom>"
-                        + "<cas:ENTPersonProfils>National_ELV</cas:ENTPersonProfils></cas:attributes>");
+            if (attributes) {
+                b.append("<cas:attributes>");
+                if (!"inconnu".equals(t.user())) {
+                    b.append("<cas:ENTPersonJointure>").append(t.user()).append("</cas:ENTPersonJointure>");
+                } else {
+                    b.append("<cas:ENTPersonNom>INCONNU</cas:ENTPersonNom><cas:ENTPersonPrenom>Camille</cas:ENTPersonPrenom>"
+                            + "<cas:ENTPersonProfils>National_ELV</cas:ENTPersonProfils>");
+                }
+                t.schools().forEach(school -> b.append("<cas:ENTPersonStructRattachUAI>")
+                        .append(org.springframework.web.util.HtmlUtils.htmlEscape(school))
+                        .append("</cas:ENTPersonStructRattachUAI>"));
+                b.append("</cas:attributes>");
             }
             body = b.append("</cas:authenticationSuccess></cas:serviceResponse>").toString();
         }

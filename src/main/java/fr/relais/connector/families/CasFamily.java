@@ -24,6 +24,8 @@ public class CasFamily extends SimpleFamily {
                 List.of(
                         FieldRule.required("sso.cas.serverUrl", HTTPS_URL),
                         FieldRule.optionalOneOf("sso.cas.version", "2.0", "3.0"),
+                        // off unless the territory trusts this source's word on schools and profiles (see IdentityResolver)
+                        FieldRule.optional("sso.trustClaims", BOOLEAN),
                         FieldRule.optional("attributes", MAPPING)));
     }
 }
