@@ -32,7 +32,7 @@ public class ConnectorDescriptorLoader {
     private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9-]{1,62}");
     private static final Set<String> TOP_LEVEL = Set.of("id", "name", "kind", "family", "platform", "territory",
             "academie", "description", "capabilities", "sso", "attributes", "release", "classlog", "licence",
-            "schedules", "distributorId", "website", "uaiPrefixes");
+            "schedules", "distributorId", "website", "uaiPrefixes", "uais", "national");
 
     private final Path root;
     private final Map<String, ConnectorFamily> families;
@@ -181,6 +181,7 @@ public class ConnectorDescriptorLoader {
             }
         }
         validateOutbound(tree, source, errors);
+        validateTerritory(tree, source, errors);
         tree.path("schedules").fields().forEachRemaining(schedule ->
                 FieldRule.optional("schedules." + schedule.getKey(), FieldRule.Type.DURATION).check(tree)
                         .ifPresent(m -> errors.add(source + ": schedules." + schedule.getKey() + ": " + m)));
@@ -239,6 +240,31 @@ public class ConnectorDescriptorLoader {
         }
         for (FieldRule rule : rules) {
             rule.check(tree, allowLoopbackHttp).ifPresent(message -> errors.add(source + ": " + rule.path() + ": " + message));
+        }
+    }
+
+    /**
+     * An identity source speaks only for the schools of its territory (see {@link Territory}): it must say which,
+     * and a national one lists none. Any connector may carry {@code uaiPrefixes} (a hint for the ENT choice page).
+     */
+    private void validateTerritory(JsonNode tree, String source, List<String> errors) {
+        List<FieldRule> rules = List.of(FieldRule.optional("uaiPrefixes", FieldRule.Type.UAI_PREFIX_LIST),
+                FieldRule.optional("uais", FieldRule.Type.UAI_LIST), FieldRule.optional("national", FieldRule.Type.BOOLEAN));
+        for (FieldRule rule : rules) {
+            rule.check(tree).ifPresent(message -> errors.add(source + ": " + rule.path() + ": " + message));
+        }
+        boolean inbound = false;
+        for (JsonNode c : tree.path("capabilities")) {
+            inbound |= Capability.SSO_INBOUND.id().equals(c.asText());
+        }
+        boolean listed = tree.hasNonNull("uaiPrefixes") || tree.hasNonNull("uais");
+        boolean national = tree.path("national").asBoolean(false);
+        if (national && listed) {
+            errors.add(source + ": national: a national source serves every school: remove uaiPrefixes and uais, "
+                    + "or national");
+        } else if (inbound && !national && !listed) {
+            errors.add(source + ": uaiPrefixes: an identity source must say which schools it speaks for: uaiPrefixes "
+                    + "(beginnings of UAIs, such as \"069\"), uais (a list of UAIs), or national: true");
         }
     }
 

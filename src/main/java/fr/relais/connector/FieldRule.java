@@ -14,7 +14,8 @@ import com.fasterxml.jackson.databind.JsonNode;
  */
 public record FieldRule(String path, Type type, boolean required, List<String> allowed) {
 
-    public enum Type { TEXT, HTTPS_URL, URL, ONE_OF, TEXT_LIST, MAPPING, DURATION, REGEX_LIST }
+    public enum Type { TEXT, HTTPS_URL, URL, ONE_OF, TEXT_LIST, MAPPING, DURATION, REGEX_LIST, BOOLEAN, UAI_LIST,
+        UAI_PREFIX_LIST }
 
     public static FieldRule required(String path, Type type) {
         return new FieldRule(path, type, true, List.of());
@@ -57,6 +58,10 @@ public record FieldRule(String path, Type type, boolean required, List<String> a
             case MAPPING -> node.isObject() ? Optional.empty() : Optional.of("must be a mapping (key: value)");
             case DURATION -> duration(node);
             case REGEX_LIST -> textList(node).or(() -> regexes(node));
+            case BOOLEAN -> node.isBoolean() ? Optional.empty()
+                    : Optional.of("must be true or false, found '" + node.asText() + "'");
+            case UAI_LIST -> textList(node).or(() -> uais(node));
+            case UAI_PREFIX_LIST -> textList(node).or(() -> uaiPrefixes(node));
         };
     }
 
@@ -99,6 +104,34 @@ public record FieldRule(String path, Type type, boolean required, List<String> a
                 java.util.regex.Pattern.compile(item.asText());
             } catch (java.util.regex.PatternSyntaxException e) {
                 return Optional.of("'" + item.asText() + "' is not a valid regular expression: " + e.getDescription());
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static final String UAI_LETTERS = "ABCDEFGHJKLMNPRSTUVWXYZ";
+
+    /** A UAI is 7 digits and a control letter: the number modulo 23 in an alphabet without I, O and Q. */
+    private static Optional<String> uais(JsonNode node) {
+        for (JsonNode item : node) {
+            String uai = item.asText();
+            if (!uai.matches("\\d{7}[A-Z]")) {
+                return Optional.of("'" + uai + "' is not a UAI (7 digits and a control letter, such as 0690100J)");
+            }
+            char expected = UAI_LETTERS.charAt(Integer.parseInt(uai.substring(0, 7)) % 23);
+            if (uai.charAt(7) != expected) {
+                return Optional.of("'" + uai + "' has a wrong control letter (expected " + uai.substring(0, 7) + expected
+                        + ")");
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<String> uaiPrefixes(JsonNode node) {
+        for (JsonNode item : node) {
+            if (!item.isTextual() || !item.asText().matches("\\d{1,7}")) {
+                return Optional.of("'" + item.asText() + "' is not the beginning of a UAI: 1 to 7 digits in quotes, "
+                        + "such as \"069\" for the Rhône");
             }
         }
         return Optional.empty();

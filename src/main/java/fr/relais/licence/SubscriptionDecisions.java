@@ -62,7 +62,39 @@ public class SubscriptionDecisions implements EntitlementDecisions {
         return null;
     }
 
+    /**
+     * A launch from a session: the source must serve the school; schools and profiles are the directory's, or,
+     * for a person it does not know, those a source trusted for its claims asserted; anyone else is refused.
+     */
     @Override
+    public EntitlementDecision decide(Requester who, String uai, String publisherId, String resourceId, Instant at) {
+        Requester.Source source = who.source();
+        if (uai != null && !source.territory().serves(uai)) {
+            return record(who.personId(), uai, publisherId, resourceId, true, source.id(),
+                    denied(EntitlementDecision.Reason.OUTSIDE_SOURCE_TERRITORY, "Vous êtes connecté par " + source.name()
+                            + ", qui ne dessert pas l'établissement " + uai + " : pour ses ressources, connectez-vous "
+                            + "par l'ENT de cet établissement."));
+        }
+        // jit- ids are never AAF jointures: no directory read for them
+        Optional<Membership> member = who.personId().startsWith("jit-") ? Optional.empty()
+                : directory.membership(who.personId());
+        if (member.isPresent()) {
+            return record(who.personId(), uai, publisherId, resourceId, true, source.id(),
+                    evaluate(who.personId(), member.get().profiles(), member.get().schools(), "l'annuaire", uai,
+                            publisherId, resourceId, at, true));
+        }
+        if (!source.trustClaims()) {
+            return record(who.personId(), uai, publisherId, resourceId, true, source.id(),
+                    denied(EntitlementDecision.Reason.NOT_IN_DIRECTORY, "Votre compte n'est pas dans l'annuaire"
+                            + (uai == null ? "" : " de l'établissement " + uai) + " : l'accès aux ressources payantes passe par l'annuaire. "
+                            + "Demandez au secrétariat de votre établissement de vérifier votre inscription."));
+        }
+        return record(who.personId(), uai, publisherId, resourceId, true, source.id(),
+                evaluate(who.personId(), who.claimedProfiles(), who.claimedSchools(), source.name(), uai, publisherId,
+                        resourceId, at, true));
+    }
+
+    /** A decision for a person of the directory, from their {@link Membership} (the médiacentre, the check API). */
     public EntitlementDecision decide(String personId, List<String> profiles, List<String> schools, String uai,
                                       String publisherId, String resourceId, Instant at) {
         return decide(personId, profiles, schools, uai, publisherId, resourceId, at, true);
@@ -74,7 +106,12 @@ public class SubscriptionDecisions implements EntitlementDecisions {
      */
     public EntitlementDecision decide(String personId, List<String> profiles, List<String> schools, String uai,
                                       String publisherId, String resourceId, Instant at, boolean take) {
-        EntitlementDecision d = evaluate(personId, profiles, schools, uai, publisherId, resourceId, at, take);
+        return record(personId, uai, publisherId, resourceId, take, null,
+                evaluate(personId, profiles, schools, "l'annuaire", uai, publisherId, resourceId, at, take));
+    }
+
+    private EntitlementDecision record(String personId, String uai, String publisherId, String resourceId,
+                                       boolean take, String sourceId, EntitlementDecision d) {
         String reason = d instanceof EntitlementDecision.Denied denied ? denied.reason().name() : "ALLOWED";
         String outcome = d instanceof EntitlementDecision.Allowed ? "allowed" : "denied";
         counters.computeIfAbsent(publisherId + '\u001f' + reason, k -> meters.counter("relais.licence.decisions",
@@ -82,15 +119,19 @@ public class SubscriptionDecisions implements EntitlementDecisions {
         audit.recordSoon("licence.decision", publisherId, personId, null, publisherId,
                 d instanceof EntitlementDecision.Allowed ? fr.relais.audit.AuditTrail.Outcome.ALLOWED
                         : fr.relais.audit.AuditTrail.Outcome.REFUSED,
-                reason + " ; UAI " + uai + " ; ressource " + resourceId + (take ? "" : " ; consultation"));
+                reason + " ; UAI " + uai + " ; ressource " + resourceId + (take ? "" : " ; consultation")
+                        + (sourceId == null ? "" : " ; source " + sourceId));
         return d;
     }
 
-    private EntitlementDecision evaluate(String personId, List<String> profiles, List<String> schools, String uai,
-                                         String publisherId, String resourceId, Instant at, boolean take) {
+    /** @param onWhoseWord who says which schools the person belongs to, for the refusal's text */
+    private EntitlementDecision evaluate(String personId, List<String> profiles, List<String> schools,
+                                         String onWhoseWord, String uai, String publisherId, String resourceId,
+                                         Instant at, boolean take) {
         if (uai == null || !schools.contains(uai)) {
             return denied(EntitlementDecision.Reason.NOT_IN_SCHOOL, "Vous n'êtes pas inscrit dans l'établissement "
-                    + uai + " selon l'annuaire : demandez au secrétariat de votre établissement de vérifier votre inscription.");
+                    + uai + " selon " + onWhoseWord + " : demandez au secrétariat de votre établissement de vérifier "
+                    + "votre inscription.");
         }
         List<Subscription> found = subscriptions.forSchool(publisherId, uai, resourceId);
         if (found.isEmpty()) {

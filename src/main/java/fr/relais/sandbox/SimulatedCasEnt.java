@@ -34,6 +34,9 @@ import org.springframework.web.bind.annotation.RequestParam;
  * CAS 3.0 answers release {@code authenticationDate}, {@code isFromNewLogin} and
  * {@code longTermAuthenticationRequestTokenUsed} as Apereo CAS does. {@link #ignoreRenew} makes one ENT hand out
  * tickets from its session even when {@code renew=true} is asked, as a misconfigured ENT would.
+ *
+ * <p>The login form's optional {@code uai} fields make the ENT also assert those schools
+ * ({@code ENTPersonStructRattachUAI}), as a misconfigured or dishonest ENT would for any school.
  */
 @Controller
 @Profile("demo")
@@ -45,11 +48,11 @@ public class SimulatedCasEnt {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private record Ticket(String ent, String user, String service, Instant expires, boolean fromNewLogin,
-                          Instant authenticatedAt) {
+                          Instant authenticatedAt, java.util.List<String> schools) {
     }
 
     /** The ENT's own session, behind its cookie. */
-    private record Session(String ent, String user, Instant authenticatedAt) {
+    private record Session(String ent, String user, Instant authenticatedAt, java.util.List<String> schools) {
     }
 
     private static final String COOKIE = "SIM_CAS_TGC";
@@ -70,7 +73,8 @@ public class SimulatedCasEnt {
         Session session = cookie == null ? null : sessions.get(cookie);
         boolean forced = renew && !ignoreRenew.contains(ent);
         if (session != null && session.ent().equals(ent) && !forced && service != null && !service.isBlank()) {
-            return "redirect:" + ticketFor(ent, session.user(), service, false, session.authenticatedAt());
+            return "redirect:" + ticketFor(ent, session.user(), service, false, session.authenticatedAt(),
+                    session.schools());
         }
         return page(model, ent, service, null);
     }
@@ -82,7 +86,8 @@ public class SimulatedCasEnt {
 
     @PostMapping("/login")
     public String login(@PathVariable String ent, @RequestParam String username, @RequestParam String password,
-                        @RequestParam(required = false) String service, Model model,
+                        @RequestParam(required = false) String service,
+                        @RequestParam(required = false) java.util.List<String> uai, Model model,
                         jakarta.servlet.http.HttpServletResponse response) {
         boolean known = username.matches("\\d{1,12}") || "inconnu".equals(username);
         if (!known || !PASSWORD.equals(password)) {
@@ -91,20 +96,23 @@ public class SimulatedCasEnt {
         }
         Instant now = Instant.now();
         String cookie = random();
-        sessions.put(cookie, new Session(ent, username, now));
+        java.util.List<String> schools = uai == null ? java.util.List.of() : java.util.List.copyOf(uai);
+        sessions.put(cookie, new Session(ent, username, now, schools));
         response.addHeader("Set-Cookie", COOKIE + "=" + cookie + "; Path=/sandbox/ent/" + ent + "/cas; HttpOnly");
         if (service == null || service.isBlank()) {
             return page(model, ent, null, "Connecté à l'ENT simulé, mais aucune application ne vous attend.");
         }
-        return "redirect:" + ticketFor(ent, username, service, true, now);
+        return "redirect:" + ticketFor(ent, username, service, true, now, schools);
     }
 
-    private String ticketFor(String ent, String username, String service, boolean fromNewLogin, Instant authenticated) {
+    private String ticketFor(String ent, String username, String service, boolean fromNewLogin, Instant authenticated,
+                             java.util.List<String> schools) {
         String ticket = "ST-sim-" + random();
-        Ticket t = new Ticket(ent, username, service, Instant.now().plus(TICKET_LIFETIME), fromNewLogin, authenticated);
+        Ticket t = new Ticket(ent, username, service, Instant.now().plus(TICKET_LIFETIME), fromNewLogin, authenticated,
+                schools);
         tickets.put(ticket, t);
         issued.computeIfAbsent(ent + "/" + username, k -> new java.util.concurrent.CopyOnWriteArrayList<>())
-                .add(new Ticket(ent, ticket, service, t.expires(), fromNewLogin, authenticated));
+                .add(new Ticket(ent, ticket, service, t.expires(), fromNewLogin, authenticated, schools));
         return service + (service.contains("?") ? "&" : "?") + "ticket=" + URLEncoder.encode(ticket, StandardCharsets.UTF_8);
     }
 
@@ -185,13 +193,18 @@ public class SimulatedCasEnt {
             String authentication = "<cas:authenticationDate>" + t.authenticatedAt() + "</cas:authenticationDate>"
                     + "<cas:isFromNewLogin>" + t.fromNewLogin() + "</cas:isFromNewLogin>"
                     + "<cas:longTermAuthenticationRequestTokenUsed>false</cas:longTermAuthenticationRequestTokenUsed>";
-            if (attributes && !"inconnu".equals(t.user())) {
-                b.append("<cas:attributes><cas:ENTPersonJointure>").append(t.user())
-                        .append("</cas:ENTPersonJointure>").append(authentication).append("</cas:attributes>");
-            } else if (attributes) {
-                b.append("<cas:attributes><cas:ENTPersonNom>INCONNU</cas:ENTPersonNom>"
-                        + "<cas:ENTPersonPrenom>Camille</cas:ENTPersonPrenom>"
-                        + "<cas:ENTPersonProfils>National_ELV</cas:ENTPersonProfils>" + authentication + "</cas:attributes>");
+            if (attributes) {
+                b.append("<cas:attributes>");
+                if (!"inconnu".equals(t.user())) {
+                    b.append("<cas:ENTPersonJointure>").append(t.user()).append("</cas:ENTPersonJointure>");
+                } else {
+                    b.append("<cas:ENTPersonNom>INCONNU</cas:ENTPersonNom><cas:ENTPersonPrenom>Camille</cas:ENTPersonPrenom>"
+                            + "<cas:ENTPersonProfils>National_ELV</cas:ENTPersonProfils>");
+                }
+                t.schools().forEach(school -> b.append("<cas:ENTPersonStructRattachUAI>")
+                        .append(org.springframework.web.util.HtmlUtils.htmlEscape(school))
+                        .append("</cas:ENTPersonStructRattachUAI>"));
+                b.append(authentication).append("</cas:attributes>");
             }
             body = b.append("</cas:authenticationSuccess></cas:serviceResponse>").toString();
         }

@@ -33,6 +33,7 @@ class ConnectorDescriptorLoaderTest {
             sso:
               cas:
                 serverUrl: https://cas.agora06.fr
+            uaiPrefixes: ["006"]
             """;
 
     @BeforeEach
@@ -148,6 +149,40 @@ class ConnectorDescriptorLoaderTest {
         assertThat(c.errors()).containsExactlyInAnyOrder(
                 "connectors/tools/agora.yaml: id: 'agora06' must match the file name 'agora'",
                 "connectors/tools/agora.yaml: kind: a connector of kind 'ent' belongs in connectors/ent/");
+    }
+
+    @Test
+    void anIdentitySourceMustSayWhichSchoolsItSpeaksFor() throws IOException {
+        Connector none = only("ent", "agora06.yaml", AGORA.replace("uaiPrefixes: [\"006\"]\n", ""));
+        assertThat(none.errors()).containsExactly("connectors/ent/agora06.yaml: uaiPrefixes: an identity source must "
+                + "say which schools it speaks for: uaiPrefixes (beginnings of UAIs, such as \"069\"), uais (a list of "
+                + "UAIs), or national: true");
+        Connector listed = only("ent", "agora06.yaml", AGORA.replace("uaiPrefixes: [\"006\"]", "uais: [0060001U, 0060002V]"));
+        assertThat(listed.status()).isEqualTo("ready");
+        Connector national = only("ent", "agora06.yaml", AGORA.replace("uaiPrefixes: [\"006\"]", "national: true"));
+        assertThat(national.status()).isEqualTo("ready");
+        assertThat(Territory.of(national).serves("9760001X")).isTrue();
+        assertThat(Territory.of(listed).serves("0060001U")).isTrue();
+        assertThat(Territory.of(listed).serves("0060003W")).isFalse();
+    }
+
+    @Test
+    void territoryAndTrustSettingsAreChecked() throws IOException {
+        Connector c = only("ent", "agora06.yaml", AGORA.replace("uaiPrefixes: [\"006\"]",
+                "uaiPrefixes: [6]\nuais: [0060001B]\nnational: true").replace("sso:\n", "sso:\n  trustClaims: yes please\n"));
+        assertThat(c.status()).isEqualTo("quarantined");
+        assertThat(c.errors()).containsExactlyInAnyOrder(
+                "connectors/ent/agora06.yaml: sso.trustClaims: must be true or false, found 'yes please'",
+                "connectors/ent/agora06.yaml: uaiPrefixes: '6' is not the beginning of a UAI: 1 to 7 digits in quotes, "
+                        + "such as \"069\" for the Rhône",
+                "connectors/ent/agora06.yaml: uais: '0060001B' has a wrong control letter (expected 0060001U)",
+                "connectors/ent/agora06.yaml: national: a national source serves every school: remove uaiPrefixes and "
+                        + "uais, or national");
+        Connector notUai = only("ent", "agora06.yaml", AGORA.replace("uaiPrefixes: [\"006\"]", "uais: [\"06-0001\"]"));
+        assertThat(notUai.errors()).containsExactly("connectors/ent/agora06.yaml: uais: '06-0001' is not a UAI (7 digits "
+                + "and a control letter, such as 0690100J)");
+        assertThat(only("ent", "agora06.yaml", AGORA.replace("sso:\n", "sso:\n  trustClaims: true\n")).status())
+                .isEqualTo("ready");
     }
 
     @Test

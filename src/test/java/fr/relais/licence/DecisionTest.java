@@ -101,6 +101,57 @@ class DecisionTest extends DirectoryTestBase {
         assertThat(((Denied) decide("8601001", "ark:/1/IND0")).message()).contains("ne vous l'a pas attribuée");
     }
 
+    private static Requester.Source source(String name, boolean trustClaims, String... uaiPrefixes) {
+        return new Requester.Source("ent-test", name, new fr.relais.connector.Territory(false, List.of(uaiPrefixes),
+                List.of()), trustClaims);
+    }
+
+    private EntitlementDecision launch(String personId, List<String> claimedSchools, Requester.Source source,
+                                       String uai) {
+        return decisions.decide(new Requester(personId, List.of("National_ELV"), claimedSchools, source), uai, "cns",
+                "ark:/1/TER", NOW);
+    }
+
+    @Test
+    void aPersonUnknownToTheDirectoryOpensNothingPaidUnlessTheSourceIsTrustedForItsClaims() {
+        subscription("TER", Subscription.AssignmentType.ETABL, true, null, NOW.minusSeconds(60), null, List.of("ELEVE"));
+        EntitlementDecision untrusted = launch("jit-ter", List.of(SCHOOL), source("ENT du Nord", false, "059"), SCHOOL);
+        assertThat(reason(untrusted)).isEqualTo(Reason.NOT_IN_DIRECTORY);
+        assertThat(((Denied) untrusted).message()).isEqualTo("Votre compte n'est pas dans l'annuaire de l'établissement "
+                + SCHOOL + " : l'accès aux ressources payantes passe par l'annuaire. Demandez au secrétariat de votre "
+                + "établissement de vérifier votre inscription.");
+        Requester.Source trusted = source("ENT du Nord", true, "059");
+        assertThat(launch("jit-ter", List.of(SCHOOL), trusted, SCHOOL)).isInstanceOf(Allowed.class);
+        // the refusal says on whose word the person's schools were taken
+        EntitlementDecision notClaimed = launch("jit-ter", List.of(Uai.of(596_002)), trusted, SCHOOL);
+        assertThat(reason(notClaimed)).isEqualTo(Reason.NOT_IN_SCHOOL);
+        assertThat(((Denied) notClaimed).message()).startsWith("Vous n'êtes pas inscrit dans l'établissement " + SCHOOL
+                + " selon ENT du Nord : ");
+    }
+
+    @Test
+    void aPersonOfTheDirectoryIsDecidedOnTheDirectoryWhateverTheSourceClaims() {
+        subscription("TER", Subscription.AssignmentType.ETABL, true, null, NOW.minusSeconds(60), null, List.of("ELEVE"));
+        Requester.Source trusted = source("ENT du Nord", true, "059");
+        // claims of another school and of a teacher's profile do not move a pupil of SCHOOL
+        assertThat(decisions.decide(new Requester("8601001", List.of("National_ENS"), List.of(Uai.of(596_002)), trusted),
+                SCHOOL, "cns", "ark:/1/TER", NOW)).isInstanceOf(Allowed.class);
+        EntitlementDecision claimed = launch("8601001", List.of(Uai.of(596_002)), trusted, Uai.of(596_002));
+        assertThat(reason(claimed)).isEqualTo(Reason.NOT_IN_SCHOOL);
+        assertThat(((Denied) claimed).message()).contains(" selon l'annuaire : ");
+    }
+
+    @Test
+    void noSchoolOutsideTheSourcesTerritoryIsOpenedThroughIt() {
+        subscription("TER", Subscription.AssignmentType.ETABL, true, null, NOW.minusSeconds(60), null, List.of("ELEVE"));
+        EntitlementDecision d = launch("8601001", List.of(SCHOOL), source("ENT de Mayotte", true, "976"), SCHOOL);
+        assertThat(reason(d)).isEqualTo(Reason.OUTSIDE_SOURCE_TERRITORY);
+        assertThat(((Denied) d).message()).isEqualTo("Vous êtes connecté par ENT de Mayotte, qui ne dessert pas "
+                + "l'établissement " + SCHOOL + " : pour ses ressources, connectez-vous par l'ENT de cet établissement.");
+        assertThat(launch("8601001", List.of(), new Requester.Source("educonnect", "ÉduConnect",
+                new fr.relais.connector.Territory(true, List.of(), List.of()), false), SCHOOL)).isInstanceOf(Allowed.class);
+    }
+
     @Autowired
     fr.relais.audit.AuditTrail audit;
 

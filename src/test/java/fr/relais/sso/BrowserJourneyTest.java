@@ -59,10 +59,10 @@ class BrowserJourneyTest extends SsoTestBase {
         browser.get(TOOL);
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("search")));
         assertThat(browser.getTitle()).isEqualTo("Relais – choisir son ENT");
-        browser.findElement(By.id("search")).sendKeys("alpes-mari");
-        assertThat(browser.findElement(By.id("source-agora06")).isDisplayed()).isTrue();
+        browser.findElement(By.id("search")).sendKeys("auvergne");
+        assertThat(browser.findElement(By.id("source-ent-auvergnerhonealpes")).isDisplayed()).isTrue();
         assertThat(browser.findElement(By.id("source-monlycee")).isDisplayed()).isFalse();
-        browser.findElement(By.id("source-agora06")).click();
+        browser.findElement(By.id("source-ent-auvergnerhonealpes")).click();
 
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("username"))).sendKeys("2000001");
         browser.findElement(By.id("password")).sendKeys("demo");

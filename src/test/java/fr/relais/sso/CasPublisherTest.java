@@ -30,7 +30,7 @@ class CasPublisherTest extends SsoTestBase {
 
     private static HttpResponse<String> open(String user) throws Exception {
         Browser b = new Browser(BASE);
-        HttpResponse<String> r = b.get("/cas/login?service=" + URLEncoder.encode(PUBLISHER, "UTF-8") + "&ent=agora06");
+        HttpResponse<String> r = b.get("/cas/login?service=" + URLEncoder.encode(PUBLISHER, "UTF-8") + "&ent=ent-auvergnerhonealpes");
         String entLogin = CasSsoTest.toEntLogin(b, Browser.location(r));
         return CasSsoTest.loginAt(b, entLogin, user);
     }
@@ -53,8 +53,8 @@ class CasPublisherTest extends SsoTestBase {
     @Test
     void theApereoClientSeesThePseudonymAsTheUser() throws Exception {
         Browser b = new Browser(BASE);
-        HttpResponse<String> r = b.get("/cas/login?service=" + URLEncoder.encode(PUBLISHER, "UTF-8") + "&ent=agora06");
-        HttpResponse<String> back = b.post("/sandbox/ent/agora06/cas/login", java.util.Map.of("username", "2000002",
+        HttpResponse<String> r = b.get("/cas/login?service=" + URLEncoder.encode(PUBLISHER, "UTF-8") + "&ent=ent-auvergnerhonealpes");
+        HttpResponse<String> back = b.post("/sandbox/ent/ent-auvergnerhonealpes/cas/login", java.util.Map.of("username", "2000002",
                 "password", "demo", "service", Browser.query(CasSsoTest.toEntLogin(b, Browser.location(r)), "service")));
         HttpResponse<String> toPublisher = b.get(Browser.location(b.get(Browser.location(back))));
         String ticket = Browser.query(Browser.location(toPublisher), "ticket");

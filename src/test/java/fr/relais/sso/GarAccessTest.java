@@ -45,7 +45,7 @@ class GarAccessTest extends SsoTestBase {
 
     private String idoAfterLaunch(String user) throws Exception {
         Browser b = new Browser(BASE);
-        HttpResponse<String> r = b.get("/sso/login?ent=agora06");
+        HttpResponse<String> r = b.get("/sso/login?ent=ent-auvergnerhonealpes");
         CasSsoTest.loginAt(b, Browser.location(b.get(Browser.location(r))), user);
         HttpResponse<String> form = b.follow(b.get("/launch/cns?resource=" + URLEncoder.encode(MATHS, "UTF-8") + "&uai=" + SCHOOL));
         String response = form.body().replaceAll("(?s).*name=\"SAMLResponse\" value=\"([^\"]+)\".*", "$1");

@@ -37,6 +37,20 @@ class SamlIdpTest extends SsoTestBase {
         return b;
     }
 
+    /** Logs in through a simulated SAML identity source: its login form, then its auto-POST back to Relais. */
+    private static Browser loggedInSaml(String ent, String user) throws Exception {
+        Browser b = new Browser(BASE);
+        HttpResponse<String> idp = b.get(Browser.location(b.get(Browser.location(b.get("/sso/login?ent=" + ent)))));
+        Map<String, String> form = new java.util.HashMap<>(Map.of("username", user, "password", "demo"));
+        for (String field : java.util.List.of("requestId", "acs", "sp")) {
+            form.put(field, idp.body().replaceAll("(?s).*name=\"" + field + "\" value=\"([^\"]*)\".*", "$1"));
+        }
+        HttpResponse<String> auto = b.post("/sandbox/ent/" + ent + "/saml/sso", form);
+        b.follow(b.post(BASE + "/saml/sp/acs", Map.of("SAMLResponse",
+                auto.body().replaceAll("(?s).*name=\"SAMLResponse\" value=\"([^\"]+)\".*", "$1"))));
+        return b;
+    }
+
     /** Follows a launch to the auto-POST form and posts it to the publisher's ACS, as the browser's script would. */
     private static HttpResponse<String> postToPublisher(Browser b, HttpResponse<String> form) throws Exception {
         assertThat(form.statusCode()).as(form.body()).isEqualTo(200);
@@ -56,7 +70,7 @@ class SamlIdpTest extends SsoTestBase {
 
     @Test
     void launchGivesThePublisherASignedAssertionWithAPseudonymAndGarAttributesOnly() throws Exception {
-        Browser b = loggedIn("agora06", "2000001");
+        Browser b = loggedIn("ent-auvergnerhonealpes", "2000001");
         HttpResponse<String> page = postToPublisher(b, launch(b, "cns", SCHOOL));
         assertThat(page.body()).contains("Signature vérifiée").contains("Audience : " + CNS_ENTITY)
                 .doesNotContain("Assertion refusée");
@@ -74,13 +88,14 @@ class SamlIdpTest extends SsoTestBase {
 
     @Test
     void thePseudonymIsStableAcrossEntsAndDiffersBetweenPublishers() throws Exception {
-        Browser viaAgora = loggedIn("agora06", "2000002");
-        postToPublisher(viaAgora, launch(viaAgora, "cns", SCHOOL));
+        // two identity sources that serve the pupil's school: her ENT (CAS) and the académie's (SAML)
+        Browser viaEnt = loggedIn("ent-auvergnerhonealpes", "2000002");
+        postToPublisher(viaEnt, launch(viaEnt, "cns", SCHOOL));
         String first = publisher.received.get(publisher.received.size() - 1).nameId();
-        Browser viaNetocentre = loggedIn("netocentre", "2000002");
-        postToPublisher(viaNetocentre, launch(viaNetocentre, "cns", SCHOOL));
+        Browser viaAcademie = loggedInSaml("fim-ac-demo", "2000002");
+        postToPublisher(viaAcademie, launch(viaAcademie, "cns", SCHOOL));
         assertThat(publisher.received.get(publisher.received.size() - 1).nameId()).isEqualTo(first);
-        postToPublisher(viaNetocentre, launch(viaNetocentre, "kne-educadhoc", SCHOOL));
+        postToPublisher(viaAcademie, launch(viaAcademie, "kne-educadhoc", SCHOOL));
         String other = publisher.received.get(publisher.received.size() - 1).nameId();
         assertThat(other).matches("[0-9a-f]{128}").isNotEqualTo(first);
     }
@@ -88,11 +103,11 @@ class SamlIdpTest extends SsoTestBase {
     @Test
     void aRefusalIsExplainedInFrenchAndNothingIsSent() throws Exception {
         int before = publisher.received.size();
-        Browser parent = loggedIn("agora06", "3000001");
+        Browser parent = loggedIn("ent-auvergnerhonealpes", "3000001");
         HttpResponse<String> refused = launch(parent, "cns", SCHOOL);
         assertThat(refused.statusCode()).isEqualTo(403);
         assertThat(refused.body()).contains("Accès refusé").contains("documentaliste").doesNotContain("SAMLResponse");
-        Browser pupil = loggedIn("agora06", "2000004");
+        Browser pupil = loggedIn("ent-auvergnerhonealpes", "2000004");
         HttpResponse<String> otherSchool = launch(pupil, "cns", Uai.of(690_107));
         assertThat(otherSchool.statusCode()).isEqualTo(403);
         assertThat(otherSchool.body()).contains("pas inscrit dans l&#39;établissement " + Uai.of(690_107));
@@ -128,7 +143,7 @@ class SamlIdpTest extends SsoTestBase {
 
     @Test
     void spInitiatedLoginAnswersTheRequestAtTheRegisteredAcs() throws Exception {
-        Browser b = loggedIn("agora06", "4000002");
+        Browser b = loggedIn("ent-auvergnerhonealpes", "4000002");
         HttpResponse<String> form = b.follow(b.get("/saml/idp/sso?SAMLRequest="
                 + redirectBinding(authnRequest(CNS_ENTITY, null, "_req42")) + "&RelayState=page-42"));
         assertThat(form.body()).contains("action=\"" + BASE + "/sandbox/publishers/cns/acs\"");
@@ -201,7 +216,7 @@ class SamlIdpTest extends SsoTestBase {
 
     @Test
     void logoutTellsThePublisherWithItsPseudonymAndTheAssertion() throws Exception {
-        Browser b = loggedIn("agora06", "2000005".substring(0, 7));
+        Browser b = loggedIn("ent-auvergnerhonealpes", "2000005".substring(0, 7));
         postToPublisher(b, launch(b, "cns", SCHOOL));
         SimulatedSamlPublisher.Received got = publisher.received.get(publisher.received.size() - 1);
         b.get("/cas/logout");

@@ -25,6 +25,8 @@ public class CasFamily extends SimpleFamily {
                         FieldRule.required("sso.cas.serverUrl", HTTPS_URL),
                         FieldRule.optionalOneOf("sso.cas.version", "2.0", "3.0"),
                         FieldRule.optional("sso.cas.logoutUrl", HTTPS_URL),
+                        // off unless the territory trusts this source's word on schools and profiles (see IdentityResolver)
+                        FieldRule.optional("sso.trustClaims", BOOLEAN),
                         FieldRule.optional("attributes", MAPPING)));
     }
 }

@@ -25,6 +25,8 @@ public class OidcFamily extends SimpleFamily {
                         FieldRule.required("sso.oidc.issuer", HTTPS_URL),
                         FieldRule.required("sso.oidc.clientId", TEXT),
                         FieldRule.optional("sso.oidc.scopes", TEXT_LIST),
+                        // off unless the territory trusts this source's word on schools and profiles (see IdentityResolver)
+                        FieldRule.optional("sso.trustClaims", BOOLEAN),
                         FieldRule.optional("attributes", MAPPING)));
     }
 }

@@ -24,6 +24,8 @@ public class Saml2Family extends SimpleFamily {
                 List.of(
                         FieldRule.required("sso.saml2.entityId", TEXT),
                         FieldRule.required("sso.saml2.metadataUrl", HTTPS_URL),
+                        // off unless the territory trusts this source's word on schools and profiles (see IdentityResolver)
+                        FieldRule.optional("sso.trustClaims", BOOLEAN),
                         FieldRule.optional("attributes", MAPPING)));
     }
 }

@@ -115,7 +115,7 @@ public class CasServer {
                 fr.relais.licence.EntitlementDecision d = person.isEmpty()
                         ? new fr.relais.licence.EntitlementDecision.Denied(fr.relais.licence.EntitlementDecision.Reason.NOT_IN_SCHOOL,
                                 "Votre compte n'est pas connu de l'annuaire de votre établissement.")
-                        : decisions.decide(person.get().id(), person.get().profiles(), person.get().schools(), school,
+                        : decisions.decide(resolver.requester(session.get(), person.get()), school,
                                 target.get().id(), null, java.time.Instant.now());
                 if (d instanceof fr.relais.licence.EntitlementDecision.Denied denied) {
                     response.setStatus(HttpStatus.FORBIDDEN.value());

@@ -200,8 +200,8 @@ public class SamlIdpController {
         Connector publisher = registry.find(p.get().publisherId()).orElseThrow();
         String uai = p.get().uai() != null ? p.get().uai()
                 : person.get().schools().isEmpty() ? null : person.get().schools().get(0);
-        EntitlementDecision decision = decisions.decide(person.get().id(), person.get().profiles(),
-                person.get().schools(), uai, publisher.id(), p.get().resourceId(), Instant.now());
+        EntitlementDecision decision = decisions.decide(resolver.requester(session.get(), person.get()), uai,
+                publisher.id(), p.get().resourceId(), Instant.now());
         if (decision instanceof EntitlementDecision.Denied denied) {
             log.info("Accès refusé à {} pour {} ({}) : {}", publisher.id(), person.get().id(), uai, denied.reason());
             response.setStatus(HttpStatus.FORBIDDEN.value());
