@@ -30,6 +30,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -52,6 +53,8 @@ import fr.relais.licence.Subscriptions;
         "relais.connectors.dir=./target/it/shib-publisher-connectors"})
 @ActiveProfiles({"demo", "test"})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+// no other class shares this Relais (its own connectors folder): closed after the class, not kept in the cache
+@DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
 class ShibbolethPublisherTest {
 
     static final int PORT = ShibbolethSp.freePort();
