@@ -1,21 +1,19 @@
 package fr.relais.sandbox;
 
-import java.security.cert.CertificateEncodingException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
 import java.time.Instant;
-import java.util.Base64;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.servlet.http.HttpServletResponse;
 
-import org.opensaml.core.xml.XMLObject;
-import org.opensaml.saml.common.SAMLVersion;
-import org.opensaml.saml.saml2.core.Assertion;
-import org.opensaml.saml.saml2.core.AuthnRequest;
-import org.opensaml.saml.saml2.core.NameID;
-import org.opensaml.saml.saml2.core.Response;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Profile;
 import org.springframework.http.MediaType;
@@ -27,17 +25,17 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
-
-import fr.relais.sso.saml.OpenSaml;
-import fr.relais.sso.saml.SamlResponses;
-import fr.relais.sso.saml.SigningKeys;
+import org.springframework.web.bind.annotation.ResponseBody;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
 
 /**
  * A simulated identity source of the SAML family (NEO/Edifice ENTs, Shibboleth IdPs, ÉduConnect), for the
  * demo and the tests: metadata with its own signing key, an SSO endpoint taking HTTP-Redirect AuthnRequests,
- * and Responses whose assertion is signed with RSA-SHA256, posted back to the requester. Accounts: any AAF
- * jointure with the password {@code demo}; it asserts {@code ENTPersonJointure} and ÉduConnect's
- * {@code FrEduCtRefId}.
+ * and Responses whose assertion is signed with RSA-SHA256, posted back to the requester; the ENTs listed in
+ * {@code relais.sandbox.encrypting-ents} also encrypt it for Relais' published encryption key. Accounts: any
+ * AAF jointure with the password {@code demo}; it asserts {@code ENTPersonJointure} and ÉduConnect's
+ * {@code FrEduCtRefId}. Everything SAML here goes through {@link SandboxSaml}, never through Relais' code.
  *
  * <p>Like a real IdP it keeps its own session (a cookie under its path): a second AuthnRequest in the same browser
  * is answered without the password, with the AuthnInstant of the session, unless it says {@code ForceAuthn}. Its
@@ -51,10 +49,12 @@ import fr.relais.sso.saml.SigningKeys;
 @RequestMapping("/sandbox/ent/{ent}/saml")
 public class SimulatedSamlIdp {
 
-    private final String baseUrl;
-    private final Map<String, SigningKeys> keys = new ConcurrentHashMap<>();
+    private static final String PERSISTENT = "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent";
 
-    private final java.util.Set<String> encrypting;
+    private final String baseUrl;
+    private final Map<String, SandboxSaml.Keys> keys = new ConcurrentHashMap<>();
+    private final Set<String> encrypting;
+    private final HttpClient http = HttpClient.newHttpClient();
 
     /** The IdP's own session, behind its cookie. */
     private record Session(String ent, String user, Instant authnInstant, String sessionIndex) {
@@ -63,9 +63,9 @@ public class SimulatedSamlIdp {
     private static final String COOKIE = "SIM_SAML_SESSION";
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
     /** ENTs that answer from their session even when ForceAuthn is asked (tests turn it on). */
-    public final java.util.Set<String> ignoreForceAuthn = ConcurrentHashMap.newKeySet();
+    public final Set<String> ignoreForceAuthn = ConcurrentHashMap.newKeySet();
     /** Logout answers and requests received on the SingleLogoutService, newest last (tests read them). */
-    public final List<String> logoutMessages = new java.util.concurrent.CopyOnWriteArrayList<>();
+    public final java.util.List<String> logoutMessages = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** Makes every open session of this ENT look authenticated {@code age} earlier (tests use it). */
     public void backdate(String ent, java.time.Duration age) {
@@ -74,22 +74,19 @@ public class SimulatedSamlIdp {
     }
 
     public SimulatedSamlIdp(@Value("${relais.sso.base-url}") String baseUrl,
-                            @Value("${relais.sandbox.encrypting-ents:toutatice,educonnect}") java.util.Set<String> encrypting) {
+                            @Value("${relais.sandbox.encrypting-ents:toutatice,educonnect}") Set<String> encrypting) {
         this.baseUrl = baseUrl.replaceAll("/+$", "");
         this.encrypting = encrypting;
     }
 
     /** Relais' encryption certificate, from its SP metadata over HTTP, as a real IdP would take it. */
-    public java.security.cert.X509Certificate spEncryptionCertificate() {
+    public X509Certificate spEncryptionCertificate() {
         try {
-            String md = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                    java.net.URI.create(baseUrl + "/saml/sp/metadata")).build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
-            String b64 = md.replaceAll("(?s).*use=\"encryption\">.*?<ds:X509Certificate>([^<]+)</ds:X509Certificate>.*", "$1");
-            return (java.security.cert.X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
-                    .generateCertificate(new java.io.ByteArrayInputStream(Base64.getMimeDecoder().decode(b64)));
+            return SandboxSaml.certificateFromMetadata(http.send(HttpRequest.newBuilder(
+                    URI.create(baseUrl + "/saml/sp/metadata")).build(), HttpResponse.BodyHandlers.ofString()).body(),
+                    "encryption");
         } catch (Exception e) {
-            throw new IllegalStateException("SP metadata of Relais unreadable: " + e.getMessage(), e);
+            throw new IllegalStateException("métadonnées SP de Relais illisibles : " + e.getMessage(), e);
         }
     }
 
@@ -98,40 +95,44 @@ public class SimulatedSamlIdp {
     }
 
     /** The simulator's key for one ENT (tests use it to forge documents the ENT could have sent). */
-    public SigningKeys keys(String ent) {
-        return keys.computeIfAbsent(ent, e -> SigningKeys.generate("ENT simulé " + e));
+    public SandboxSaml.Keys keys(String ent) {
+        return keys.computeIfAbsent(ent, e -> SandboxSaml.Keys.generate("ENT simule " + e));
     }
 
     @GetMapping("/metadata")
-    public ResponseEntity<String> metadata(@PathVariable String ent) throws CertificateEncodingException {
-        String cert = Base64.getEncoder().encodeToString(keys(ent).certificate().getEncoded());
+    public ResponseEntity<String> metadata(@PathVariable String ent) {
         return ResponseEntity.ok().contentType(MediaType.APPLICATION_XML).body(
                 "<md:EntityDescriptor xmlns:md=\"urn:oasis:names:tc:SAML:2.0:metadata\" "
-                        + "xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\" entityID=\"" + entityId(ent) + "\">"
+                        + "xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\" entityID=\"" + SandboxSaml.escape(entityId(ent)) + "\">"
                         + "<md:IDPSSODescriptor protocolSupportEnumeration=\"urn:oasis:names:tc:SAML:2.0:protocol\">"
-                        + "<md:KeyDescriptor use=\"signing\"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>" + cert
+                        + "<md:KeyDescriptor use=\"signing\"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>"
+                        + keys(ent).certificateBase64()
                         + "</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>"
                         + "<md:SingleLogoutService Binding=\"urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect\" "
-                        + "Location=\"" + entityId(ent) + "/slo\"/>"
+                        + "Location=\"" + SandboxSaml.escape(entityId(ent)) + "/slo\"/>"
                         + "<md:SingleSignOnService Binding=\"urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect\" "
-                        + "Location=\"" + entityId(ent) + "/sso\"/></md:IDPSSODescriptor></md:EntityDescriptor>");
+                        + "Location=\"" + SandboxSaml.escape(entityId(ent)) + "/sso\"/></md:IDPSSODescriptor></md:EntityDescriptor>");
     }
 
     @GetMapping("/sso")
     public String form(@PathVariable String ent, @RequestParam("SAMLRequest") String samlRequest,
                        @RequestParam(name = "RelayState", required = false) String relayState,
                        @org.springframework.web.bind.annotation.CookieValue(name = COOKIE, required = false) String cookie,
-                       Model model) throws OpenSaml.SamlException {
-        XMLObject parsed = OpenSaml.parse(OpenSaml.inflate(samlRequest));
-        AuthnRequest request = (AuthnRequest) parsed;
-        Session session = cookie == null ? null : sessions.get(cookie);
-        boolean forced = Boolean.TRUE.equals(request.isForceAuthn()) && !ignoreForceAuthn.contains(ent);
-        if (session != null && session.ent().equals(ent) && !forced) {
-            return post(model, ent, session, request.getID(), request.getAssertionConsumerServiceURL(),
-                    request.getIssuer().getValue(), relayState);
+                       Model model) {
+        Element request = SandboxSaml.parse(SandboxSaml.inflate(samlRequest)).getDocumentElement();
+        if (!SandboxSaml.PROTOCOL_NS.equals(request.getNamespaceURI()) || !"AuthnRequest".equals(request.getLocalName())) {
+            throw new IllegalArgumentException("une AuthnRequest était attendue, reçu " + request.getLocalName());
         }
-        return page(model, ent, request.getID(), request.getAssertionConsumerServiceURL(), request.getIssuer().getValue(),
-                relayState, null);
+        Element issuer = SandboxSaml.child(request, SandboxSaml.ASSERTION_NS, "Issuer");
+        String sp = issuer == null ? "" : issuer.getTextContent().trim();
+        String acs = request.getAttribute("AssertionConsumerServiceURL");
+        Session session = cookie == null ? null : sessions.get(cookie);
+        boolean forced = ("true".equals(request.getAttribute("ForceAuthn")) || "1".equals(request.getAttribute("ForceAuthn")))
+                && !ignoreForceAuthn.contains(ent);
+        if (session != null && session.ent().equals(ent) && !forced) {
+            return post(model, ent, session, request.getAttribute("ID"), acs, sp, relayState);
+        }
+        return page(model, ent, request.getAttribute("ID"), acs, sp, relayState, null);
     }
 
     private static String page(Model model, String ent, String requestId, String acs, String sp, String relayState,
@@ -149,8 +150,8 @@ public class SimulatedSamlIdp {
             http.setStatus(401);
             return page(model, ent, requestId, acs, sp, relayState, "Identifiant ou mot de passe incorrect.");
         }
-        String cookie = "_s" + java.util.UUID.randomUUID().toString().replace("-", "");
-        Session session = new Session(ent, username, Instant.now(), "_i" + java.util.UUID.randomUUID().toString().replace("-", ""));
+        String cookie = SandboxSaml.newId();
+        Session session = new Session(ent, username, Instant.now(), SandboxSaml.newId());
         sessions.put(cookie, session);
         http.addHeader("Set-Cookie", COOKIE + "=" + cookie + "; Path=/sandbox/ent/" + ent + "/saml; HttpOnly");
         return post(model, ent, session, requestId, acs, sp, relayState);
@@ -159,8 +160,9 @@ public class SimulatedSamlIdp {
     private String post(Model model, String ent, Session session, String requestId, String acs, String sp,
                         String relayState) {
         model.addAttribute("action", acs);
-        model.addAttribute("samlResponse", OpenSaml.base64(response(ent, session.user(), requestId, acs, sp, Instant.now(),
-                encrypting.contains(ent) ? spEncryptionCertificate() : null, session.authnInstant(), session.sessionIndex())));
+        model.addAttribute("samlResponse", SandboxSaml.base64(response(ent, session.user(), requestId, acs, sp,
+                Instant.now(), encrypting.contains(ent) ? spEncryptionCertificate() : null, session.authnInstant(),
+                session.sessionIndex())));
         model.addAttribute("relayState", relayState);
         model.addAttribute("publisher", "Relais");
         return "saml-post";
@@ -172,11 +174,10 @@ public class SimulatedSamlIdp {
      * LogoutResponse to a logout started here.
      */
     @GetMapping("/slo")
-    public ResponseEntity<String> slo(@PathVariable String ent, jakarta.servlet.http.HttpServletRequest http,
-            @org.springframework.web.bind.annotation.CookieValue(name = COOKIE, required = false) String cookie)
+    public ResponseEntity<String> slo(@PathVariable String ent, jakarta.servlet.http.HttpServletRequest request)
             throws Exception {
-        Map<String, String> raw = new LinkedHashMap<>();
-        for (String pair : http.getQueryString() == null ? new String[0] : http.getQueryString().split("&")) {
+        Map<String, String> raw = new java.util.LinkedHashMap<>();
+        for (String pair : request.getQueryString() == null ? new String[0] : request.getQueryString().split("&")) {
             int eq = pair.indexOf('=');
             if (eq > 0) {
                 raw.put(pair.substring(0, eq), pair.substring(eq + 1));
@@ -189,37 +190,33 @@ public class SimulatedSamlIdp {
         String signed = kind + "=" + raw.get(kind) + (raw.containsKey("RelayState") ? "&RelayState=" + raw.get("RelayState") : "")
                 + "&SigAlg=" + raw.get("SigAlg");
         java.security.Signature rsa = java.security.Signature.getInstance("SHA256withRSA");
-        rsa.initVerify(spCertificate());
-        rsa.update(signed.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        rsa.initVerify(spCertificate("signing"));
+        rsa.update(signed.getBytes(StandardCharsets.UTF_8));
         if (!"http://www.w3.org/2001/04/xmldsig-more#rsa-sha256".equals(decode(raw.get("SigAlg")))
-                || !rsa.verify(Base64.getMimeDecoder().decode(decode(raw.get("Signature"))))) {
+                || !rsa.verify(java.util.Base64.getMimeDecoder().decode(decode(raw.get("Signature"))))) {
             return html(400, "Demande de déconnexion refusée : signature invalide.");
         }
-        XMLObject message = OpenSaml.parse(OpenSaml.inflate(decode(raw.get(kind))));
-        logoutMessages.add(OpenSaml.toXml(message));
-        if (!(message instanceof org.opensaml.saml.saml2.core.LogoutRequest request)) {
+        Element message = SandboxSaml.parse(SandboxSaml.inflate(decode(raw.get(kind)))).getDocumentElement();
+        logoutMessages.add(SandboxSaml.toXml(message));
+        if (!"LogoutRequest".equals(message.getLocalName())) {
             return html(200, "Vous êtes déconnecté de l'ENT simulé " + ent + " et de Relais.");
         }
-        String user = request.getNameID().getValue().replaceFirst("^sujet-" + java.util.regex.Pattern.quote(ent) + "-", "");
-        java.util.Set<String> indexes = new java.util.HashSet<>();
-        request.getSessionIndexes().forEach(i -> indexes.add(i.getValue()));
+        Element nameId = SandboxSaml.child(message, SandboxSaml.ASSERTION_NS, "NameID");
+        String user = (nameId == null ? "" : nameId.getTextContent().trim())
+                .replaceFirst("^sujet-" + java.util.regex.Pattern.quote(ent) + "-", "");
+        Set<String> indexes = new java.util.HashSet<>();
+        SandboxSaml.children(message, SandboxSaml.PROTOCOL_NS, "SessionIndex").forEach(i -> indexes.add(i.getTextContent().trim()));
         sessions.values().removeIf(s -> s.ent().equals(ent) && s.user().equals(user)
                 && (indexes.isEmpty() || indexes.contains(s.sessionIndex())));
-        org.opensaml.saml.saml2.core.LogoutResponse answer = OpenSaml.build(
-                org.opensaml.saml.saml2.core.LogoutResponse.DEFAULT_ELEMENT_NAME);
-        answer.setID("_r" + Long.toHexString(System.nanoTime()));
-        answer.setVersion(SAMLVersion.VERSION_20);
-        answer.setIssueInstant(Instant.now());
-        answer.setInResponseTo(request.getID());
-        answer.setDestination(spSloUrl());
-        answer.setIssuer(SamlResponses.issuer(entityId(ent)));
-        org.opensaml.saml.saml2.core.Status status = OpenSaml.build(org.opensaml.saml.saml2.core.Status.DEFAULT_ELEMENT_NAME);
-        org.opensaml.saml.saml2.core.StatusCode code = OpenSaml.build(org.opensaml.saml.saml2.core.StatusCode.DEFAULT_ELEMENT_NAME);
-        code.setValue(org.opensaml.saml.saml2.core.StatusCode.SUCCESS);
-        status.setStatusCode(code);
-        answer.setStatus(status);
-        return ResponseEntity.status(302).header("Location", redirect(ent, spSloUrl(), "SAMLResponse",
-                OpenSaml.toXml(answer), raw.containsKey("RelayState") ? decode(raw.get("RelayState")) : null))
+        String slo = spSloUrl();
+        String answer = "<saml2p:LogoutResponse xmlns:saml2p=\"" + SandboxSaml.PROTOCOL_NS + "\" xmlns:saml2=\""
+                + SandboxSaml.ASSERTION_NS + "\" ID=\"" + SandboxSaml.newId() + "\" Version=\"2.0\" IssueInstant=\""
+                + SandboxSaml.instant(Instant.now()) + "\" Destination=\"" + SandboxSaml.escape(slo) + "\" InResponseTo=\""
+                + SandboxSaml.escape(message.getAttribute("ID")) + "\"><saml2:Issuer>" + SandboxSaml.escape(entityId(ent))
+                + "</saml2:Issuer><saml2p:Status><saml2p:StatusCode Value=\"urn:oasis:names:tc:SAML:2.0:status:Success\"/>"
+                + "</saml2p:Status></saml2p:LogoutResponse>";
+        return ResponseEntity.status(302).header("Location", redirect(ent, slo, "SAMLResponse", answer,
+                raw.containsKey("RelayState") ? decode(raw.get("RelayState")) : null))
                 .header("Set-Cookie", COOKIE + "=; Path=/sandbox/ent/" + ent + "/saml; Max-Age=0").build();
     }
 
@@ -231,21 +228,14 @@ public class SimulatedSamlIdp {
         if (session == null) {
             return html(200, "Aucune session ouverte sur l'ENT simulé " + ent + ".");
         }
-        org.opensaml.saml.saml2.core.LogoutRequest request = OpenSaml.build(org.opensaml.saml.saml2.core.LogoutRequest.DEFAULT_ELEMENT_NAME);
-        request.setID("_l" + Long.toHexString(System.nanoTime()));
-        request.setVersion(SAMLVersion.VERSION_20);
-        request.setIssueInstant(Instant.now());
-        request.setDestination(spSloUrl());
-        request.setIssuer(SamlResponses.issuer(entityId(ent)));
-        NameID name = OpenSaml.build(NameID.DEFAULT_ELEMENT_NAME);
-        name.setFormat(NameID.PERSISTENT);
-        name.setValue("sujet-" + ent + "-" + session.user());
-        request.setNameID(name);
-        org.opensaml.saml.saml2.core.SessionIndex index = OpenSaml.build(org.opensaml.saml.saml2.core.SessionIndex.DEFAULT_ELEMENT_NAME);
-        index.setValue(session.sessionIndex());
-        request.getSessionIndexes().add(index);
-        return ResponseEntity.status(302).header("Location", redirect(ent, spSloUrl(), "SAMLRequest",
-                OpenSaml.toXml(request), null))
+        String slo = spSloUrl();
+        String request = "<saml2p:LogoutRequest xmlns:saml2p=\"" + SandboxSaml.PROTOCOL_NS + "\" xmlns:saml2=\""
+                + SandboxSaml.ASSERTION_NS + "\" ID=\"" + SandboxSaml.newId() + "\" Version=\"2.0\" IssueInstant=\""
+                + SandboxSaml.instant(Instant.now()) + "\" Destination=\"" + SandboxSaml.escape(slo) + "\"><saml2:Issuer>"
+                + SandboxSaml.escape(entityId(ent)) + "</saml2:Issuer><saml2:NameID Format=\"" + PERSISTENT + "\">"
+                + SandboxSaml.escape(subject(ent, session.user())) + "</saml2:NameID><saml2p:SessionIndex>"
+                + SandboxSaml.escape(session.sessionIndex()) + "</saml2p:SessionIndex></saml2p:LogoutRequest>";
+        return ResponseEntity.status(302).header("Location", redirect(ent, slo, "SAMLRequest", request, null))
                 .header("Set-Cookie", COOKIE + "=; Path=/sandbox/ent/" + ent + "/saml; Max-Age=0").build();
     }
 
@@ -255,26 +245,26 @@ public class SimulatedSamlIdp {
             java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
             try (var d = new java.util.zip.DeflaterOutputStream(out, new java.util.zip.Deflater(
                     java.util.zip.Deflater.DEFLATED, true))) {
-                d.write(xml.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                d.write(xml.getBytes(StandardCharsets.UTF_8));
             }
-            String query = kind + "=" + encode(Base64.getEncoder().encodeToString(out.toByteArray()))
+            String query = kind + "=" + encode(java.util.Base64.getEncoder().encodeToString(out.toByteArray()))
                     + (relayState == null ? "" : "&RelayState=" + encode(relayState))
                     + "&SigAlg=" + encode("http://www.w3.org/2001/04/xmldsig-more#rsa-sha256");
             java.security.Signature rsa = java.security.Signature.getInstance("SHA256withRSA");
             rsa.initSign(keys(ent).privateKey());
-            rsa.update(query.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            return endpoint + "?" + query + "&Signature=" + encode(Base64.getEncoder().encodeToString(rsa.sign()));
+            rsa.update(query.getBytes(StandardCharsets.UTF_8));
+            return endpoint + "?" + query + "&Signature=" + encode(java.util.Base64.getEncoder().encodeToString(rsa.sign()));
         } catch (java.io.IOException | java.security.GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
     }
 
     private static String encode(String s) {
-        return java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8);
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
 
     private static String decode(String s) {
-        return java.net.URLDecoder.decode(s, java.nio.charset.StandardCharsets.UTF_8);
+        return java.net.URLDecoder.decode(s, StandardCharsets.UTF_8);
     }
 
     private static ResponseEntity<String> html(int status, String message) {
@@ -285,11 +275,10 @@ public class SimulatedSamlIdp {
     /** Relais' SP metadata, over HTTP as a real IdP reads it. */
     private String spMetadata() {
         try {
-            return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                    java.net.URI.create(baseUrl + "/saml/sp/metadata")).build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            return http.send(HttpRequest.newBuilder(URI.create(baseUrl + "/saml/sp/metadata")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
         } catch (java.io.IOException e) {
-            throw new IllegalStateException("SP metadata of Relais unreachable: " + e.getMessage(), e);
+            throw new IllegalStateException("métadonnées SP de Relais injoignables : " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
@@ -304,37 +293,42 @@ public class SimulatedSamlIdp {
         return md.replaceAll("(?s).*<md:SingleLogoutService [^>]*Location=\"([^\"]+)\".*", "$1");
     }
 
-    /** The certificate of Relais' SP metadata (it signs its logout requests with the key it publishes). */
-    private java.security.cert.X509Certificate spCertificate() throws java.security.cert.CertificateException {
-        String b64 = spMetadata().replaceAll("(?s).*?<ds:X509Certificate>([^<]+)</ds:X509Certificate>.*", "$1");
-        return (java.security.cert.X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
-                .generateCertificate(new java.io.ByteArrayInputStream(Base64.getMimeDecoder().decode(b64)));
+    /** A certificate of Relais' SP metadata ({@code signing}: the key its logout requests are signed with). */
+    private X509Certificate spCertificate(String use) {
+        String metadata = spMetadata();
+        try {
+            return SandboxSaml.certificateFromMetadata(metadata, use);
+        } catch (IllegalArgumentException noSigningKey) {
+            // metadata that publish one key for encryption only: Relais signs with that same key
+            return SandboxSaml.certificateFromMetadata(metadata, "encryption");
+        }
     }
 
     /** The user logs out of this ENT: it POSTs a signed LogoutRequest to Relais ({@code unsigned} forges one without). */
     @PostMapping("/logout")
-    @org.springframework.web.bind.annotation.ResponseBody
+    @ResponseBody
     public String logout(@PathVariable String ent, @RequestParam String username,
                          @RequestParam(defaultValue = "false") boolean unsigned) throws Exception {
-        org.opensaml.saml.saml2.core.LogoutRequest request = OpenSaml.build(org.opensaml.saml.saml2.core.LogoutRequest.DEFAULT_ELEMENT_NAME);
-        request.setID("_l" + Long.toHexString(System.nanoTime()));
-        request.setVersion(SAMLVersion.VERSION_20);
-        request.setIssueInstant(Instant.now());
-        request.setDestination(baseUrl + "/saml/sp/slo");
-        request.setIssuer(SamlResponses.issuer(entityId(ent)));
-        NameID name = OpenSaml.build(NameID.DEFAULT_ELEMENT_NAME);
-        name.setFormat(NameID.PERSISTENT);
-        name.setValue("sujet-" + ent + "-" + username);
-        request.setNameID(name);
+        String slo = baseUrl + "/saml/sp/slo";
+        Document request = SandboxSaml.parse("<saml2p:LogoutRequest xmlns:saml2p=\"" + SandboxSaml.PROTOCOL_NS
+                + "\" xmlns:saml2=\"" + SandboxSaml.ASSERTION_NS + "\" ID=\"" + SandboxSaml.newId()
+                + "\" Version=\"2.0\" IssueInstant=\"" + SandboxSaml.instant(Instant.now()) + "\" Destination=\""
+                + SandboxSaml.escape(slo) + "\"><saml2:Issuer>" + SandboxSaml.escape(entityId(ent)) + "</saml2:Issuer>"
+                + "<saml2:NameID Format=\"" + PERSISTENT + "\">" + SandboxSaml.escape(subject(ent, username))
+                + "</saml2:NameID></saml2p:LogoutRequest>");
         if (!unsigned) {
-            OpenSaml.sign(request, keys(ent));
+            SandboxSaml.sign(request.getDocumentElement(), keys(ent));
         }
-        var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                java.net.URI.create(baseUrl + "/saml/sp/slo")).header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("SAMLRequest=" + java.net.URLEncoder.encode(
-                        OpenSaml.base64(OpenSaml.toXml(request)), java.nio.charset.StandardCharsets.UTF_8))).build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(slo))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("SAMLRequest=" + URLEncoder.encode(
+                        SandboxSaml.base64(SandboxSaml.toXml(request)), StandardCharsets.UTF_8))).build(),
+                HttpResponse.BodyHandlers.ofString());
         return response.statusCode() + " " + response.body();
+    }
+
+    private static String subject(String ent, String user) {
+        return "sujet-" + ent + "-" + user;
     }
 
     /** A Response as this ENT sends it: one assertion, signed. */
@@ -349,7 +343,7 @@ public class SimulatedSamlIdp {
 
     /** @param encryptFor when not null, the assertion is encrypted for this certificate (RSA-OAEP + AES-256-GCM) */
     public String response(String ent, String user, String inResponseTo, String acs, String audience, Instant now,
-                           java.security.cert.X509Certificate encryptFor) {
+                           X509Certificate encryptFor) {
         return response(ent, user, inResponseTo, acs, audience, now, encryptFor, now, null);
     }
 
@@ -358,38 +352,47 @@ public class SimulatedSamlIdp {
      * @param sessionIndex its session's index, named again by its logout
      */
     public String response(String ent, String user, String inResponseTo, String acs, String audience, Instant now,
-                           java.security.cert.X509Certificate encryptFor, Instant authnInstant, String sessionIndex) {
-        NameID nameId = OpenSaml.build(NameID.DEFAULT_ELEMENT_NAME);
-        nameId.setFormat(NameID.PERSISTENT);
-        nameId.setValue("sujet-" + ent + "-" + user);
-        Map<String, List<String>> attributes = new LinkedHashMap<>();
-        attributes.put("ENTPersonJointure", List.of(user));
-        attributes.put("FrEduCtRefId", List.of("{AAF}0690000|DEMO|" + user));
-        Assertion assertion = SamlResponses.bearerAssertion(entityId(ent), nameId, audience, acs, inResponseTo,
-                now, now.minusSeconds(5), now.plusSeconds(300), attributes);
-        assertion.getAuthnStatements().get(0).setAuthnInstant(authnInstant);
-        assertion.getAuthnStatements().get(0).setSessionIndex(sessionIndex);
-        OpenSaml.sign(assertion, keys(ent));
-
-        Response response = SamlResponses.successResponse(entityId(ent), acs, inResponseTo, now);
-        if (encryptFor == null) {
-            response.getAssertions().add(assertion);
-        } else {
-            org.opensaml.xmlsec.encryption.support.DataEncryptionParameters content =
-                    new org.opensaml.xmlsec.encryption.support.DataEncryptionParameters();
-            content.setAlgorithm(org.opensaml.xmlsec.encryption.support.EncryptionConstants.ALGO_ID_BLOCKCIPHER_AES256_GCM);
-            org.opensaml.xmlsec.encryption.support.KeyEncryptionParameters key =
-                    new org.opensaml.xmlsec.encryption.support.KeyEncryptionParameters();
-            key.setEncryptionCredential(new org.opensaml.security.x509.BasicX509Credential(encryptFor));
-            key.setAlgorithm(org.opensaml.xmlsec.encryption.support.EncryptionConstants.ALGO_ID_KEYTRANSPORT_RSAOAEP);
-            org.opensaml.saml.saml2.encryption.Encrypter encrypter = new org.opensaml.saml.saml2.encryption.Encrypter(content, key);
-            encrypter.setKeyPlacement(org.opensaml.saml.saml2.encryption.Encrypter.KeyPlacement.INLINE);
-            try {
-                response.getEncryptedAssertions().add(encrypter.encrypt(assertion));
-            } catch (org.opensaml.xmlsec.encryption.support.EncryptionException e) {
-                throw new IllegalStateException(e);
-            }
+                           X509Certificate encryptFor, Instant authnInstant, String sessionIndex) {
+        String issuer = "<saml2:Issuer>" + SandboxSaml.escape(entityId(ent)) + "</saml2:Issuer>";
+        String inResponse = inResponseTo == null ? "" : " InResponseTo=\"" + SandboxSaml.escape(inResponseTo) + "\"";
+        String until = SandboxSaml.instant(now.plusSeconds(300));
+        // the assertion declares every namespace it uses, so that it stands alone once encrypted
+        String assertion = "<saml2:Assertion xmlns:saml2=\"" + SandboxSaml.ASSERTION_NS + "\" "
+                + "xmlns:xs=\"http://www.w3.org/2001/XMLSchema\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" "
+                + "ID=\"" + SandboxSaml.newId() + "\" Version=\"2.0\" IssueInstant=\"" + SandboxSaml.instant(now) + "\">"
+                + issuer
+                + "<saml2:Subject><saml2:NameID Format=\"" + PERSISTENT + "\">" + SandboxSaml.escape(subject(ent, user))
+                + "</saml2:NameID><saml2:SubjectConfirmation Method=\"urn:oasis:names:tc:SAML:2.0:cm:bearer\">"
+                + "<saml2:SubjectConfirmationData" + inResponse + " NotOnOrAfter=\"" + until + "\" Recipient=\""
+                + SandboxSaml.escape(acs) + "\"/></saml2:SubjectConfirmation></saml2:Subject>"
+                + "<saml2:Conditions NotBefore=\"" + SandboxSaml.instant(now.minusSeconds(5)) + "\" NotOnOrAfter=\""
+                + until + "\"><saml2:AudienceRestriction><saml2:Audience>" + SandboxSaml.escape(audience)
+                + "</saml2:Audience></saml2:AudienceRestriction></saml2:Conditions>"
+                + "<saml2:AuthnStatement AuthnInstant=\"" + SandboxSaml.instant(authnInstant) + "\""
+                + (sessionIndex == null ? "" : " SessionIndex=\"" + SandboxSaml.escape(sessionIndex) + "\"")
+                + "><saml2:AuthnContext>"
+                + "<saml2:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport"
+                + "</saml2:AuthnContextClassRef></saml2:AuthnContext></saml2:AuthnStatement>"
+                + "<saml2:AttributeStatement>" + attribute("ENTPersonJointure", user)
+                + attribute("FrEduCtRefId", "{AAF}0690000|DEMO|" + user) + "</saml2:AttributeStatement>"
+                + "</saml2:Assertion>";
+        Document response = SandboxSaml.parse("<saml2p:Response xmlns:saml2p=\"" + SandboxSaml.PROTOCOL_NS
+                + "\" xmlns:saml2=\"" + SandboxSaml.ASSERTION_NS + "\" ID=\"" + SandboxSaml.newId()
+                + "\" Version=\"2.0\" IssueInstant=\"" + SandboxSaml.instant(now) + "\" Destination=\""
+                + SandboxSaml.escape(acs) + "\"" + inResponse + ">" + issuer
+                + "<saml2p:Status><saml2p:StatusCode Value=\"urn:oasis:names:tc:SAML:2.0:status:Success\"/>"
+                + "</saml2p:Status>" + assertion + "</saml2p:Response>");
+        Element signed = SandboxSaml.child(response.getDocumentElement(), SandboxSaml.ASSERTION_NS, "Assertion");
+        SandboxSaml.sign(signed, keys(ent));
+        if (encryptFor != null) {
+            SandboxSaml.encrypt(signed, encryptFor);
         }
-        return OpenSaml.toXml(response);
+        return SandboxSaml.toXml(response);
+    }
+
+    private static String attribute(String name, String value) {
+        return "<saml2:Attribute Name=\"" + name + "\" NameFormat=\"urn:oasis:names:tc:SAML:2.0:attrname-format:basic\">"
+                + "<saml2:AttributeValue xsi:type=\"xs:string\">" + SandboxSaml.escape(value)
+                + "</saml2:AttributeValue></saml2:Attribute>";
     }
 }

@@ -1,42 +1,38 @@
 package fr.relais.sandbox;
 
-import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-import org.opensaml.core.xml.XMLObject;
-import org.opensaml.saml.saml2.core.Assertion;
-import org.opensaml.saml.saml2.core.Response;
-import org.opensaml.saml.security.impl.SAMLSignatureProfileValidator;
-import org.opensaml.security.x509.BasicX509Credential;
-import org.opensaml.xmlsec.signature.support.SignatureValidator;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Profile;
+import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
-
-import fr.relais.sso.saml.OpenSaml;
+import org.springframework.web.bind.annotation.ResponseBody;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
 
 /**
  * A simulated publisher platform (SAML 2.0 service provider), for the demo and the tests: it receives Relais'
  * Response at its ACS, fetches Relais' IdP metadata over HTTP, verifies the assertion's signature with the
  * certificate published there, checks audience and lifetime, and shows what it learnt: a pseudonymous id and
- * GAR attributes, never a name.
+ * GAR attributes, never a name. It checks through {@link SandboxSaml} (the JDK's XML signature API), never
+ * through Relais' own SAML code.
  */
 @Controller
 @Profile("demo")
@@ -47,7 +43,12 @@ public class SimulatedSamlPublisher {
     public record Received(String publisher, String nameId, Map<String, List<String>> attributes, String relayState) {
     }
 
+    /** A logout request received from Relais, after its signature was checked. */
+    public record Logout(String publisher, String nameId, String sessionIndex) {
+    }
+
     public final List<Received> received = new CopyOnWriteArrayList<>();
+    public final List<Logout> logouts = new CopyOnWriteArrayList<>();
     private final String metadataUrl;
     private final HttpClient http = HttpClient.newHttpClient();
 
@@ -57,57 +58,76 @@ public class SimulatedSamlPublisher {
 
     @PostMapping("/acs")
     public String acs(@PathVariable String publisher, @RequestParam("SAMLResponse") String samlResponse,
-                      @RequestParam(name = "RelayState", required = false) String relayState,
-                      @RequestParam(name = "audience", required = false) String ignored, Model model) {
+                      @RequestParam(name = "RelayState", required = false) String relayState, Model model) {
         model.addAttribute("publisher", publisher);
         try {
-            XMLObject parsed = OpenSaml.parse(Base64.getMimeDecoder().decode(samlResponse));
-            Assertion assertion = ((Response) parsed).getAssertions().get(0);
-            new SAMLSignatureProfileValidator().validate(assertion.getSignature());
-            SignatureValidator.validate(assertion.getSignature(), new BasicX509Credential(idpCertificate()));
-            if (assertion.getConditions().getNotOnOrAfter().isBefore(Instant.now())) {
-                throw new IllegalStateException("assertion expirée");
+            Element response = SandboxSaml.parse(Base64.getMimeDecoder().decode(samlResponse)).getDocumentElement();
+            if (!SandboxSaml.PROTOCOL_NS.equals(response.getNamespaceURI()) || !"Response".equals(response.getLocalName())) {
+                throw new IllegalArgumentException("une Response SAML était attendue");
             }
+            List<Element> assertions = SandboxSaml.children(response, SandboxSaml.ASSERTION_NS, "Assertion");
+            if (assertions.size() != 1) {
+                throw new IllegalArgumentException("exactement une assertion attendue, " + assertions.size() + " reçues");
+            }
+            Element assertion = assertions.get(0);
+            SandboxSaml.verify(assertion, idpCertificate());
+            Element conditions = required(assertion, "Conditions");
+            if (!Instant.parse(conditions.getAttribute("NotOnOrAfter")).isAfter(Instant.now())) {
+                throw new IllegalArgumentException("assertion expirée");
+            }
+            Element audience = required(required(conditions, "AudienceRestriction"), "Audience");
             Map<String, List<String>> attributes = new LinkedHashMap<>();
-            assertion.getAttributeStatements().forEach(s -> s.getAttributes().forEach(a -> attributes.put(a.getName(),
-                    a.getAttributeValues().stream().map(v -> v.getDOM().getTextContent()).toList())));
-            Received r = new Received(publisher, assertion.getSubject().getNameID().getValue(), attributes, relayState);
+            Element statement = SandboxSaml.child(assertion, SandboxSaml.ASSERTION_NS, "AttributeStatement");
+            if (statement != null) {
+                for (Element attribute : SandboxSaml.children(statement, SandboxSaml.ASSERTION_NS, "Attribute")) {
+                    List<String> values = new ArrayList<>();
+                    SandboxSaml.children(attribute, SandboxSaml.ASSERTION_NS, "AttributeValue")
+                            .forEach(v -> values.add(v.getTextContent()));
+                    attributes.put(attribute.getAttribute("Name"), values);
+                }
+            }
+            Received r = new Received(publisher, required(required(assertion, "Subject"), "NameID").getTextContent(),
+                    attributes, relayState);
             received.add(r);
             model.addAttribute("received", r);
-            model.addAttribute("audience", assertion.getConditions().getAudienceRestrictions().get(0).getAudiences()
-                    .get(0).getURI());
+            model.addAttribute("audience", audience.getTextContent());
         } catch (Exception e) {
             model.addAttribute("error", e.getMessage());
         }
         return "sandbox-publisher";
     }
 
-    /** Logout requests received from Relais (publisher, NameID, SessionIndex), after their signature was checked. */
-    public final List<String[]> logouts = new CopyOnWriteArrayList<>();
-
     /** SAML single logout, SOAP binding: Relais says the user's session ended. */
     @PostMapping(value = "/slo", consumes = "text/xml")
-    @org.springframework.web.bind.annotation.ResponseBody
-    public org.springframework.http.ResponseEntity<String> slo(@PathVariable String publisher,
-                                                               @org.springframework.web.bind.annotation.RequestBody String soap) {
+    @ResponseBody
+    public ResponseEntity<String> slo(@PathVariable String publisher, @RequestBody String soap) {
         try {
-            String xml = soap.replaceAll("(?s)^.*<soap11:Body>(.*)</soap11:Body>.*$", "$1");
-            var request = (org.opensaml.saml.saml2.core.LogoutRequest) OpenSaml.parse(xml.getBytes(StandardCharsets.UTF_8));
-            new SAMLSignatureProfileValidator().validate(request.getSignature());
-            SignatureValidator.validate(request.getSignature(), new BasicX509Credential(idpCertificate()));
-            logouts.add(new String[] {publisher, request.getNameID().getValue(),
-                    request.getSessionIndexes().get(0).getValue()});
-            return org.springframework.http.ResponseEntity.ok("ok");
+            Document envelope = SandboxSaml.parse(soap);
+            Element body = SandboxSaml.child(envelope.getDocumentElement(), "http://schemas.xmlsoap.org/soap/envelope/", "Body");
+            Element request = body == null ? null : SandboxSaml.child(body, SandboxSaml.PROTOCOL_NS, "LogoutRequest");
+            if (request == null) {
+                throw new IllegalArgumentException("aucune LogoutRequest dans l'enveloppe SOAP");
+            }
+            SandboxSaml.verify(request, idpCertificate());
+            Element sessionIndex = SandboxSaml.child(request, SandboxSaml.PROTOCOL_NS, "SessionIndex");
+            logouts.add(new Logout(publisher, required(request, "NameID").getTextContent(),
+                    sessionIndex == null ? null : sessionIndex.getTextContent()));
+            return ResponseEntity.ok("ok");
         } catch (Exception e) {
-            return org.springframework.http.ResponseEntity.badRequest().body(e.getMessage());
+            return ResponseEntity.badRequest().body(e.getMessage());
         }
     }
 
+    private static Element required(Element parent, String localName) {
+        Element child = SandboxSaml.child(parent, SandboxSaml.ASSERTION_NS, localName);
+        if (child == null) {
+            throw new IllegalArgumentException("élément " + localName + " absent de " + parent.getLocalName());
+        }
+        return child;
+    }
+
     private X509Certificate idpCertificate() throws Exception {
-        String metadata = http.send(HttpRequest.newBuilder(URI.create(metadataUrl)).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
-        String b64 = metadata.replaceAll("(?s).*<ds:X509Certificate>([^<]+)</ds:X509Certificate>.*", "$1");
-        return (X509Certificate) CertificateFactory.getInstance("X.509")
-                .generateCertificate(new ByteArrayInputStream(Base64.getMimeDecoder().decode(b64.getBytes(StandardCharsets.US_ASCII))));
+        return SandboxSaml.certificateFromMetadata(http.send(HttpRequest.newBuilder(URI.create(metadataUrl)).build(),
+                HttpResponse.BodyHandlers.ofString()).body(), "signing");
     }
 }

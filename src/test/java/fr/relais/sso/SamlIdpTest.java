@@ -221,13 +221,13 @@ class SamlIdpTest extends SsoTestBase {
         SimulatedSamlPublisher.Received got = publisher.received.get(publisher.received.size() - 1);
         b.get("/cas/logout");
         long deadline = System.currentTimeMillis() + 5000;
-        while (publisher.logouts.stream().noneMatch(l -> l[1].equals(got.nameId())) && System.currentTimeMillis() < deadline) {
+        while (publisher.logouts.stream().noneMatch(l -> l.nameId().equals(got.nameId())) && System.currentTimeMillis() < deadline) {
             Thread.sleep(50);
         }
         assertThat(publisher.logouts).anySatisfy(l -> {
-            assertThat(l[0]).isEqualTo("cns");
-            assertThat(l[1]).isEqualTo(got.nameId());
-            assertThat(l[2]).startsWith("_");
+            assertThat(l.publisher()).isEqualTo("cns");
+            assertThat(l.nameId()).isEqualTo(got.nameId());
+            assertThat(l.sessionIndex()).startsWith("_");
         });
     }
 }

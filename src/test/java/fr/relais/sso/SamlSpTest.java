@@ -175,7 +175,7 @@ class SamlSpTest extends SsoTestBase {
         Browser b = new Browser(BASE);
         Response response = (Response) OpenSaml.parse(legit(b, "ent77").getBytes(StandardCharsets.UTF_8));
         Assertion a = withoutSignature(response);
-        SigningKeys keys = idp.keys("ent77");
+        fr.relais.sandbox.SandboxSaml.Keys keys = idp.keys("ent77");
         Signature signature = OpenSaml.build(Signature.DEFAULT_ELEMENT_NAME);
         signature.setSigningCredential(new BasicX509Credential(keys.certificate(), keys.privateKey()));
         signature.setSignatureAlgorithm(SignatureConstants.ALGO_ID_SIGNATURE_RSA_SHA1);

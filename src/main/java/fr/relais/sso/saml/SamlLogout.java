@@ -97,8 +97,11 @@ public class SamlLogout {
             index.setValue(i[1]);
             request.getSessionIndexes().add(index);
             OpenSaml.sign(request, keys);
+            // the serialised request starts with an XML declaration, which may only open a document: inside the
+            // SOAP Body it would make the envelope ill-formed for any XML parser
             String soap = "<soap11:Envelope xmlns:soap11=\"http://schemas.xmlsoap.org/soap/envelope/\"><soap11:Body>"
-                    + OpenSaml.toXml(request) + "</soap11:Body></soap11:Envelope>";
+                    + OpenSaml.toXml(request).replaceFirst("^<\\?xml[^>]*\\?>\\s*", "")
+                    + "</soap11:Body></soap11:Envelope>";
             http.sendAsync(HttpRequest.newBuilder(URI.create(slo)).timeout(Duration.ofSeconds(5))
                     .header("Content-Type", "text/xml; charset=utf-8").header("SOAPAction", "http://www.oasis-open.org/committees/security")
                     .POST(HttpRequest.BodyPublishers.ofString(soap)).build(), HttpResponse.BodyHandlers.discarding())
