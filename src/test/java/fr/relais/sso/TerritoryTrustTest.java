@@ -84,19 +84,29 @@ class TerritoryTrustTest {
                 .writeTo(dir)) {
             importer.importFile(f, f.getFileName().toString(), "api");
         }
-        // CNS sells school-wide subscriptions to the Rhône school of the directory and to a school of Mayotte
+        // CNS sells school-wide subscriptions to the Rhône school of the directory and to a school of Mayotte;
+        // Biblio Manuels (a publisher reached by CAS) to the Rhône school
         for (String uai : List.of(RHONE, MAYOTTE)) {
             subscriptions.create(new Subscription("cns", "ABO-TER-" + uai, "D", "ark:/86527/manuel-maths", "ark",
                     "Manuel", null, Instant.parse("2026-01-01T00:00:00Z"), null, null, null, true,
                     Subscription.AssignmentType.ETABL, null, null, null, null, null, null, List.of(uai),
                     List.of("ELEVE", "ENSEIGNANT", "DOCUMENTALISTE")));
         }
+        subscriptions.create(new Subscription("bibliomanuels", "ABO-TER-BIBLIO", "BIBLIO_DISTRIBUTEUR", "ark:/1/biblio",
+                "ark", "Biblio", null, Instant.parse("2026-01-01T00:00:00Z"), null, null, null, true,
+                Subscription.AssignmentType.ETABL, null, null, null, null, null, null, List.of(RHONE), List.of("ELEVE")));
         ready = true;
     }
 
     /** Through the tool to the ENT, logs in there as the ENT asserting these schools; answers the tool's page. */
     private static HttpResponse<String> login(Browser b, String ent, String user, String... schools) throws Exception {
-        String entLogin = CasSsoTest.toEntLogin(b, "/cas/login?service=" + URLEncoder.encode(TOOL, StandardCharsets.UTF_8)
+        return loginFor(TOOL, b, ent, user, schools);
+    }
+
+    /** The same, starting from a CAS service (a tool, or a publisher reached by CAS); answers the last page. */
+    private static HttpResponse<String> loginFor(String service, Browser b, String ent, String user, String... schools)
+            throws Exception {
+        String entLogin = CasSsoTest.toEntLogin(b, "/cas/login?service=" + URLEncoder.encode(service, StandardCharsets.UTF_8)
                 + "&ent=" + ent);
         Map<String, String> form = new java.util.LinkedHashMap<>(Map.of("username", user, "password", "demo",
                 "service", Browser.query(entLogin, "service")));
@@ -152,6 +162,16 @@ class TerritoryTrustTest {
         assertThat(publisher.received).hasSize(before);
         assertThat(auditDetails("licence.decision", "cns"))
                 .anySatisfy(d -> assertThat(d).startsWith("OUTSIDE_SOURCE_TERRITORY ; UAI " + RHONE));
+    }
+
+    @Test
+    void aPublisherReachedByCasGetsNoTicketForWhomAnEntOfMayotteVouches() throws Exception {
+        HttpResponse<String> page = loginFor(BASE + "/sandbox/tools/bibliomanuels/", new Browser(BASE), "ent-mayotte-test",
+                "inconnu", RHONE);
+        // the school it asserted was dropped, so no school is named: the person is simply not in the directory
+        assertThat(page.statusCode()).isEqualTo(403);
+        assertThat(text(page)).contains("Accès refusé").contains("Votre compte n'est pas dans l'annuaire : l'accès aux "
+                + "ressources payantes passe par l'annuaire.").doesNotContain("Connecté");
     }
 
     @Test
