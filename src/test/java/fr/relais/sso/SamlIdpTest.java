@@ -162,7 +162,7 @@ class SamlIdpTest extends SsoTestBase {
 
     @Test
     void forceAuthnFromAPublisherMakesTheEntAskForThePasswordAndTheAssertionSaysWhen() throws Exception {
-        Browser b = loggedIn("agora06", "4000002");
+        Browser b = loggedIn("ent-auvergnerhonealpes", "4000002");
         java.time.Instant asked = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
         String request = authnRequest(CNS_ENTITY, null, "_force7").replace("Version=\"2.0\"",
                 "Version=\"2.0\" ForceAuthn=\"true\"");
@@ -172,7 +172,7 @@ class SamlIdpTest extends SsoTestBase {
             r = b.get(Browser.location(r));
         }
         String entLogin = Browser.location(r);
-        assertThat(entLogin).contains("/sandbox/ent/agora06/cas/login").contains("renew=true");
+        assertThat(entLogin).contains("/sandbox/ent/ent-auvergnerhonealpes/cas/login").contains("renew=true");
         // ... which asks for the password although its own session is open
         assertThat(b.get(entLogin).body()).contains("name=\"password\"");
         HttpResponse<String> form = CasSsoTest.loginAt(b, entLogin, "4000002");

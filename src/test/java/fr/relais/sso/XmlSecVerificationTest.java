@@ -33,7 +33,7 @@ class XmlSecVerificationTest extends SsoTestBase {
     /** A pupil's launch of CNS: the Response Relais posts to the publisher, as XML. */
     private static String issuedResponse(String pupil) throws Exception {
         Browser b = new Browser(BASE);
-        CasSsoTest.loginAt(b, Browser.location(b.get(Browser.location(b.get("/sso/login?ent=agora06")))), pupil);
+        CasSsoTest.loginAt(b, Browser.location(b.get(Browser.location(b.get("/sso/login?ent=ent-auvergnerhonealpes")))), pupil);
         HttpResponse<String> form = b.follow(b.get("/launch/cns?resource=" + URLEncoder.encode(
                 "ark:/86527/manuel-maths", StandardCharsets.UTF_8) + "&uai=" + Uai.of(690_100)));
         assertThat(form.statusCode()).as(form.body()).isEqualTo(200);

@@ -151,18 +151,18 @@ class ShibbolethPublisherTest {
         // 3. the user picks the ENT on Relais' page, then logs in at the simulated CAS ENT
         r = browser.get(login);
         assertThat(r.statusCode()).isEqualTo(200);
-        assertThat(r.body()).contains("agora06");
-        r = browser.get(login + "&ent=agora06");
+        assertThat(r.body()).contains("ent-auvergnerhonealpes");
+        r = browser.get(login + "&ent=ent-auvergnerhonealpes");
         assertThat(r.statusCode()).isEqualTo(302);
         r = browser.get(location(r));
         assertThat(r.statusCode()).isEqualTo(302);
         String entLogin = location(r);
-        assertThat(entLogin).startsWith(BASE + "/sandbox/ent/agora06/cas/login?service=");
-        r = browser.post(BASE + "/sandbox/ent/agora06/cas/login", Map.of("username", pupil, "password", "demo",
+        assertThat(entLogin).startsWith(BASE + "/sandbox/ent/ent-auvergnerhonealpes/cas/login?service=");
+        r = browser.post(BASE + "/sandbox/ent/ent-auvergnerhonealpes/cas/login", Map.of("username", pupil, "password", "demo",
                 "service", query(entLogin, "service")));
         assertThat(r.statusCode()).isEqualTo(302);
         String callback = location(r);
-        assertThat(callback).startsWith(BASE + "/sso/cas/callback/agora06").contains("ticket=");
+        assertThat(callback).startsWith(BASE + "/sso/cas/callback/ent-auvergnerhonealpes").contains("ticket=");
 
         // 4. back at Relais: the session is made, the launch is decided, the signed Response is to be posted back
         r = browser.get(callback);
