@@ -24,6 +24,9 @@ public class Saml2Family extends SimpleFamily {
                 List.of(
                         FieldRule.required("sso.saml2.entityId", TEXT),
                         FieldRule.required("sso.saml2.metadataUrl", HTTPS_URL),
+                        // AuthnRequests are signed (HTTP-Redirect SigAlg + Signature, RSA-SHA256) unless false here,
+                        // for an IdP that refuses signed requests or has not imported Relais' signing key
+                        FieldRule.optionalOneOf("sso.saml2.signAuthnRequests", "true", "false"),
                         FieldRule.optional("attributes", MAPPING)));
     }
 }
