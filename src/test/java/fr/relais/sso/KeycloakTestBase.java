@@ -50,7 +50,8 @@ abstract class KeycloakTestBase {
     /** The simulated Pronote, registered as a CAS service in connectors/tools/pronote.yaml. */
     protected static final String PRONOTE = BASE + "/sandbox/tools/pronote/";
     protected static final String OIDC_CLIENT = "relais-" + PORT;
-    protected static final Keycloak KEYCLOAK = Keycloak.started();
+    /** Launched before Relais, so that both start at once; ready (realm set up) from the first test on. */
+    protected static final Keycloak KEYCLOAK = Keycloak.launched();
 
     static {
         RelaisTestSupport.fresh("sso-keycloak");
@@ -91,6 +92,7 @@ abstract class KeycloakTestBase {
                 null, java.time.Instant.parse("2026-01-01T00:00:00Z"), null, null, null, true,
                 Subscription.AssignmentType.ETABL, null, null, null, null, null, null, List.of(Uai.of(690_100)),
                 List.of("ELEVE", "ENSEIGNANT", "DOCUMENTALISTE")));
+        KEYCLOAK.ready();
         KEYCLOAK.oidcClient(OIDC_CLIENT, BASE + "/sso/oidc/callback/keycloak-oidc");
         KEYCLOAK.samlClientFromMetadata(new Browser(BASE).get("/saml/sp/metadata").body());
         ready = true;

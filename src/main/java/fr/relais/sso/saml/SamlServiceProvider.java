@@ -47,8 +47,8 @@ import fr.relais.sso.SsoProperties;
 
 /**
  * Relais as a SAML 2.0 service provider of the identity sources of the {@code saml2} family: HTTP-Redirect
- * AuthnRequests out (signed with Relais' key unless the connector says otherwise), HTTP-POST Responses in, and every check of the protocol notes on the way in. A refused
- * Response says why; nothing is issued.
+ * AuthnRequests out (signed with Relais' key unless the connector says otherwise), HTTP-POST Responses in, and
+ * every check of the protocol notes on the way in. A refused Response says why; nothing is issued.
  */
 @Component
 public class SamlServiceProvider {

@@ -25,7 +25,7 @@ import fr.relais.directory.aaf.Uai;
 /**
  * A real Keycloak 26 as an ENT, for the tests that prove Relais interoperates with it (OpenID Connect and SAML).
  * The distribution comes from Maven Central (the pom unpacks {@code org.keycloak:keycloak-quarkus-dist} under
- * {@code target/keycloak}); it is started once per test JVM ({@code start-dev}, in-memory database, a free loopback
+ * {@code target/keycloak}); it is launched once per test JVM ({@code start-dev}, in-memory database, a free loopback
  * port), stopped by a shutdown hook, and set up through its admin REST API as an administrator would: one realm,
  * {@value #REALM}, with synthetic users carrying SDET attributes.
  */
@@ -48,12 +48,31 @@ public final class Keycloak {
     private final ObjectMapper json = new ObjectMapper();
     private final String adminPassword;
 
-    /** The JVM's Keycloak, started and set up on first use. */
-    public static synchronized Keycloak started() {
+    private boolean ready;
+
+    /**
+     * The JVM's Keycloak, launched on first use; its URL is known at once, so Relais can start meanwhile. Call
+     * {@link #ready()} before talking to it.
+     */
+    public static synchronized Keycloak launched() {
         if (started == null) {
             started = new Keycloak();
         }
         return started;
+    }
+
+    /** Waits for Keycloak to answer (once), then sets up the test realm; answers this Keycloak. */
+    public synchronized Keycloak ready() {
+        if (!ready) {
+            if (process != null) {
+                waitUntilReady();
+            } else {
+                deleteRealmIfAny();
+            }
+            setUpRealm();
+            ready = true;
+        }
+        return this;
     }
 
     private Keycloak() {
@@ -65,8 +84,6 @@ public final class Keycloak {
             adminPassword = System.getProperty("keycloak.admin-password", "admin");
             process = null;
             log = null;
-            deleteRealmIfAny();
-            setUpRealm();
             return;
         }
         adminPassword = "admin-" + java.util.UUID.randomUUID();
@@ -92,8 +109,6 @@ public final class Keycloak {
             throw new UncheckedIOException("cannot start Keycloak from " + home, e);
         }
         Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "keycloak-stop"));
-        waitUntilReady();
-        setUpRealm();
     }
 
     public String url() {
