@@ -295,13 +295,7 @@ public class SimulatedSamlIdp {
 
     /** A certificate of Relais' SP metadata ({@code signing}: the key its logout requests are signed with). */
     private X509Certificate spCertificate(String use) {
-        String metadata = spMetadata();
-        try {
-            return SandboxSaml.certificateFromMetadata(metadata, use);
-        } catch (IllegalArgumentException noSigningKey) {
-            // metadata that publish one key for encryption only: Relais signs with that same key
-            return SandboxSaml.certificateFromMetadata(metadata, "encryption");
-        }
+        return SandboxSaml.certificateFromMetadata(spMetadata(), use);
     }
 
     /** The user logs out of this ENT: it POSTs a signed LogoutRequest to Relais ({@code unsigned} forges one without). */

@@ -15,7 +15,7 @@ import java.util.stream.Collectors;
 final class Browser {
 
     final CookieManager cookies = new CookieManager();
-    private final HttpClient http = HttpClient.newBuilder().cookieHandler(cookies)
+    private final HttpClient http = HttpClient.newBuilder().cookieHandler(new LoopbackIsSecure(cookies))
             .followRedirects(HttpClient.Redirect.NEVER).build();
     final String base;
 
@@ -53,6 +53,32 @@ final class Browser {
 
     String absolute(String url) {
         return url.startsWith("http") ? url : base + url;
+    }
+
+    /**
+     * Like a real browser, loopback http counts as a secure origin, so {@code Secure} cookies set by a peer on
+     * 127.0.0.1 (Keycloak's session cookies, SameSite=None hence Secure) come back to it; the JDK's manager alone
+     * sends them over https only.
+     */
+    private static final class LoopbackIsSecure extends java.net.CookieHandler {
+        private final CookieManager delegate;
+
+        LoopbackIsSecure(CookieManager delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public Map<String, java.util.List<String>> get(URI uri, Map<String, java.util.List<String>> headers)
+                throws IOException {
+            boolean loopback = "http".equals(uri.getScheme())
+                    && ("127.0.0.1".equals(uri.getHost()) || "localhost".equals(uri.getHost()));
+            return delegate.get(loopback ? URI.create("https" + uri.toString().substring(4)) : uri, headers);
+        }
+
+        @Override
+        public void put(URI uri, Map<String, java.util.List<String>> headers) throws IOException {
+            delegate.put(uri, headers);
+        }
     }
 
     static String query(String url, String name) {

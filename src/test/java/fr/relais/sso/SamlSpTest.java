@@ -110,6 +110,32 @@ class SamlSpTest extends SsoTestBase {
                 .contains("Location=\"" + ACS + "\"");
     }
 
+    /** What an IdP that imported Relais' metadata checks: the redirect's signature, with the signing key published. */
+    @Test
+    void authnRequestsAreSignedWithTheKeyInTheSpMetadata() throws Exception {
+        String metadata = new Browser(BASE).get("/saml/sp/metadata").body();
+        assertThat(metadata).contains("AuthnRequestsSigned=\"true\"");
+        java.security.cert.X509Certificate signing = (java.security.cert.X509Certificate)
+                java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(
+                        Base64.getMimeDecoder().decode(metadata.replaceAll(
+                                "(?s).*<md:KeyDescriptor use=\"signing\">.*?<ds:X509Certificate>([^<]+)<.*", "$1"))));
+
+        Browser b = new Browser(BASE);
+        HttpResponse<String> r = b.get("/sso/login?ent=ent77");
+        String toIdp = Browser.location(b.get(Browser.location(r)));
+        assertThat(toIdp).startsWith(BASE + "/sandbox/ent/ent77/saml/sso?SAMLRequest=");
+        String query = java.net.URI.create(toIdp).getRawQuery();
+        assertThat(query).matches("SAMLRequest=[^&]+&SigAlg=http%3A%2F%2Fwww\\.w3\\.org%2F2001%2F04%2Fxmldsig-more%23rsa-sha256"
+                + "&Signature=[^&]+");
+        String signedOctets = query.substring(0, query.indexOf("&Signature="));
+        byte[] signature = Base64.getDecoder().decode(java.net.URLDecoder.decode(
+                query.substring(query.indexOf("&Signature=") + 11), StandardCharsets.UTF_8));
+        java.security.Signature rsa = java.security.Signature.getInstance("SHA256withRSA");
+        rsa.initVerify(signing.getPublicKey());
+        rsa.update(signedOctets.getBytes(StandardCharsets.UTF_8));
+        assertThat(rsa.verify(signature)).isTrue();
+    }
+
     // ---- forged responses: each refused with its reason, no session cookie ----
 
     private String legit(Browser b, String ent) throws Exception {

@@ -26,6 +26,9 @@ public class Saml2Family extends SimpleFamily {
                         FieldRule.required("sso.saml2.metadataUrl", HTTPS_URL),
                         // off unless the territory trusts this source's word on schools and profiles (see IdentityResolver)
                         FieldRule.optional("sso.trustClaims", BOOLEAN),
+                        // AuthnRequests are signed (HTTP-Redirect SigAlg + Signature, RSA-SHA256) unless false here,
+                        // for an IdP that refuses signed requests or has not imported Relais' signing key
+                        FieldRule.optionalOneOf("sso.saml2.signAuthnRequests", "true", "false"),
                         FieldRule.optional("attributes", MAPPING)));
     }
 }

@@ -2,6 +2,7 @@ package fr.relais.sso.saml;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Map;
@@ -23,6 +24,7 @@ import org.opensaml.core.xml.config.XMLObjectProviderRegistrySupport;
 import org.opensaml.core.xml.io.MarshallingException;
 import org.opensaml.core.xml.io.UnmarshallingException;
 import org.opensaml.security.x509.BasicX509Credential;
+import org.opensaml.xmlsec.crypto.XMLSigningUtil;
 import org.opensaml.xmlsec.keyinfo.impl.X509KeyInfoGeneratorFactory;
 import org.opensaml.xmlsec.signature.Signature;
 import org.opensaml.xmlsec.signature.support.SignatureConstants;
@@ -34,7 +36,7 @@ import org.w3c.dom.Element;
 /**
  * Relais' own small interface over OpenSAML 4 (past its upstream end of life, so kept in this one class):
  * initialisation, building objects, a parser that refuses DTDs and entities and caps sizes, marshalling,
- * RSA-SHA256 signing.
+ * RSA-SHA256 signing (enveloped, and of HTTP-Redirect queries).
  */
 public final class OpenSaml {
 
@@ -152,6 +154,24 @@ public final class OpenSaml {
             Signer.signObject(signature);
         } catch (SignatureException e) {
             throw new IllegalStateException("SAML signing: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Signs a query of the HTTP-Redirect binding (SAML bindings 3.4.4.1): appends {@code SigAlg} (RSA-SHA256), signs
+     * the URL-encoded octets {@code SAMLRequest=...[&RelayState=...]&SigAlg=...} exactly as they go on the wire, and
+     * appends {@code Signature}. The receiver checks the raw query it gets, so what is signed is what is sent.
+     */
+    public static String signRedirectQuery(String encodedQuery, SigningKeys keys) {
+        String signed = encodedQuery + "&SigAlg=" + URLEncoder.encode(SignatureConstants.ALGO_ID_SIGNATURE_RSA_SHA256,
+                StandardCharsets.UTF_8);
+        try {
+            byte[] signature = XMLSigningUtil.signWithURI(new BasicX509Credential(keys.certificate(), keys.privateKey()),
+                    SignatureConstants.ALGO_ID_SIGNATURE_RSA_SHA256, signed.getBytes(StandardCharsets.UTF_8));
+            return signed + "&Signature=" + URLEncoder.encode(Base64.getEncoder().encodeToString(signature),
+                    StandardCharsets.UTF_8);
+        } catch (org.opensaml.security.SecurityException e) {
+            throw new IllegalStateException("SAML HTTP-Redirect signing: " + e.getMessage(), e);
         }
     }
 

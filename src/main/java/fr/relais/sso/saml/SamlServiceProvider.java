@@ -48,8 +48,8 @@ import fr.relais.sso.SsoProperties;
 
 /**
  * Relais as a SAML 2.0 service provider of the identity sources of the {@code saml2} family: HTTP-Redirect
- * AuthnRequests out, HTTP-POST Responses in, and every check of the protocol notes on the way in. A refused
- * Response says why; nothing is issued.
+ * AuthnRequests out (signed with Relais' key unless the connector says otherwise), HTTP-POST Responses in, and
+ * every check of the protocol notes on the way in. A refused Response says why; nothing is issued.
  */
 @Component
 public class SamlServiceProvider {
@@ -115,8 +115,20 @@ public class SamlServiceProvider {
         } catch (java.io.IOException e) {
             throw new IllegalStateException(e);
         }
-        return md.ssoRedirectUrl() + (md.ssoRedirectUrl().contains("?") ? "&" : "?") + "SAMLRequest="
-                + URLEncoder.encode(Base64.getEncoder().encodeToString(out.toByteArray()), StandardCharsets.UTF_8);
+        String query = "SAMLRequest=" + URLEncoder.encode(Base64.getEncoder().encodeToString(out.toByteArray()),
+                StandardCharsets.UTF_8);
+        if (signsAuthnRequests(idp)) {
+            query = OpenSaml.signRedirectQuery(query, keys);
+        }
+        return md.ssoRedirectUrl() + (md.ssoRedirectUrl().contains("?") ? "&" : "?") + query;
+    }
+
+    /**
+     * Whether AuthnRequests to this identity source are signed ({@code sso.saml2.signAuthnRequests}, true unless the
+     * descriptor says false): IdPs that import Relais' metadata (AuthnRequestsSigned="true") refuse unsigned ones.
+     */
+    static boolean signsAuthnRequests(Connector idp) {
+        return idp.descriptor().path("sso").path("saml2").path("signAuthnRequests").asBoolean(true);
     }
 
     public Accepted accept(String samlResponse) throws OpenSaml.SamlException {
