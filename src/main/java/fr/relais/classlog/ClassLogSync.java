@@ -720,6 +720,8 @@ public class ClassLogSync {
                 return;
             } catch (ToolException e) {
                 if (e.refused()) {
+                    log.warn("Cahier de textes : livraison de l'entrée {} à {} refusée ({}) ; le broker la représentera "
+                            + "puis la mettra en lettre morte", id, target, e.getMessage());
                     if (records == null) {
                         failed(deliveryId, target, id, version, e.getMessage()); // in a batch: counted from its own
                     }
@@ -728,6 +730,7 @@ public class ClassLogSync {
                             + "FROM classlog_provenance p WHERE p.tool = ? AND p.entry_id = ?)", target, id, target, id);
                     throw e;
                 }
+                log.warn("Cahier de textes : livraison à {} en attente, outil injoignable ({})", target, e.getMessage());
                 target(target, e.getMessage());
             } catch (CallNotPermittedException e) {
                 // circuit open: wait, without using up the delivery's attempts

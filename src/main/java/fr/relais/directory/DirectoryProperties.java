@@ -16,7 +16,7 @@ public record DirectoryProperties(String baseDn, Ldap ldap, Aaf aaf, DemoFeed de
 
     public DirectoryProperties {
         baseDn = baseDn == null || baseDn.isBlank() ? "dc=relais,dc=local" : baseDn;
-        ldap = ldap == null ? new Ldap(null, null, null, 10389, null) : ldap;
+        ldap = ldap == null ? new Ldap(null, null, null, 10389, null, false) : ldap;
         aaf = aaf == null ? new Aaf(null, null, null, null, null) : aaf;
         demoFeed = demoFeed == null ? new DemoFeed(false, 3, 12, 25, 25, 2026) : demoFeed;
     }
@@ -31,8 +31,11 @@ public record DirectoryProperties(String baseDn, Ldap ldap, Aaf aaf, DemoFeed de
      *                     the embedded server prefers (it re-scans its entries for every page, where OpenLDAP keeps
      *                     a cursor). Paging does not lift a server's size limit: the Relais account needs an
      *                     unlimited one ({@code olcLimits}); a search the server cuts fails loudly
+     * @param startTls     upgrade an {@code ldap://} connection with StartTLS before binding (for servers without
+     *                     ldaps); the JVM's trust store must hold the server's authority
      */
-    public record Ldap(String url, String bindDn, String password, Integer embeddedPort, Integer pageSize) {
+    public record Ldap(String url, String bindDn, String password, Integer embeddedPort, Integer pageSize,
+                       boolean startTls) {
         public Ldap {
             embeddedPort = embeddedPort == null ? 10389 : embeddedPort;
             pageSize = pageSize == null || pageSize < 0 ? 1000 : pageSize;

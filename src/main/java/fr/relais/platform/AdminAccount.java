@@ -5,7 +5,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Arrays;
 
@@ -54,7 +53,6 @@ public class AdminAccount {
             if (Files.exists(file)) {
                 return Files.readString(file, StandardCharsets.UTF_8).strip();
             }
-            Files.createDirectories(file.getParent());
             SecureRandom random = new SecureRandom();
             char[] chars = new char[20];
             for (int i = 0; i < chars.length; i++) {
@@ -62,19 +60,12 @@ public class AdminAccount {
             }
             String generated = new String(chars);
             Arrays.fill(chars, ' ');
-            Files.writeString(file, generated + "\n", StandardCharsets.UTF_8);
-            try {
-                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-            } catch (UnsupportedOperationException ignored) {
-                // non-POSIX file system: the data directory's own permissions protect it
-            }
-            log.warn("""
-
-                    ====================================================================
-                     Compte administrateur Relais : {} / {}
-                     (mot de passe généré une seule fois, conservé dans {})
-                    ====================================================================""",
-                    username, generated, file.toAbsolutePath().normalize());
+            DataFiles.writeSecret(file, (generated + "\n").getBytes(StandardCharsets.UTF_8));
+            // one line per log event: the log pattern turns line breaks inside a message into a visible mark
+            log.warn("====================================================================");
+            log.warn(" Compte administrateur Relais : {} / {}", username, generated);
+            log.warn(" (mot de passe généré une seule fois, conservé dans {})", file.toAbsolutePath().normalize());
+            log.warn("====================================================================");
             return generated;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read or create the admin password file " + file, e);

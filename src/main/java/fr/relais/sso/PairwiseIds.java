@@ -35,8 +35,7 @@ public final class PairwiseIds {
         }
         try {
             if (!Files.exists(file)) {
-                Files.createDirectories(file.getParent());
-                Files.writeString(file, Tokens.random("") + "\n", StandardCharsets.UTF_8);
+                fr.relais.platform.DataFiles.writeSecret(file, (Tokens.random("") + "\n").getBytes(StandardCharsets.UTF_8));
             }
             return new PairwiseIds(Files.readString(file, StandardCharsets.UTF_8).strip().getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {

@@ -107,7 +107,7 @@ class AafImportBenchmark {
             // the forked server is the embedded UnboundID one: read large searches in one go, as Relais does with it
             DirectoryProperties properties = new DirectoryProperties("dc=relais,dc=local",
                     new DirectoryProperties.Ldap("ldap://127.0.0.1:" + ready[1], ready[2], ready[3], 0,
-                            Integer.getInteger("bench.pageSize", 0)),
+                            Integer.getInteger("bench.pageSize", 0), false),
                     new DirectoryProperties.Aaf(null, null, null, null, Integer.getInteger("bench.workers", 4)), null);
             DirectoryStore store = new DirectoryStore(template, source, properties);
 

@@ -70,7 +70,8 @@ public final class AafFeedGenerator {
 
     /** Writes the feed into {@code folder}, structures first, and answers the files in import order. */
     public List<Path> writeTo(Path folder) throws IOException {
-        Files.createDirectories(folder);
+        // persons' names and birth dates, even invented ones, are kept like the real feeds: private to Relais
+        fr.relais.platform.DataFiles.privateDirectory(folder);
         List<School> schools = new ArrayList<>();
         for (int i = 0; i < p.schools(); i++) {
             schools.add(school(i));
@@ -293,7 +294,7 @@ public final class AafFeedGenerator {
     }
 
     private static Writer open(Path file) throws IOException {
-        Writer w = new BufferedWriter(new OutputStreamWriter(Files.newOutputStream(file), AafReader.DEFAULT_CHARSET), 1 << 16);
+        Writer w = new BufferedWriter(new OutputStreamWriter(fr.relais.platform.DataFiles.newPrivateFile(file), AafReader.DEFAULT_CHARSET), 1 << 16);
         w.write("<?xml version=\"1.0\" encoding=\"ISO-8859-15\"?>\n"
                 + "<!DOCTYPE ficAlimMENESR SYSTEM \"ficAlimMENESR.dtd\">\n"
                 + "<!-- versionAF=\"AAF-VE1301\" : flux synthétique généré par Relais, aucune personne réelle -->\n"

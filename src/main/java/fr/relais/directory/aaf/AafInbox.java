@@ -48,10 +48,8 @@ public class AafInbox {
 
     private void writeReport(String folder, String name, ImportReport report) throws IOException {
         Path dir = inbox.resolve(folder);
-        Files.createDirectories(dir);
-        Path tmp = dir.resolve("." + name + ".report.json.tmp");
-        json.writeValue(tmp.toFile(), report);
-        Files.move(tmp, dir.resolve(name + ".report.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        byte[] body = json.writeValueAsBytes(report);
+        fr.relais.platform.DataFiles.writePrivately(dir.resolve(name + ".report.json"), out -> out.write(body));
     }
 
     /**

@@ -45,12 +45,13 @@ public class DemoFeed {
         Path staging = marker.resolveSibling("staging");
         List<Path> files = new AafFeedGenerator(parameters).writeTo(staging);
         Path inbox = directory.aaf().inbox();
-        Files.createDirectories(inbox);
+        fr.relais.platform.DataFiles.privateDirectory(inbox);
         for (Path file : files) {
             Files.move(file, inbox.resolve(file.getFileName()), StandardCopyOption.ATOMIC_MOVE);
         }
         Files.deleteIfExists(staging);
-        Files.writeString(marker, "Territoire de démonstration généré : " + parameters + "\n");
+        fr.relais.platform.DataFiles.writeSecret(marker, ("Territoire de démonstration généré : " + parameters + "\n")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
         log.info("Territoire de démonstration : {} fichiers AAF ({} personnes) déposés dans {}", files.size(),
                 parameters.persons(), inbox.toAbsolutePath().normalize());
     }

@@ -5,7 +5,6 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 
@@ -18,10 +17,15 @@ import com.unboundid.ldap.sdk.LDAPException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import fr.relais.platform.DataFiles;
+
 /**
  * The demo profile's directory: an in-memory LDAP server with the SDET schema, listening on 127.0.0.1 and
  * kept on disk as an LDIF snapshot ({@code <data-dir>/ldap/directory.ldif}) written after every import and
  * at shutdown, so that starting twice on the same data directory keeps the directory.
+ * It holds pupils' names, birth dates and guardians, and the profiles that become the roles released to tools
+ * and publishers: every operation needs a bind as {@code cn=relais,<base>}, whose password is generated on first
+ * start into {@code <data-dir>/ldap/bind-password} (readable by Relais' user only); anonymous clients can only bind.
  * Production uses the territory's OpenLDAP instead.
  */
 public class EmbeddedLdapServer implements AutoCloseable {
@@ -29,6 +33,9 @@ public class EmbeddedLdapServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EmbeddedLdapServer.class);
 
     /** Attributes the importer and the read API search on: indexed like an OpenLDAP eq index. */
+    /** Next to the snapshot, in the data directory. */
+    public static final String PASSWORD_FILE = "bind-password";
+
     static final String[] INDEXED = {"ENTPersonStructRattach", "ENTStructureUAI", "ENTGroupeStructRattach"};
 
     private final InMemoryDirectoryServer server;
@@ -41,13 +48,16 @@ public class EmbeddedLdapServer implements AutoCloseable {
         this.baseDn = baseDn;
         this.snapshot = snapshot;
         this.bindDn = "cn=relais," + baseDn;
-        this.password = randomSecret();
+        this.password = passwordKeptIn(snapshot.resolveSibling(PASSWORD_FILE));
         try {
             InMemoryDirectoryServerConfig config = new InMemoryDirectoryServerConfig(baseDn);
             config.setSchema(SdetSchema.withStandardSchema());
             config.setListenerConfigs(InMemoryListenerConfig.createLDAPConfig("ldap",
                     InetAddress.getLoopbackAddress(), port, null));
             config.addAdditionalBindCredentials(bindDn, password);
+            // bind is the only operation an unauthenticated client may send
+            config.setAuthenticationRequiredOperationTypes(java.util.EnumSet.complementOf(
+                    java.util.EnumSet.of(com.unboundid.ldap.sdk.OperationType.BIND)));
             config.setEqualityIndexAttributes(INDEXED);
             config.setEnforceAttributeSyntaxCompliance(true);
             config.setEnforceSingleStructuralObjectClass(false);
@@ -77,10 +87,20 @@ public class EmbeddedLdapServer implements AutoCloseable {
         }
     }
 
-    private static String randomSecret() {
-        byte[] bytes = new byte[16];
-        new SecureRandom().nextBytes(bytes);
-        return HexFormat.of().formatHex(bytes);
+    /** The bind password of the data directory, generated on its first start (an LDAP browser can use it too). */
+    private static String passwordKeptIn(Path file) {
+        try {
+            if (Files.exists(file)) {
+                return Files.readString(file, java.nio.charset.StandardCharsets.UTF_8).strip();
+            }
+            byte[] bytes = new byte[24];
+            new SecureRandom().nextBytes(bytes);
+            String generated = HexFormat.of().formatHex(bytes);
+            DataFiles.writeSecret(file, (generated + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            return generated;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the embedded LDAP bind password " + file, e);
+        }
     }
 
     public int listenPort() {
@@ -106,14 +126,16 @@ public class EmbeddedLdapServer implements AutoCloseable {
     /** Writes the whole directory to the snapshot file, atomically. */
     public synchronized void snapshot() {
         try {
-            Files.createDirectories(snapshot.getParent());
-            Path tmp = snapshot.resolveSibling(snapshot.getFileName() + ".tmp");
-            server.exportToLDIF(tmp.toString(), false, true);
-            Files.move(tmp, snapshot, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (LDAPException e) {
-            throw new IllegalStateException("cannot write the LDAP snapshot " + snapshot + ": " + e.getMessage(), e);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the LDAP snapshot " + snapshot, e);
+            DataFiles.writePrivately(snapshot, out -> {
+                try {
+                    server.exportToLDIF(new com.unboundid.ldif.LDIFWriter(out), false, true, true);
+                } catch (LDAPException e) {
+                    throw new IOException(e.getMessage(), e);
+                }
+            });
+        } catch (UncheckedIOException e) {
+            throw new UncheckedIOException("cannot write the LDAP snapshot " + snapshot + ": " + e.getCause().getMessage(),
+                    e.getCause());
         }
     }
 

@@ -7,6 +7,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.ldap.core.LdapTemplate;
+import org.springframework.ldap.core.support.DefaultTlsDirContextAuthenticationStrategy;
 import org.springframework.ldap.core.support.LdapContextSource;
 
 import fr.relais.directory.DirectoryProperties;
@@ -40,7 +41,12 @@ public class LdapConfig {
                 source.setAnonymousReadOnly(true);
             }
         }
-        source.setPooled(true);
+        boolean startTls = server.isEmpty() && directory.ldap().startTls();
+        if (startTls) {
+            source.setAuthenticationStrategy(new DefaultTlsDirContextAuthenticationStrategy());
+        }
+        // the JDK's connection pool cannot hold connections upgraded with StartTLS
+        source.setPooled(!startTls);
         // a directory that stops answering must not hang an import forever
         source.setBaseEnvironmentProperties(java.util.Map.of("com.sun.jndi.ldap.connect.timeout", "5000",
                 "com.sun.jndi.ldap.read.timeout", "120000"));

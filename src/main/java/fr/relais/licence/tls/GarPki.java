@@ -133,16 +133,21 @@ public final class GarPki {
 
     private static void store(Path file, PrivateKey key, X509Certificate cert, X509Certificate issuer) {
         try {
-            Files.createDirectories(file.getParent());
             char[] password = fr.relais.platform.Tokens.random("").toCharArray();
             KeyStore store = KeyStore.getInstance("PKCS12");
             store.load(null, null);
             Certificate[] chain = cert.equals(issuer) ? new Certificate[] {cert} : new Certificate[] {cert, issuer};
             store.setKeyEntry("relais", key, password, chain);
-            try (OutputStream out = Files.newOutputStream(file)) {
-                store.store(out, password);
-            }
-            Files.writeString(file.resolveSibling(file.getFileName() + ".password"), new String(password) + "\n");
+            // the password first: a keystore without its password file would be unreadable at the next start
+            fr.relais.platform.DataFiles.writeSecret(file.resolveSibling(file.getFileName() + ".password"),
+                    (new String(password) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            fr.relais.platform.DataFiles.writePrivately(file, out -> {
+                try {
+                    store.store(out, password);
+                } catch (GeneralSecurityException e) {
+                    throw new IOException("cannot encode the keystore: " + e.getMessage(), e);
+                }
+            });
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (GeneralSecurityException e) {

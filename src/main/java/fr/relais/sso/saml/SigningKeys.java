@@ -82,7 +82,6 @@ public final class SigningKeys {
                 char[] password = Files.readString(passwordFile, StandardCharsets.UTF_8).strip().toCharArray();
                 return load(keystore, password, ALIAS);
             }
-            Files.createDirectories(keystore.getParent());
             KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
             generator.initialize(2048, new SecureRandom());
             KeyPair pair = generator.generateKeyPair();
@@ -91,10 +90,15 @@ public final class SigningKeys {
             KeyStore store = KeyStore.getInstance("PKCS12");
             store.load(null, null);
             store.setKeyEntry(ALIAS, pair.getPrivate(), password, new java.security.cert.Certificate[] {cert});
-            try (OutputStream out = Files.newOutputStream(keystore)) {
-                store.store(out, password);
-            }
-            Files.writeString(passwordFile, new String(password) + "\n", StandardCharsets.UTF_8);
+            // the password first: a keystore without its password file would be unreadable at the next start
+            fr.relais.platform.DataFiles.writeSecret(passwordFile, (new String(password) + "\n").getBytes(StandardCharsets.UTF_8));
+            fr.relais.platform.DataFiles.writePrivately(keystore, out -> {
+                try {
+                    store.store(out, password);
+                } catch (GeneralSecurityException e) {
+                    throw new IOException("cannot encode the keystore: " + e.getMessage(), e);
+                }
+            });
             log.warn("Clé de signature SAML générée dans {} (démonstration uniquement : fournissez la vôtre en production)",
                     keystore.toAbsolutePath().normalize());
             return new SigningKeys(pair.getPrivate(), cert);
