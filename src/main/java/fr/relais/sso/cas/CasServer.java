@@ -217,18 +217,16 @@ public class CasServer {
         }
         CasServices.Resolution resolution = services.resolve(targetService);
         if (resolution instanceof CasServices.Refused refused) {
-            return CasResponses.failure("proxyFailure", "UNAUTHORIZED_SERVICE", "service cible refusé : "
-                    + refused.reason(), json);
+            return CasResponses.failure("proxyFailure", "UNAUTHORIZED_SERVICE", refused.reason(), json);
         }
-        CasServices.Found found = (CasServices.Found) resolution;
-        Optional<Connector> target = Optional.of(found.connector());
-        if (!ProxyGrantingTickets.mayProxyTo(granting.get()[2], target.get())) {
-            audit.record("cas.proxy.refused", granting.get()[2], null, null, target.get().id(),
+        CasServices.Found target = (CasServices.Found) resolution;
+        if (!ProxyGrantingTickets.mayProxyTo(granting.get()[2], target.connector())) {
+            audit.record("cas.proxy.refused", granting.get()[2], null, null, target.connector().id(),
                     fr.relais.audit.AuditTrail.Outcome.REFUSED, "proxy non autorisé pour ce service");
-            return CasResponses.failure("proxyFailure", "UNAUTHORIZED_SERVICE_PROXY", "le service " + target.get().id()
-                    + " n'accepte pas de tickets de proxy de " + granting.get()[2], json);
+            return CasResponses.failure("proxyFailure", "UNAUTHORIZED_SERVICE_PROXY", "le service "
+                    + target.connector().id() + " n'accepte pas de tickets de proxy de " + granting.get()[2], json);
         }
-        String pt = tickets.issueProxy(granting.get()[0], found.url(), target.get().id(), granting.get()[1]);
+        String pt = tickets.issueProxy(granting.get()[0], target.url(), target.connector().id(), granting.get()[1]);
         return CasResponses.proxySuccess(pt, json);
     }
 

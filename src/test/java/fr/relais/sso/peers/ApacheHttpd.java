@@ -109,9 +109,13 @@ public final class ApacheHttpd implements AutoCloseable {
         conf.append(site.replace("@HOME@", home.toString()));
         Path file = home.resolve("httpd.conf");
         Files.writeString(file, conf, StandardCharsets.UTF_8);
-        Process process = new ProcessBuilder(BINARY.toString(), "-f", file.toString(), "-DFOREGROUND")
+        // its own process group: on SIGTERM, httpd's parent signals its whole group, which would otherwise hold
+        // the test JVM and Maven (setsid execs httpd in place, so the Process is httpd itself)
+        Process process = new ProcessBuilder("setsid", BINARY.toString(), "-f", file.toString(), "-DFOREGROUND")
                 .redirectErrorStream(true).redirectOutput(home.resolve("logs/console.log").toFile()).start();
         ApacheHttpd httpd = new ApacheHttpd(home, process);
+        // a test JVM that dies before its @AfterAll leaves no Apache behind
+        Runtime.getRuntime().addShutdownHook(new Thread(httpd::close, "stop-apache-" + name));
         httpd.awaitPorts(ports, Duration.ofSeconds(15));
         return httpd;
     }

@@ -214,10 +214,13 @@ class ModAuthCasTest {
     private HttpResponse<String> backAtTheTool(Browser b, HttpResponse<String> fromRelais, String page) throws Exception {
         String withTicket = location(fromRelais);
         assertThat(withTicket).as("Relais sends the browser back to the page it was asked for, with a ticket")
-                .matches(java.util.regex.Pattern.quote(page) + "\\?ticket=ST-[A-Za-z0-9-]+");
+                .startsWith(page + "?ticket=ST-");
+        // the real client judges first: mod_auth_cas ignores a ticket with other characters than letters, digits,
+        // '-' and '.', and sends the browser back to Relais with ?ticket=... inside its service URL
         HttpResponse<String> validated = b.get(withTicket);
-        assertThat(location(validated)).as("mod_auth_cas took the ticket (error log:%n%s)", apache.errorLog(15))
-                .isEqualTo(page);
+        assertThat(location(validated)).as("mod_auth_cas took the ticket %s (error log:%n%s)", withTicket,
+                apache.errorLog(15)).isEqualTo(page);
+        assertThat(withTicket).matches(java.util.regex.Pattern.quote(page) + "\\?ticket=ST-[A-Za-z0-9-]+");
         HttpResponse<String> shown = b.get(page);
         assertThat(shown.statusCode()).as(shown.body()).isEqualTo(200);
         return shown;
@@ -233,7 +236,7 @@ class ModAuthCasTest {
         }
         // Relais recorded the clean URL for every ticket: its logout notices go there, not to ?ticket=... URLs
         assertThat(jdbc.queryForList("SELECT service FROM cas_service_ticket WHERE connector_id = 'apache-mod-auth-cas'",
-                String.class)).hasSizeGreaterThanOrEqualTo(10).containsOnly(CAS2, CAS3);
+                String.class)).hasSizeGreaterThanOrEqualTo(10).isSubsetOf(CAS2, CAS3);
     }
 
     @Test
