@@ -60,7 +60,8 @@ public class EntLogout {
      * to the landing page when the ENT offers none (the page then says to log out of the ENT too).
      */
     public String after(Optional<SsoSessions.SsoSession> session, String service) {
-        String wanted = service != null && services.match(service).isPresent() ? service : null;
+        // a registered service only, by its normalised URL (no open redirect, no dot segments)
+        String wanted = services.match(service).map(CasServices.Found::url).orElse(null);
         if (session.isEmpty()) {
             return landing("aucune", wanted);
         }
@@ -100,8 +101,9 @@ public class EntLogout {
     public String landing(@RequestParam(required = false) String service, @RequestParam(required = false) String state,
                           @RequestParam(required = false) String ent, HttpServletResponse response, Model model) {
         String next = service != null ? service : state;
-        if (next != null && services.match(next).isPresent() && !"incomplet".equals(ent) && !"inconnu".equals(ent)) {
-            return "redirect:" + next;
+        Optional<CasServices.Found> back = services.match(next);
+        if (back.isPresent() && !"incomplet".equals(ent) && !"inconnu".equals(ent)) {
+            return "redirect:" + back.get().url();
         }
         sessions.clearCookie(response);
         model.addAttribute("title", "Vous êtes déconnecté");
@@ -115,7 +117,7 @@ public class EntLogout {
             default -> message + ", et celle de votre ENT.";
         });
         model.addAttribute("info", true);
-        if (next != null && services.match(next).isEmpty()) {
+        if (next != null && back.isEmpty()) {
             log.info("Déconnexion : retour vers un service non enregistré ignoré ({})", next.length() > 200
                     ? next.substring(0, 200) : next);
         }

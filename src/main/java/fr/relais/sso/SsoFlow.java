@@ -64,16 +64,16 @@ public class SsoFlow {
             // a publisher's request waiting for this login (SAML IdP)
             return request.service();
         }
-        Optional<Connector> target = services.match(request.service());
+        Optional<CasServices.Found> target = services.match(request.service());
         if (target.isEmpty()) {
             return "/sso/portail";
         }
-        if ("publisher".equals(target.get().kind())) {
+        if ("publisher".equals(target.get().connector().kind())) {
             // a publisher's resource needs its entitlement decision: /cas/login makes it, now with a session
-            return "/cas/login?service=" + java.net.URLEncoder.encode(request.service(), StandardCharsets.UTF_8);
+            return "/cas/login?service=" + java.net.URLEncoder.encode(target.get().url(), StandardCharsets.UTF_8);
         }
-        return withTicket(request.service(), tickets.issue(session.id(), request.service(), target.get().id(),
-                request.renew()));
+        return withTicket(target.get().url(), tickets.issue(session.id(), target.get().url(),
+                target.get().connector().id(), request.renew()));
     }
 
     public Optional<Connector> source(String connectorId) {

@@ -91,17 +91,27 @@ public class CasServer {
                         HttpServletRequest request, HttpServletResponse response, Model model) {
         Optional<Connector> target = Optional.empty();
         if (service != null) {
-            target = services.match(service);
-            if (target.isEmpty()) {
-                log.warn("CAS login refusé : service non enregistré {}", service);
+            CasServices.Resolution resolution = services.resolve(service);
+            if (resolution instanceof CasServices.Refused refused) {
+                log.warn("CAS login refusé : {}", refused.reason());
                 audit.record("cas.login.refused", "navigateur", null, null, null, fr.relais.audit.AuditTrail.Outcome.REFUSED,
-                        "service non enregistré : " + service);
+                        refused.reason());
                 response.setStatus(HttpStatus.BAD_REQUEST.value());
                 model.addAttribute("title", "Service non autorisé");
-                model.addAttribute("message", "L'application qui vous a envoyé ici n'est pas déclarée auprès de Relais : "
-                        + "aucune connexion ne lui est transmise. Prévenez l'administrateur de votre ENT ou de l'application.");
+                model.addAttribute("message", switch (refused.refusal()) {
+                    case UNREGISTERED -> "L'application qui vous a envoyé ici n'est pas déclarée auprès de Relais : "
+                            + "aucune connexion ne lui est transmise. Prévenez l'administrateur de votre ENT ou de l'application.";
+                    case AMBIGUOUS_PATH -> "L'adresse de l'application qui vous a envoyé ici contient un segment de chemin "
+                            + "encodé (%2e, %2f, %5c) ou une barre oblique inverse : elle pourrait désigner une autre page que "
+                            + "celle déclarée auprès de Relais, aucune connexion ne lui est transmise. Prévenez "
+                            + "l'administrateur de l'application.";
+                });
                 return "sso-error";
             }
+            CasServices.Found found = (CasServices.Found) resolution;
+            target = Optional.of(found.connector());
+            // from here on, the service is the normalised URL: tickets are bound to it, the browser goes there
+            service = found.url();
         }
         Optional<SsoSessions.SsoSession> session = sessions.current(request);
         if (session.isPresent() && !renew) {
@@ -207,18 +217,18 @@ public class CasServer {
             return CasResponses.failure("proxyFailure", "INVALID_TICKET", "ticket '" + pgt.substring(0, Math.min(40,
                     pgt.length())) + "' inconnu, expiré, ou sa session est terminée", json);
         }
-        Optional<Connector> target = services.match(targetService);
-        if (target.isEmpty()) {
-            return CasResponses.failure("proxyFailure", "UNAUTHORIZED_SERVICE", "service cible non enregistré : "
-                    + targetService, json);
+        CasServices.Resolution resolution = services.resolve(targetService);
+        if (resolution instanceof CasServices.Refused refused) {
+            return CasResponses.failure("proxyFailure", "UNAUTHORIZED_SERVICE", refused.reason(), json);
         }
-        if (!ProxyGrantingTickets.mayProxyTo(granting.get()[2], target.get())) {
-            audit.record("cas.proxy.refused", granting.get()[2], null, null, target.get().id(),
+        CasServices.Found target = (CasServices.Found) resolution;
+        if (!ProxyGrantingTickets.mayProxyTo(granting.get()[2], target.connector())) {
+            audit.record("cas.proxy.refused", granting.get()[2], null, null, target.connector().id(),
                     fr.relais.audit.AuditTrail.Outcome.REFUSED, "proxy non autorisé pour ce service");
-            return CasResponses.failure("proxyFailure", "UNAUTHORIZED_SERVICE_PROXY", "le service " + target.get().id()
-                    + " n'accepte pas de tickets de proxy de " + granting.get()[2], json);
+            return CasResponses.failure("proxyFailure", "UNAUTHORIZED_SERVICE_PROXY", "le service "
+                    + target.connector().id() + " n'accepte pas de tickets de proxy de " + granting.get()[2], json);
         }
-        String pt = tickets.issueProxy(granting.get()[0], targetService, target.get().id(), granting.get()[1]);
+        String pt = tickets.issueProxy(granting.get()[0], target.url(), target.connector().id(), granting.get()[1]);
         return CasResponses.proxySuccess(pt, json);
     }
 
