@@ -35,22 +35,14 @@ final class RedirectBinding {
     private RedirectBinding() {
     }
 
-    /** {@code <endpoint>?<kind>=...&RelayState=...&SigAlg=...&Signature=...}, signed with RSA-SHA256. */
-    static String signedUrl(String endpoint, String kind, String xml, String relayState, SigningKeys keys) {
-        StringBuilder signed = new StringBuilder(kind).append('=').append(enc(deflate(xml)));
-        if (relayState != null) {
-            signed.append("&RelayState=").append(enc(relayState));
-        }
-        signed.append("&SigAlg=").append(enc(SignatureConstants.ALGO_ID_SIGNATURE_RSA_SHA256));
-        try {
-            Signature rsa = Signature.getInstance("SHA256withRSA");
-            rsa.initSign(keys.privateKey());
-            rsa.update(signed.toString().getBytes(StandardCharsets.UTF_8));
-            return endpoint + (endpoint.contains("?") ? "&" : "?") + signed + "&Signature="
-                    + enc(Base64.getEncoder().encodeToString(rsa.sign()));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("signature RSA-SHA256 impossible avec la clé de Relais", e);
-        }
+    /**
+     * {@code <endpoint>?<kind>=<deflated, base64 xml>[&RelayState=...]}, followed by {@code SigAlg} (RSA-SHA256) and
+     * {@code Signature} when {@code keys} is not null.
+     */
+    static String url(String endpoint, String kind, String xml, String relayState, SigningKeys keys) {
+        String query = kind + "=" + enc(deflate(xml)) + (relayState == null ? "" : "&RelayState=" + enc(relayState));
+        return endpoint + (endpoint.contains("?") ? "&" : "?")
+                + (keys == null ? query : OpenSaml.signRedirectQuery(query, keys));
     }
 
     /** Reads the raw query string (not its decoded parameters: the signature covers the encoded text). */

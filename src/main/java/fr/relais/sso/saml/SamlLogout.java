@@ -141,7 +141,7 @@ public class SamlLogout {
             index.setValue(sessionIndex);
             request.getSessionIndexes().add(index);
         }
-        return Optional.of(RedirectBinding.signedUrl(md.sloRedirectUrl(), "SAMLRequest", OpenSaml.toXml(request),
+        return Optional.of(RedirectBinding.url(md.sloRedirectUrl(), "SAMLRequest", OpenSaml.toXml(request),
                 relayState, keys));
     }
 
@@ -199,7 +199,7 @@ public class SamlLogout {
         status.setStatusCode(code);
         answer.setStatus(status);
         return new IdpAsksLogout(source.id(), sessions.bySubject(source.id(), request.getNameID().getValue()),
-                RedirectBinding.signedUrl(md.sloRedirectUrl(), "SAMLResponse", OpenSaml.toXml(answer),
+                RedirectBinding.url(md.sloRedirectUrl(), "SAMLResponse", OpenSaml.toXml(answer),
                         received.relayState(), keys));
     }
 

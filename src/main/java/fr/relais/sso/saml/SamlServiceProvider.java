@@ -1,7 +1,5 @@
 package fr.relais.sso.saml;
 
-import java.io.ByteArrayOutputStream;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.sql.Timestamp;
@@ -14,8 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.zip.Deflater;
-import java.util.zip.DeflaterOutputStream;
 
 import org.opensaml.core.xml.XMLObject;
 import org.opensaml.core.xml.schema.XSString;
@@ -109,18 +105,7 @@ public class SamlServiceProvider {
                 + Instant.now() + "\" Destination=\"" + md.ssoRedirectUrl() + "\" ProtocolBinding=\""
                 + "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST\" AssertionConsumerServiceURL=\"" + acsUrl()
                 + "\"" + (forceAuthn ? " ForceAuthn=\"true\"" : "") + "><saml:Issuer>" + entityId() + "</saml:Issuer></samlp:AuthnRequest>";
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (DeflaterOutputStream d = new DeflaterOutputStream(out, new Deflater(Deflater.DEFLATED, true))) {
-            d.write(xml.getBytes(StandardCharsets.UTF_8));
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException(e);
-        }
-        String query = "SAMLRequest=" + URLEncoder.encode(Base64.getEncoder().encodeToString(out.toByteArray()),
-                StandardCharsets.UTF_8);
-        if (signsAuthnRequests(idp)) {
-            query = OpenSaml.signRedirectQuery(query, keys);
-        }
-        return md.ssoRedirectUrl() + (md.ssoRedirectUrl().contains("?") ? "&" : "?") + query;
+        return RedirectBinding.url(md.ssoRedirectUrl(), "SAMLRequest", xml, null, signsAuthnRequests(idp) ? keys : null);
     }
 
     /**
