@@ -71,6 +71,8 @@ public final class Normalizer {
         }
         Document clean = new Cleaner(SAFE).clean(Jsoup.parseBodyFragment(html, ""));
         clean.select("a:not([href])").unwrap();
+        // as written, without indentation: pretty-printing adds spaces to the text, again at each pass
+        clean.outputSettings().prettyPrint(false);
         return clean.body().html();
     }
 
