@@ -41,6 +41,7 @@ public final class Normalizer {
     /** Lenient on the rest (a space in a file name is common), strict on the scheme and the host's presence. */
     private static final Pattern ABSOLUTE_HTTP = Pattern.compile("(?i)https?://[^/?#\\s]+([/?#].*)?",
             Pattern.DOTALL);
+    private static final Pattern CONTROL = Pattern.compile("[\\x00-\\x1f\\x7f]");
     /** What browsers ignore in a URL's scheme ({@code java\tscript:}), removed before it is read. */
     private static final Pattern IGNORED_IN_URL = Pattern.compile("[\\x00-\\x20\\x7f]");
 
@@ -106,6 +107,12 @@ public final class Normalizer {
         String name = scheme.group(1).toLowerCase(Locale.ROOT);
         if (!name.equals("http") && !name.equals("https")) {
             return "schéma « " + name + ": » refusé, seuls http et https sont acceptés";
+        }
+        Matcher control = CONTROL.matcher(url);
+        if (control.find()) {
+            // a line break or a NUL in a URL is never a document's address, and in a header it splits it
+            return String.format("adresse avec un caractère de contrôle (U+%04X), une adresse http(s) absolue est attendue",
+                    (int) control.group().charAt(0));
         }
         if (!ABSOLUTE_HTTP.matcher(url.strip()).matches()) {
             return "adresse " + name + " sans hôte, une adresse http(s) absolue est attendue";

@@ -68,7 +68,10 @@ class NormalizerFuzzTest {
         for (ClassLogEntry.Attachment a : attachments) {
             text.add(nullToEmpty(a.name()));
             text.add(nullToEmpty(a.mediaType()));
-            if (a.url() != null && !a.url().isBlank() && !a.url().strip().toLowerCase(Locale.ROOT).matches("https?://.+")) {
+            if (a.url() != null && a.url().chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+                throw new AssertionError("attachment URL kept with a control character: " + a.url());
+            }
+            if (a.url() != null && !a.url().isBlank() && !a.url().strip().toLowerCase(Locale.ROOT).matches("(?s)https?://.+")) {
                 throw new AssertionError("attachment URL kept in another scheme: " + a.url());
             }
         }
