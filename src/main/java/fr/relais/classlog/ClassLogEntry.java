@@ -7,6 +7,10 @@ import java.util.List;
 /**
  * The canonical cahier de textes entry (reference/cahier-de-textes.md): one lesson of a class or group, its
  * content as sanitised HTML, the work to do with the date given and the date due, attachments by reference.
+ * Once normalised ({@link Normalizer}): {@code content} and a homework's {@code description} are HTML of the safe
+ * subset; {@code title}, {@code subject}, {@code teacher}, {@code visaBy}, a homework's {@code kind} and an
+ * attachment's {@code name} and {@code mediaType} are plain text, to be escaped by whoever renders them or writes
+ * them into an HTML field; an attachment's {@code url} is absolute http(s), or absent.
  */
 public record ClassLogEntry(String school, String audience, String subject, String teacher, LocalDate date,
                             LocalTime start, LocalTime end, String title, String content, List<Homework> homework,

@@ -169,7 +169,8 @@ public final class SubscriptionXml {
         }
     }
 
+    /** A carriage return is written as a reference: a parser reads a raw one as a line feed. */
     static String escape(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;");
     }
 }
