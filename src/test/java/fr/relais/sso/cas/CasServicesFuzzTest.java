@@ -12,7 +12,6 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import org.springframework.core.env.StandardEnvironment;
 
 import fr.relais.FuzzTargets;
-import fr.relais.connector.Connector;
 import fr.relais.connector.ConnectorProperties;
 import fr.relais.connector.ConnectorRegistry;
 import fr.relais.connector.families.CasFamily;
@@ -44,29 +43,32 @@ class CasServicesFuzzTest {
     }
 
     /**
-     * No exception; a service that matches is an absolute http(s) URL with a host, and the URL a browser would
-     * be sent to (scheme, host, port, path and query as parsed, no user info, no fragment) matches the same
-     * connector: a match never rests on something the redirect does not carry.
+     * No exception; a service that matches is bound to a URL (the one the ticket is issued for and the browser
+     * sent to) that is an absolute http(s) URL with a host and no dot segment, and that URL matches the same
+     * connector as itself: a match never rests on something the redirect does not carry.
      */
     @FuzzTest(maxDuration = FuzzTargets.MAX_DURATION)
     void aServiceMatchesOnlyAsTheUrlTheBrowserIsSentTo(byte[] data) throws Exception {
         String service = new String(data, StandardCharsets.UTF_8);
-        Optional<Connector> matched = services().match(service);
+        Optional<CasServices.Found> matched = services().match(service);
         if (matched.isEmpty()) {
             return;
         }
-        URI uri = new URI(service.strip());
+        String bound = matched.get().url();
+        URI uri = new URI(bound);
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!uri.isAbsolute() || uri.getHost() == null || !(scheme.equals("http") || scheme.equals("https"))) {
-            throw new AssertionError("matched a service that is not an absolute http(s) URL: " + service);
+            throw new AssertionError("matched a service that is not an absolute http(s) URL: " + service + " -> " + bound);
         }
-        String visited = scheme + "://" + uri.getHost().toLowerCase(Locale.ROOT) + (uri.getPort() < 0 ? "" : ":" + uri.getPort())
-                + (uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath())
-                + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
-        Optional<Connector> again = services().match(visited);
-        if (again.isEmpty() || !again.get().id().equals(matched.get().id())) {
-            throw new AssertionError("'" + service + "' matched " + matched.get().id() + " but the URL visited, '" + visited
-                    + "', matches " + again.map(Connector::id).orElse("nothing"));
+        String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+        if (path.matches("(?i)(.*/)?(\\.|%2e){1,2}(/.*)?")) {
+            throw new AssertionError("the URL a ticket is bound to keeps a dot segment: " + service + " -> " + bound);
+        }
+        Optional<CasServices.Found> again = services().match(bound);
+        if (again.isEmpty() || !again.get().connector().id().equals(matched.get().connector().id())
+                || !again.get().url().equals(bound)) {
+            throw new AssertionError("'" + service + "' matched " + matched.get().connector().id() + " as '" + bound
+                    + "', but that URL matches " + again.map(f -> f.connector().id() + " as '" + f.url() + "'").orElse("nothing"));
         }
     }
 }
