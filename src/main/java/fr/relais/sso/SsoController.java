@@ -332,13 +332,13 @@ public class SsoController {
                 + URLEncoder.encode(requestId, StandardCharsets.UTF_8);
     }
 
+    /**
+     * Whether a {@code ?uai=} hint leads to this source: it serves the school by its prefixes or its list of UAIs.
+     * A national source (ÉduConnect) serves every school, so it is offered on the page, never chosen by a hint.
+     */
     private static boolean serves(Connector c, String uai) {
-        for (var prefix : c.descriptor().path("uaiPrefixes")) {
-            if (uai.startsWith(prefix.asText())) {
-                return true;
-            }
-        }
-        return false;
+        fr.relais.connector.Territory territory = fr.relais.connector.Territory.of(c);
+        return !territory.national() && territory.serves(uai);
     }
 
     private static Optional<String> remembered(HttpServletRequest request) {

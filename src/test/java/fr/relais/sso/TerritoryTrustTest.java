@@ -142,6 +142,17 @@ class TerritoryTrustTest {
     }
 
     @Test
+    void aUaiHintLeadsToTheEntThatListsTheSchoolByItsUai() throws Exception {
+        Browser b = new Browser(BASE);
+        HttpResponse<String> r = b.get("/sso/login?uai=9750100K");
+        assertThat(Browser.location(r)).contains("/sso/login/ent-college-test?request=");
+        // a school no ENT serves by prefix or by UAI: the page, with the reason
+        HttpResponse<String> none = b.get("/sso/login?uai=9750101L");
+        assertThat(none.statusCode()).isEqualTo(200);
+        assertThat(text(none)).contains("Aucun ENT connu pour l'établissement 9750101L");
+    }
+
+    @Test
     void anEntOfMayotteCannotSpeakForAPupilOfARhoneSchool() throws Exception {
         int before = publisher.received.size();
         Browser b = new Browser(BASE);
