@@ -1,5 +1,7 @@
 package fr.relais.sso.peers;
 
+import static fr.relais.sso.peers.PeerClient.location;
+import static fr.relais.sso.peers.PeerClient.query;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -157,41 +159,8 @@ class ModAuthCasTest {
     }
 
     /** A browser: a cookie jar, redirects followed by hand. */
-    private static final class Browser {
-        private final HttpClient http = HttpClient.newBuilder().cookieHandler(new CookieManager())
-                .followRedirects(HttpClient.Redirect.NEVER).build();
-
-        HttpResponse<String> get(String url) throws IOException, InterruptedException {
-            return http.send(HttpRequest.newBuilder(URI.create(url)).GET().build(), HttpResponse.BodyHandlers.ofString());
-        }
-
-        HttpResponse<String> post(String url, Map<String, String> form) throws IOException, InterruptedException {
-            String body = form.entrySet().stream().map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
-                    + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8)).collect(Collectors.joining("&"));
-            return http.send(HttpRequest.newBuilder(URI.create(url))
-                    .header("Content-Type", "application/x-www-form-urlencoded")
-                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-        }
-    }
-
-    private static String location(HttpResponse<String> r) {
-        assertThat(r.statusCode()).as("%s answered %s, not a redirect:%n%s", r.uri(), r.statusCode(), r.body())
-                .isIn(302, 303);
-        String location = r.headers().firstValue("Location").orElseThrow();
-        return r.uri().resolve(location).toString();
-    }
-
-    private static String query(String url, String name) {
-        for (String pair : URI.create(url).getRawQuery().split("&")) {
-            if (pair.startsWith(name + "=")) {
-                return URLDecoder.decode(pair.substring(name.length() + 1), StandardCharsets.UTF_8);
-            }
-        }
-        return null;
-    }
-
     /** Apache -> Relais, the ENT choice, the simulated ENT login: answers Relais' redirect back to the tool. */
-    private HttpResponse<String> throughTheEnt(Browser b, String page, String user) throws Exception {
+    private HttpResponse<String> throughTheEnt(PeerClient b, String page, String user) throws Exception {
         String toRelais = location(b.get(page));
         assertThat(toRelais).as("Apache sends the browser to Relais").startsWith(RELAIS + "/cas/login?service=");
         assertThat(query(toRelais, "service")).isEqualTo(page);
@@ -211,7 +180,7 @@ class ModAuthCasTest {
     }
 
     /** Relais' redirect with a ticket -> Apache validates it and drops it from the URL -> the page. */
-    private HttpResponse<String> backAtTheTool(Browser b, HttpResponse<String> fromRelais, String page) throws Exception {
+    private HttpResponse<String> backAtTheTool(PeerClient b, HttpResponse<String> fromRelais, String page) throws Exception {
         String withTicket = location(fromRelais);
         assertThat(withTicket).as("Relais sends the browser back to the page it was asked for, with a ticket")
                 .startsWith(page + "?ticket=ST-");
@@ -229,7 +198,7 @@ class ModAuthCasTest {
     @Test
     void tenLoginsInARowReachTheToolThroughCasTwo() throws Exception {
         for (int i = 0; i < 10; i++) {
-            Browser b = new Browser();
+            PeerClient b = new PeerClient();
             HttpResponse<String> page = backAtTheTool(b, throughTheEnt(b, CAS2, "2000001"), CAS2);
             assertThat(page.body()).contains("REMOTE_USER=2000001\n").contains("HTTP_CAS_USER=2000001\n")
                     .doesNotContain("HTTP_CAS_NOM");
@@ -241,7 +210,7 @@ class ModAuthCasTest {
 
     @Test
     void casThreeReleasesTheAttributesApacheAuthorisesOn() throws Exception {
-        Browser b = new Browser();
+        PeerClient b = new PeerClient();
         HttpResponse<String> page = backAtTheTool(b, throughTheEnt(b, CAS3, "2000001"), CAS3);
         assertThat(page.body()).contains("REMOTE_USER=2000001\n").contains("HTTP_CAS_CATEGORIES=National_1\n")
                 .containsPattern("HTTP_CAS_NOM=.+\n").containsPattern("HTTP_CAS_PRENOM=.+\n")
@@ -253,11 +222,14 @@ class ModAuthCasTest {
 
     @Test
     void relaisLogoutReachesApacheWhichAsksForALoginAgain() throws Exception {
-        Browser b = new Browser();
+        PeerClient b = new PeerClient();
         backAtTheTool(b, throughTheEnt(b, CAS3, "2000001"), CAS3);
         assertThat(b.get(CAS3).statusCode()).as("Apache's session is open").isEqualTo(200);
 
-        HttpResponse<String> out = b.get(RELAIS + "/cas/logout");
+        // Relais ends its session, then sends the browser through the ENT's own logout to its "déconnecté" page
+        String toEnt = location(b.get(RELAIS + "/cas/logout"));
+        assertThat(toEnt).contains("/cas/logout?service=");
+        HttpResponse<String> out = b.get(location(b.get(toEnt)));
         assertThat(out.statusCode()).isEqualTo(200);
         assertThat(out.body()).contains("Vous êtes déconnecté");
         // the back-channel LogoutRequest is sent asynchronously

@@ -1,5 +1,7 @@
 package fr.relais.sso.peers;
 
+import static fr.relais.sso.peers.PeerClient.location;
+import static fr.relais.sso.peers.PeerClient.query;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -134,7 +136,7 @@ class ShibbolethPublisherTest {
     }
 
     /** Steps 1 to 4 of the journey, each hop asserted: answers the fields of Relais' auto-submitted form. */
-    private Map<String, String> upToRelaisResponse(Client browser, String pupil) throws Exception {
+    private Map<String, String> upToRelaisResponse(PeerClient browser, String pupil) throws Exception {
         // 1. the publisher's protected page: mod_shib sends an AuthnRequest to Relais (HTTP-Redirect)
         HttpResponse<String> r = browser.get(SP.protectedPage());
         assertThat(r.statusCode()).as("Apache/mod_shib").isEqualTo(302);
@@ -183,11 +185,11 @@ class ShibbolethPublisherTest {
     @Test
     void aPupilReachesTheShibbolethProtectedPageWithAPseudonymAndGarAttributesOnly() throws Exception {
         // 0. Relais was told what the SP's own metadata says
-        String spMetadata = new Client().get(SP.baseUrl() + "/Shibboleth.sso/Metadata").body();
+        String spMetadata = new PeerClient().get(SP.baseUrl() + "/Shibboleth.sso/Metadata").body();
         assertThat(spMetadata).contains("entityID=\"" + SP.entityId() + "\"")
                 .contains("Location=\"" + SP.acsUrl() + "\"");
 
-        Client browser = new Client();
+        PeerClient browser = new PeerClient();
         Map<String, String> fields = upToRelaisResponse(browser, "2000001");
 
         // 5. Shibboleth checks the Response against Relais' metadata and opens its session
@@ -217,7 +219,7 @@ class ShibbolethPublisherTest {
     @Test
     void shibbolethRefusesAResponseWhoseSignedAttributeWasChanged() throws Exception {
         // the negative control of the journey above: the SP does check Relais' signature
-        Client browser = new Client();
+        PeerClient browser = new PeerClient();
         Map<String, String> fields = upToRelaisResponse(browser, "2000002");
         String xml = new String(Base64.getDecoder().decode(fields.get("SAMLResponse")), StandardCharsets.UTF_8);
         String tampered = xml.replace(">" + SCHOOL + "<", ">" + Uai.of(690_107) + "<");
@@ -236,39 +238,5 @@ class ShibbolethPublisherTest {
     private static Map<String, String> environment(String body) {
         return body.lines().filter(l -> l.contains("=")).collect(Collectors.toMap(l -> l.substring(0, l.indexOf('=')),
                 l -> l.substring(l.indexOf('=') + 1), (a, b) -> a, LinkedHashMap::new));
-    }
-
-    private static String location(HttpResponse<String> r) {
-        String location = r.headers().firstValue("Location").orElseThrow(() ->
-                new AssertionError("pas de redirection : HTTP " + r.statusCode() + "\n" + r.body()));
-        return r.uri().resolve(location).toString();
-    }
-
-    private static String query(String url, String name) {
-        for (String pair : URI.create(url).getRawQuery().split("&")) {
-            int eq = pair.indexOf('=');
-            if (eq > 0 && pair.substring(0, eq).equals(name)) {
-                return URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-            }
-        }
-        return null;
-    }
-
-    /** A browser without a screen: one cookie jar across Relais and the SP, no automatic redirects. */
-    static final class Client {
-        private final HttpClient http = HttpClient.newBuilder().cookieHandler(new CookieManager())
-                .followRedirects(HttpClient.Redirect.NEVER).build();
-
-        HttpResponse<String> get(String url) throws IOException, InterruptedException {
-            return http.send(HttpRequest.newBuilder(URI.create(url)).GET().build(), HttpResponse.BodyHandlers.ofString());
-        }
-
-        HttpResponse<String> post(String url, Map<String, String> form) throws IOException, InterruptedException {
-            String body = form.entrySet().stream().map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
-                    + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8)).collect(Collectors.joining("&"));
-            return http.send(HttpRequest.newBuilder(URI.create(url))
-                    .header("Content-Type", "application/x-www-form-urlencoded")
-                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-        }
     }
 }
