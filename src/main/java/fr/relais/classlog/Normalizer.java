@@ -70,6 +70,21 @@ public final class Normalizer {
         if (html == null) {
             return "";
         }
+        // cleaning copies the tree as parsed, misnesting included (text or a paragraph straight in a table row);
+        // parsed again, that is moved elsewhere: cleaned until stable, so that a tool's copy of what Relais wrote
+        // reads back as the same entry
+        String clean = cleanOnce(html);
+        for (int pass = 0; pass < 4; pass++) {
+            String again = cleanOnce(clean);
+            if (again.equals(clean)) {
+                return clean;
+            }
+            clean = again;
+        }
+        return clean;
+    }
+
+    private static String cleanOnce(String html) {
         Document clean = new Cleaner(SAFE).clean(Jsoup.parseBodyFragment(html, ""));
         clean.select("a:not([href])").unwrap();
         // as written, without indentation: pretty-printing adds spaces to the text, again at each pass
