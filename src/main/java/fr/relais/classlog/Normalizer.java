@@ -146,7 +146,9 @@ public final class Normalizer {
                 reasons.add(where + "pièce jointe '" + name + "' (url) : " + refused
                         + " ; corrigez le lien dans l'outil d'origine");
             }
-            out.add(new ClassLogEntry.Attachment(name, plainText(a.mediaType()), a.size(), a.url(), a.sha256()));
+            // a blank URL (a tab, a line break) is no URL: the document is then referenced by its hash
+            String url = a.url() == null || a.url().isBlank() ? null : a.url();
+            out.add(new ClassLogEntry.Attachment(name, plainText(a.mediaType()), a.size(), url, a.sha256()));
         }
         return out;
     }
