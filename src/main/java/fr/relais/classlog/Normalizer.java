@@ -70,6 +70,21 @@ public final class Normalizer {
         if (html == null) {
             return "";
         }
+        // cleaning copies the tree as parsed, misnesting included (text or a paragraph straight in a table row);
+        // parsed again, that is moved elsewhere: cleaned until stable, so that a tool's copy of what Relais wrote
+        // reads back as the same entry
+        String clean = cleanOnce(html);
+        for (int pass = 0; pass < 4; pass++) {
+            String again = cleanOnce(clean);
+            if (again.equals(clean)) {
+                return clean;
+            }
+            clean = again;
+        }
+        return clean;
+    }
+
+    private static String cleanOnce(String html) {
         Document clean = new Cleaner(SAFE).clean(Jsoup.parseBodyFragment(html, ""));
         clean.select("a:not([href])").unwrap();
         // as written, without indentation: pretty-printing adds spaces to the text, again at each pass
@@ -131,7 +146,9 @@ public final class Normalizer {
                 reasons.add(where + "pièce jointe '" + name + "' (url) : " + refused
                         + " ; corrigez le lien dans l'outil d'origine");
             }
-            out.add(new ClassLogEntry.Attachment(name, plainText(a.mediaType()), a.size(), a.url(), a.sha256()));
+            // a blank URL (a tab, a line break) is no URL: the document is then referenced by its hash
+            String url = a.url() == null || a.url().isBlank() ? null : a.url();
+            out.add(new ClassLogEntry.Attachment(name, plainText(a.mediaType()), a.size(), url, a.sha256()));
         }
         return out;
     }
