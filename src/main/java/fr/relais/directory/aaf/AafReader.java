@@ -73,6 +73,9 @@ public final class AafReader implements AutoCloseable {
             } catch (XMLStreamException e) {
                 in.close();
                 throw unusable(e, charset);
+            } catch (java.util.MissingResourceException e) {
+                in.close();
+                throw new AafFileUnusableException("XML mal formé : déclaration invalide (" + e.getKey() + ")", e);
             }
         } catch (IOException e) {
             throw new AafFileUnusableException("fichier illisible : " + e.getMessage(), e);
@@ -120,6 +123,8 @@ public final class AafReader implements AutoCloseable {
             }
         } catch (XMLStreamException e) {
             throw unusable(e, charset);
+        } catch (java.util.MissingResourceException e) {
+            throw malformed(e, xml);
         }
     }
 
@@ -140,6 +145,8 @@ public final class AafReader implements AutoCloseable {
             return null;
         } catch (XMLStreamException e) {
             throw unusable(e, charset);
+        } catch (java.util.MissingResourceException e) {
+            throw malformed(e, xml);
         }
     }
 
@@ -320,6 +327,17 @@ public final class AafReader implements AutoCloseable {
             previous = b;
             offset++;
         }
+    }
+
+    /**
+     * The JDK's XML reader reports some faults of a DOCTYPE with a message key its own bundle lacks
+     * ({@code InvalidCharInDTD}), as a MissingResourceException instead of an XMLStreamException: the file is
+     * still malformed XML, found by fuzzing.
+     */
+    private static AafFileUnusableException malformed(java.util.MissingResourceException e, XMLStreamReader xml) {
+        int line = xml.getLocation() == null ? -1 : xml.getLocation().getLineNumber();
+        return new AafFileUnusableException("XML mal formé" + (line > 0 ? " ligne " + line : "")
+                + " : déclaration DOCTYPE invalide (" + e.getKey() + ")", e);
     }
 
     private static AafFileUnusableException unusable(XMLStreamException e, Charset charset) {

@@ -125,6 +125,17 @@ class AafReaderTest {
     }
 
     @Test
+    void aDoctypeTheXmlReaderCannotDescribeIsRefusedAsMalformed() throws Exception {
+        // found by AafReaderFuzzTest: the JDK's reader lacks the message of this DOCTYPE fault and threw
+        // MissingResourceException, which no caller expects from a bad file
+        Path file = dir.resolve("f.xml");
+        Files.copy(Path.of("src/test/resources/fr/relais/directory/aaf/AafReaderFuzzTestInputs/"
+                + "aFeedIsReadOrRefusedWithItsReason/crash-doctype-invalid-char"), file);
+        assertThatThrownBy(() -> readAll(file)).isInstanceOf(AafFileUnusableException.class)
+                .hasMessage("XML mal formé ligne 6 : déclaration DOCTYPE invalide (InvalidCharInDTD)");
+    }
+
+    @Test
     void truncatedFileIsRefusedWithItsLine() throws Exception {
         String whole = AafFiles.HEAD + AafFiles.pupil("addRequest", "1", "A", "B", null, null)
                 + AafFiles.pupil("addRequest", "2", "C", "D", null, null) + AafFiles.TAIL;
