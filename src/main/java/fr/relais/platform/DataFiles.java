@@ -40,15 +40,26 @@ public final class DataFiles {
     private DataFiles() {
     }
 
-    /** Creates {@code dir} and its missing parents {@code rwx------}; an existing one is restricted to that. */
+    /**
+     * Creates {@code dir} {@code rwx------}; an existing one is restricted to that. Its missing parents are made
+     * with the usual permissions: they are not Relais' to close (a data directory under {@code target/it/} must
+     * not make {@code target/it/} unreadable to the test peers that run as another user).
+     */
     public static Path privateDirectory(Path dir) {
         try {
             Path absolute = dir.toAbsolutePath().normalize();
             if (!POSIX) {
                 return Files.createDirectories(absolute);
             }
-            // each missing level is created with its permissions (the umask can only remove bits from rwx------)
-            Files.createDirectories(absolute, attribute(DIRECTORY));
+            if (absolute.getParent() != null) {
+                Files.createDirectories(absolute.getParent());
+            }
+            try {
+                // created with its permissions (the umask can only remove bits from rwx------)
+                Files.createDirectory(absolute, attribute(DIRECTORY));
+            } catch (java.nio.file.FileAlreadyExistsException exists) {
+                // made earlier, or by another thread: restricted below
+            }
             restrict(absolute, DIRECTORY);
             return dir;
         } catch (IOException e) {
