@@ -178,9 +178,19 @@ public class SimulatedNeoDiary implements Filter {
         return body;
     }
 
+    /**
+     * Replaces every control of the module: {@code {}} turns them all off, and a control set to null is off
+     * (it is left out, so {@code {"refuseTitle": null}} no longer fails).
+     */
     public Map<String, Object> control(String instance, Map<String, Object> control) {
-        controls.put(instance, new ConcurrentHashMap<>(control));
-        return control;
+        Map<String, Object> on = new ConcurrentHashMap<>();
+        control.forEach((name, value) -> {
+            if (value != null) {
+                on.put(name, value);
+            }
+        });
+        controls.put(instance, on);
+        return on;
     }
 
     /** Sessions of a school changed after the watermark (deleted ones included, flagged), oldest change first. */

@@ -345,6 +345,26 @@ class ClassLogSyncTest extends SsoTestBaseAccess {
     }
 
     @Test
+    void aSimulatedModuleControlSetToNullIsOffAndAnEmptyBodyResetsThemAll() throws Exception {
+        String tag = "Refus" + System.nanoTime();
+        // a class no tool is read for: nothing of this test is synced anywhere
+        String refused = session("9Z", tag + " 1", "<p>x</p>");
+        assertThat(send("PUT", "/sandbox/neo/essonne/diary/_control", "{\"refuseTitle\":\"" + tag + "\"}").statusCode())
+                .isEqualTo(200);
+        assertThat(send("POST", "/sandbox/neo/essonne/diary/session", refused).statusCode()).isEqualTo(400);
+        HttpResponse<String> off = send("PUT", "/sandbox/neo/essonne/diary/_control", "{\"refuseTitle\":null}");
+        assertThat(off.statusCode()).as(off.body()).isEqualTo(200);
+        assertThat(off.body()).isEqualTo("{}");
+        assertThat(send("POST", "/sandbox/neo/essonne/diary/session", refused).statusCode()).isEqualTo(201);
+        send("PUT", "/sandbox/neo/essonne/diary/_control", "{\"down\":true}");
+        assertThat(send("POST", "/sandbox/neo/essonne/diary/session", session("9Z", tag + " 2", "<p>x</p>")).statusCode())
+                .isEqualTo(503);
+        assertThat(send("PUT", "/sandbox/neo/essonne/diary/_control", "{}").statusCode()).isEqualTo(200);
+        assertThat(send("POST", "/sandbox/neo/essonne/diary/session", session("9Z", tag + " 2", "<p>x</p>")).statusCode())
+                .isEqualTo(201);
+    }
+
+    @Test
     void aTargetDownReceivesEverythingOnceBackWhileTheOtherToolsKeepSyncing() throws Exception {
         String audience = plannedClass(0);
         String prefix = "Panne " + System.nanoTime() + " ";
