@@ -190,7 +190,9 @@ public class SimulatedSamlIdp {
         String signed = kind + "=" + raw.get(kind) + (raw.containsKey("RelayState") ? "&RelayState=" + raw.get("RelayState") : "")
                 + "&SigAlg=" + raw.get("SigAlg");
         java.security.Signature rsa = java.security.Signature.getInstance("SHA256withRSA");
-        rsa.initVerify(spCertificate("signing"));
+        // Relais signs its logout messages with the signing key of its SP metadata, read once for this message
+        String metadata = spMetadata();
+        rsa.initVerify(SandboxSaml.certificateFromMetadata(metadata, "signing"));
         rsa.update(signed.getBytes(StandardCharsets.UTF_8));
         if (!"http://www.w3.org/2001/04/xmldsig-more#rsa-sha256".equals(decode(raw.get("SigAlg")))
                 || !rsa.verify(java.util.Base64.getMimeDecoder().decode(decode(raw.get("Signature"))))) {
@@ -208,7 +210,7 @@ public class SimulatedSamlIdp {
         SandboxSaml.children(message, SandboxSaml.PROTOCOL_NS, "SessionIndex").forEach(i -> indexes.add(i.getTextContent().trim()));
         sessions.values().removeIf(s -> s.ent().equals(ent) && s.user().equals(user)
                 && (indexes.isEmpty() || indexes.contains(s.sessionIndex())));
-        String slo = spSloUrl();
+        String slo = spSloUrl(metadata);
         String answer = "<saml2p:LogoutResponse xmlns:saml2p=\"" + SandboxSaml.PROTOCOL_NS + "\" xmlns:saml2=\""
                 + SandboxSaml.ASSERTION_NS + "\" ID=\"" + SandboxSaml.newId() + "\" Version=\"2.0\" IssueInstant=\""
                 + SandboxSaml.instant(Instant.now()) + "\" Destination=\"" + SandboxSaml.escape(slo) + "\" InResponseTo=\""
@@ -228,7 +230,7 @@ public class SimulatedSamlIdp {
         if (session == null) {
             return html(200, "Aucune session ouverte sur l'ENT simulé " + ent + ".");
         }
-        String slo = spSloUrl();
+        String slo = spSloUrl(spMetadata());
         String request = "<saml2p:LogoutRequest xmlns:saml2p=\"" + SandboxSaml.PROTOCOL_NS + "\" xmlns:saml2=\""
                 + SandboxSaml.ASSERTION_NS + "\" ID=\"" + SandboxSaml.newId() + "\" Version=\"2.0\" IssueInstant=\""
                 + SandboxSaml.instant(Instant.now()) + "\" Destination=\"" + SandboxSaml.escape(slo) + "\"><saml2:Issuer>"
@@ -285,18 +287,13 @@ public class SimulatedSamlIdp {
         }
     }
 
-    private String spSloUrl() {
-        String md = spMetadata();
+    private static String spSloUrl(String md) {
         if (!md.contains("<md:SingleLogoutService ")) {
             throw new IllegalStateException("les métadonnées SP de Relais ne publient pas de SingleLogoutService");
         }
         return md.replaceAll("(?s).*<md:SingleLogoutService [^>]*Location=\"([^\"]+)\".*", "$1");
     }
 
-    /** A certificate of Relais' SP metadata ({@code signing}: the key its logout requests are signed with). */
-    private X509Certificate spCertificate(String use) {
-        return SandboxSaml.certificateFromMetadata(spMetadata(), use);
-    }
 
     /** The user logs out of this ENT: it POSTs a signed LogoutRequest to Relais ({@code unsigned} forges one without). */
     @PostMapping("/logout")

@@ -38,9 +38,9 @@ public final class SamlResponses {
     private SamlResponses() {
     }
 
-    /** A random XML id (an NCName: starts with an underscore, only letters, digits and underscores). */
+    /** A random XML id (an NCName: an underscore, then letters and digits). */
     public static String newId() {
-        return "_" + Tokens.random("").replace('-', 'a').replace('_', 'b');
+        return "_" + Tokens.random("");
     }
 
     /**
