@@ -175,17 +175,24 @@ public class ClassLogSync {
         // (split by entry over several groups, a page was not applied any faster: the deliveries it feeds were the
         // slower step, and more of the tools' read-backs then crossed the broker before their delivery was recorded)
         if (!news.isEmpty()) {
-            String page = page(news);
-            batch.execute(session -> {
-                var message = session.createTextMessage(page);
-                message.setStringProperty("JMSXGroupID", toolId + ":" + school);
-                session.createProducer(session.createQueue(CHANGES)).send(message);
-                session.commit();
-                return null;
-            });
+            enqueue(toolId, school, page(news));
         }
         mark(toolId, school, changes.get(changes.size() - 1).watermark(), null);
         return changes.size();
+    }
+
+    /**
+     * A page of changes of one (tool, school) onto the persistent changes queue, committed when this returns; the
+     * pages of one (tool, school) share a message group, so they are applied in the order they were queued.
+     */
+    void enqueue(String toolId, String school, String page) {
+        batch.execute(session -> {
+            var message = session.createTextMessage(page);
+            message.setStringProperty("JMSXGroupID", toolId + ":" + school);
+            session.createProducer(session.createQueue(CHANGES)).send(message);
+            session.commit();
+            return null;
+        });
     }
 
     /**
