@@ -66,6 +66,8 @@ public class ClassLogStore {
 
     private final JdbcTemplate jdbc;
     private final List<String> precedence;
+    /** New entries' ids (the simulation replaces it, to replay a run exactly). */
+    java.util.function.Supplier<String> ids = ClassLogStore::timeOrderedId;
     private final ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
@@ -155,7 +157,7 @@ public class ClassLogStore {
         String document = write(accepted.entry());
         ClassLogEntry e = accepted.entry();
         if (provenance.isEmpty()) {
-            String id = timeOrderedId();
+            String id = ids.get();
             jdbc.update("""
                     INSERT INTO classlog_entry (id, school, audience, subject, teacher, lesson_date, document, version,
                         deleted, visa_by, source_tool, modified_at) VALUES (?, ?, ?, ?, ?, ?, ?, 1, FALSE, ?, ?, ?)""",

@@ -80,6 +80,28 @@ public class ClassLogSync {
     /** Message groups per class on a target's queue (as many consumers can deliver a class's entries at once). */
     private static final int DELIVERY_GROUPS = 8;
 
+    // What the deterministic simulation (src/test: fr.relais.classlog.SyncSimulation) replaces: the clock, the
+    // random ids, the directory's classes, the queue the polls fill and the wait between attempts. Production
+    // keeps these defaults; the engine's steps, transactions and broker semantics are the same in both.
+    /** The clock of the engine's own bookkeeping (idle marks, success records). */
+    java.util.function.LongSupplier millis = System::currentTimeMillis;
+    /** Delivery ids. */
+    java.util.function.Supplier<UUID> uuids = UUID::randomUUID;
+    /** The classes and groups the directory knows in a school. */
+    java.util.function.Function<String, java.util.Set<String>> audiences;
+    /** Where a poll's page goes (the persistent changes queue). */
+    PageSink pages = this::send;
+    /** Waits before attempt {@code attempt + 1} of a delivery; throws when Relais stops meanwhile. */
+    Pause pause = this::await;
+
+    interface PageSink {
+        void enqueue(String toolId, String school, String page);
+    }
+
+    interface Pause {
+        void pause(String target, int attempt) throws InterruptedException;
+    }
+
     public ClassLogSync(ClassLogSettings settings, SyncPlan plan, ToolClients clients, Directory directory,
                         jakarta.jms.ConnectionFactory connectionFactory, JdbcTemplate jdbc,
                         TransactionTemplate tx, fr.relais.connector.ConnectorRegistry registry) {
@@ -94,6 +116,7 @@ public class ClassLogSync {
         this.jdbc = jdbc;
         this.tx = tx;
         this.store = new ClassLogStore(jdbc, settings.precedence());
+        this.audiences = directory == null ? school -> java.util.Set.of() : directory::audiences;
     }
 
     public ClassLogStore store() {
@@ -162,7 +185,7 @@ public class ClassLogSync {
             // nothing new: the watermark stays, and the poll's success is recorded at most every few seconds (each
             // record is a commit, and a tool is polled every half second in some plans)
             Long last = lastMarked.get(List.of(toolId, school));
-            if (last == null || System.currentTimeMillis() - last >= IDLE_MARK_MILLIS) {
+            if (last == null || millis.getAsLong() - last >= IDLE_MARK_MILLIS) {
                 mark(toolId, school, since, null);
             }
             return 0;
@@ -186,6 +209,10 @@ public class ClassLogSync {
      * pages of one (tool, school) share a message group, so they are applied in the order they were queued.
      */
     void enqueue(String toolId, String school, String page) {
+        pages.enqueue(toolId, school, page);
+    }
+
+    private void send(String toolId, String school, String page) {
         batch.execute(session -> {
             var message = session.createTextMessage(page);
             message.setStringProperty("JMSXGroupID", toolId + ":" + school);
@@ -238,7 +265,7 @@ public class ClassLogSync {
     }
 
     private void mark(String tool, String school, String watermark, String error) {
-        Timestamp now = Timestamp.from(Instant.now());
+        Timestamp now = new Timestamp(millis.getAsLong());
         if (error == null) {
             lastMarked.put(List.of(tool, school), now.getTime());
         } else {
@@ -412,7 +439,7 @@ public class ClassLogSync {
             recorded = store.recorded(tool, change.toolEntryId());
         }
         ClassLogStore.Result result = store.apply(change, code ->
-                directory.audiences(entry == null ? "" : entry.school()).contains(code), recorded);
+                audiences.apply(entry == null ? "" : entry.school()).contains(code), recorded);
         if (result instanceof ClassLogStore.Rejected rejected) {
             log.warn("Cahier de textes : changement {} de {} refusé : {}", change.toolEntryId(), tool, rejected.reasons());
             return null;
@@ -458,7 +485,7 @@ public class ClassLogSync {
             }
             batches.computeIfAbsent(String.join("|", target, school, audience, group),
                             k -> new Batch(target, school, audience, group))
-                    .items.add(Map.of("delivery", UUID.randomUUID().toString(), "entry", id, "version", version));
+                    .items.add(Map.of("delivery", uuids.get().toString(), "entry", id, "version", version));
         }
     }
 
@@ -494,7 +521,7 @@ public class ClassLogSync {
                 return;
             }
             Map<String, Object> body = new LinkedHashMap<>();
-            String id = UUID.randomUUID().toString();
+            String id = uuids.get().toString();
             body.put("delivery", id);
             body.put("school", school);
             body.put("audience", audience);
@@ -681,6 +708,10 @@ public class ClassLogSync {
 
     /** Waits before the next attempt (the delivery back-off); throws when Relais stops meanwhile. */
     private void pause(String target, int attempt) throws InterruptedException {
+        pause.pause(target, attempt);
+    }
+
+    private void await(String target, int attempt) throws InterruptedException {
         if (stopping.await(backOff(attempt), TimeUnit.MILLISECONDS)) {
             throw new IllegalStateException("Relais s'arrête : livraison à " + target + " reprise au redémarrage");
         }
@@ -879,7 +910,7 @@ public class ClassLogSync {
     }
 
     private void target(String tool, String error) {
-        long nowMillis = System.currentTimeMillis();
+        long nowMillis = millis.getAsLong();
         if (error == null) {
             // a success is recorded at most once a second per tool: the status needs no more precision
             Long last = lastSuccess.put(tool, nowMillis);
