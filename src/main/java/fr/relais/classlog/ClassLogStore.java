@@ -129,6 +129,11 @@ public class ClassLogStore {
                     provenance.get()[0]).stream().findFirst().orElse(false);
             return new Unchanged(provenance.get()[0], made);
         }
+        if (provenance.isPresent() && older(change.toolVersion(), provenance.get()[1])) {
+            // read before a later version of the same tool entry was recorded (a page applied after Relais' write
+            // into that tool was recorded, or after a later page): what the tool held then is not news
+            return new Unchanged(provenance.get()[0], false);
+        }
         if (change.deleted()) {
             if (provenance.isEmpty()) {
                 return new Unchanged(null, false);
@@ -180,6 +185,16 @@ public class ClassLogStore {
             seen(change, current, now);
             return new Unchanged(current.id(), false);
         }
+        Long stale = staleWrite(current, change);
+        if (stale != null) {
+            // Relais' own earlier write read back late (its answer lost in a crash, or read before it was recorded):
+            // the tool holds an older version that came from another tool, not a teacher's edit. Recorded as what
+            // the tool holds, so that the current version is delivered to it again
+            jdbc.update("UPDATE classlog_provenance SET tool_version = ?, synced_version = ?, last_seen = ? WHERE "
+                    + "tool = ? AND tool_entry_id = ?", change.toolVersion(), stale, Timestamp.from(now), change.tool(),
+                    change.toolEntryId());
+            return new Unchanged(current.id(), true);
+        }
         long synced = Long.parseLong(provenance.get()[2]);
         if (current.version() > synced && !wins(change, current)) {
             // edited elsewhere since this tool last synced, and that edit is the later one: this change loses
@@ -208,6 +223,20 @@ public class ClassLogStore {
     }
 
     /**
+     * Whether a tool's version comes before another of the same tool entry. Only versions that are numbers (NEO's
+     * {@code modified}, EcoleDirecte's modification number, Skolengo's {@code updateSequence}: one counter for every
+     * change of the tool) are ordered; other versions (a content hash) are not, and never come "before".
+     */
+    static boolean older(String version, String recorded) {
+        if (version == null || recorded == null || version.isEmpty() || recorded.isEmpty() || version.length() > 18
+                || recorded.length() > 18 || !version.chars().allMatch(Character::isDigit)
+                || !recorded.chars().allMatch(Character::isDigit)) {
+            return false;
+        }
+        return Long.parseLong(version) < Long.parseLong(recorded);
+    }
+
+    /**
      * A new entry's id: a UUID of version 7 (RFC 9562), its first 48 bits the creation time in milliseconds, the
      * rest random. Ids made one after the other sort next to each other, so that the indexes on entry ids (the
      * log, its history, provenance, creates under way) take new rows at one end, in a few pages, instead of one
@@ -217,6 +246,22 @@ public class ClassLogStore {
         UUID random = UUID.randomUUID(); // its variant bits are those of version 7 too
         long high = System.currentTimeMillis() << 16 | 0x7000L | random.getMostSignificantBits() & 0x0FFFL;
         return new UUID(high, random.getLeastSignificantBits()).toString();
+    }
+
+    /**
+     * The earlier version of the entry, made by another tool, that this change of a tool holds, if any: what Relais
+     * wrote into that tool before, not an edit made there.
+     */
+    private Long staleWrite(Current current, ToolChange change) {
+        List<Object[]> earlier = jdbc.query("SELECT version, document FROM classlog_history WHERE entry_id = ? AND "
+                + "version < ? AND source_tool <> ? AND NOT deleted AND NOT conflict_lost ORDER BY version DESC",
+                (rs, n) -> new Object[] {rs.getLong(1), rs.getString(2)}, current.id(), current.version(), change.tool());
+        for (Object[] e : earlier) {
+            if (sameContent(change.entry(), (String) e[1])) {
+                return (Long) e[0];
+            }
+        }
+        return null;
     }
 
     /** The latest modification at its source wins; at the same instant, the tool first in the precedence list. */
@@ -295,6 +340,25 @@ public class ClassLogStore {
                           boolean created) {
         ToolChange marker = new ToolChange(tool, toolEntryId, toolVersion, Instant.now(), false, null);
         provenance(marker, entryId, version, Instant.now(), created);
+    }
+
+    /**
+     * Whether a tool's copy holds what this canonical document says (the tool's own homework ids aside): compared
+     * once both are normalised, as the canonical log holds them.
+     */
+    public boolean sameContent(ClassLogEntry copy, String document) {
+        return comparable(copy).equals(comparable(read(document)));
+    }
+
+    private String comparable(ClassLogEntry e) {
+        if (!(Normalizer.normalize(e, code -> true) instanceof Normalizer.Accepted a)) {
+            return "refusée:" + write(e);
+        }
+        ClassLogEntry n = a.entry();
+        List<ClassLogEntry.Homework> homework = n.homework().stream().map(h -> new ClassLogEntry.Homework(null,
+                h.givenOn(), h.dueOn(), h.description(), h.estimatedMinutes(), h.kind(), h.attachments())).toList();
+        return write(new ClassLogEntry(n.school(), n.audience(), n.subject(), n.teacher(), n.date(), n.start(), n.end(),
+                n.title(), n.content(), homework, n.attachments(), n.published(), n.visaBy()));
     }
 
     public Optional<ClassLogEntry> entry(String id) {

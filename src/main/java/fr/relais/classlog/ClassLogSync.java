@@ -583,9 +583,16 @@ public class ClassLogSync {
             Optional<ClassLogEntry> e = pending[2] != null ? Optional.of(store.read((String) pending[2])) : store.entry(id);
             if (e.isPresent() && e.get().sameLesson(change.entry())) {
                 long version = (Long) pending[1];
-                tx.executeWithoutResult(st -> store.delivered(id, version, change.tool(), change.toolEntryId(),
-                        change.toolVersion()));
-                return true;
+                // Relais' copy, but edited in the tool since (the teacher was quicker than the record of the create):
+                // linked with its version unknown, so that the change is applied as that tool's edit
+                boolean edited = pending[2] != null && !store.sameContent(change.entry(), (String) pending[2]);
+                tx.executeWithoutResult(st -> {
+                    store.delivered(id, version, change.tool(), change.toolEntryId(), edited ? "" : change.toolVersion());
+                    if (edited) {
+                        jdbc.update("DELETE FROM classlog_pending WHERE tool = ? AND entry_id = ?", change.tool(), id);
+                    }
+                });
+                return !edited;
             }
         }
         return false;
@@ -768,8 +775,13 @@ public class ClassLogSync {
                             + "FROM classlog_provenance p WHERE p.tool = ? AND p.entry_id = ?)", target, id, target, id);
                     throw e;
                 }
-                log.warn("Cahier de textes : livraison à {} en attente, outil injoignable ({})", target, e.getMessage());
-                target(target, e.getMessage());
+                if (e.changed()) {
+                    log.info("Cahier de textes : livraison de l'entrée {} à {} en attente de la relève de l'outil ({})",
+                            id, target, e.getMessage());
+                } else {
+                    log.warn("Cahier de textes : livraison à {} en attente, outil injoignable ({})", target, e.getMessage());
+                    target(target, e.getMessage());
+                }
             } catch (CallNotPermittedException e) {
                 // circuit open: wait, without using up the delivery's attempts
             } catch (org.springframework.dao.DataAccessException | IllegalStateException e) {
@@ -810,11 +822,12 @@ public class ClassLogSync {
     private void write(String target, String id, long version, boolean ownPending, List<Runnable> records)
             throws ToolException {
         Object[] c = jdbc.queryForObject("SELECT e.version, e.deleted, e.school, e.document, p.synced_version, "
-                + "p.tool_entry_id, (SELECT COUNT(*) FROM classlog_pending k WHERE k.tool = ? AND k.entry_id = e.id) "
-                + "FROM classlog_entry e LEFT JOIN classlog_provenance p ON p.entry_id = e.id AND p.tool = ? "
-                + "WHERE e.id = ?", (rs, n) -> new Object[] {rs.getLong(1), rs.getBoolean(2), rs.getString(3),
-                rs.getString(4), rs.getObject(5) == null ? null : rs.getLong(5), rs.getString(6), rs.getLong(7)},
-                target, target, id);
+                + "p.tool_entry_id, (SELECT COUNT(*) FROM classlog_pending k WHERE k.tool = ? AND k.entry_id = e.id), "
+                + "p.tool_version, (SELECT h.document FROM classlog_history h WHERE h.entry_id = e.id AND h.version = "
+                + "p.synced_version) FROM classlog_entry e LEFT JOIN classlog_provenance p ON p.entry_id = e.id AND "
+                + "p.tool = ? WHERE e.id = ?", (rs, n) -> new Object[] {rs.getLong(1), rs.getBoolean(2),
+                rs.getString(3), rs.getString(4), rs.getObject(5) == null ? null : rs.getLong(5), rs.getString(6),
+                rs.getLong(7), rs.getString(8), rs.getString(9)}, target, target, id);
         // a later version is queued behind this one (writing this one would go backwards), or this one is already
         // delivered (a delivery repeated after a crash, a replay): nothing to write, and a pending row made for it goes
         if (((Number) c[0]).longValue() > version || c[4] != null && ((Number) c[4]).longValue() >= version) {
@@ -832,10 +845,11 @@ public class ClassLogSync {
                 Optional<ToolClient.Written> copy = client.find(tool, sent(target, id, (String) c[3]));
                 if (copy.isPresent()) {
                     targetId = Optional.of(copy.get().toolEntryId());
-                    String made = copy.get().toolEntryId();
-                    tx.executeWithoutResult(st -> store.delivered(id, version - 1, target, made, copy.get().toolVersion()));
+                    linkFound(target, id, copy.get());
                 }
                 jdbc.update("DELETE FROM classlog_pending WHERE tool = ? AND entry_id = ?", target, id);
+            } else if (targetId.isPresent()) {
+                unchangedSinceSynced(client, tool, target, targetId.get(), (String) c[7], (String) c[8]);
             }
             if (targetId.isPresent()) {
                 if (!tool.can(Capability.CLASSLOG_DELETE)) {
@@ -850,12 +864,15 @@ public class ClassLogSync {
         }
         ClassLogEntry entry = store.read((String) c[3]);
         boolean pending = ((Number) c[6]).longValue() > 0;
-        if (targetId.isEmpty()) {
+        if (targetId.isPresent()) {
+            unchangedSinceSynced(client, tool, target, targetId.get(), (String) c[7], (String) c[8]);
+        } else {
             if (pending && !ownPending) {
                 // an earlier attempt may have created it before Relais could record the answer: look for what it sent
                 Optional<ToolClient.Written> copy = client.find(tool, sent(target, id, (String) c[3]));
                 if (copy.isPresent()) {
                     targetId = Optional.of(copy.get().toolEntryId());
+                    linkFound(target, id, copy.get());
                 }
             } else if (!pending) {
                 jdbc.update("INSERT INTO classlog_pending (tool, entry_id, version, created_at, lesson) VALUES "
@@ -876,6 +893,52 @@ public class ClassLogSync {
         } else {
             records.add(record);
         }
+    }
+
+    /**
+     * The copy a create cut by a crash made in the tool, found again: recorded as the tool's copy of the entry, with
+     * the version the create wrote. When it no longer holds what the create sent (a teacher edited Relais' copy
+     * before Relais could record it), its version is recorded as unknown, so that the tool's poll brings that edit as
+     * a change of the tool (the conflict rule then decides), and this delivery waits for it instead of overwriting it.
+     */
+    private void linkFound(String target, String id, ToolClient.Written copy) throws ToolException {
+        List<Object[]> sent = jdbc.query("SELECT p.version, " + SENT + " FROM classlog_pending p WHERE p.tool = ? AND "
+                + "p.entry_id = ?", (rs, n) -> new Object[] {rs.getLong(1), rs.getString(2)}, target, id);
+        if (sent.isEmpty()) {
+            return;
+        }
+        long version = (Long) sent.get(0)[0];
+        boolean edited = copy.entry() != null && sent.get(0)[1] != null
+                && !store.sameContent(copy.entry(), (String) sent.get(0)[1]);
+        tx.executeWithoutResult(st -> {
+            store.delivered(id, version, target, copy.toolEntryId(), edited ? "" : copy.toolVersion());
+            jdbc.update("DELETE FROM classlog_pending WHERE tool = ? AND entry_id = ?", target, id);
+        });
+        if (edited) {
+            throw ToolException.changedSince("la copie " + copy.toolEntryId() + " a été modifiée dans l'outil avant que "
+                    + "Relais enregistre sa création");
+        }
+    }
+
+    /**
+     * Before Relais overwrites or deletes its copy in a tool: the copy must still be what Relais last wrote or read
+     * there (the tool's version recorded, or the same content). A copy changed since (a teacher's edit the poll has
+     * not brought yet) is not overwritten: the delivery waits for the poll, and the conflict rule decides. A copy the
+     * tool cannot find by its lesson (its title or time changed, or it is gone) is left to the write itself.
+     */
+    private void unchangedSinceSynced(ToolClient client, Connector tool, String target, String toolEntryId,
+                                      String recordedVersion, String held) throws ToolException {
+        if (held == null) {
+            return;
+        }
+        Optional<ToolClient.Written> copy = client.find(tool, store.read(held));
+        if (copy.isEmpty() || !copy.get().toolEntryId().equals(toolEntryId)
+                || copy.get().toolVersion().equals(recordedVersion)
+                || copy.get().entry() == null || store.sameContent(copy.get().entry(), held)) {
+            return;
+        }
+        throw ToolException.changedSince("la copie " + toolEntryId + " a changé dans l'outil depuis la dernière relève "
+                + "(version " + copy.get().toolVersion() + ", Relais connaît " + recordedVersion + ")");
     }
 
     /**
@@ -938,8 +1001,8 @@ public class ClassLogSync {
                 .failureRateThreshold(100)
                 .waitDurationInOpenState(settings.breakerOpen())
                 .permittedNumberOfCallsInHalfOpenState(1)
-                .recordException(e -> e instanceof ToolException te && !te.refused())
-                .ignoreException(e -> e instanceof ToolException te && te.refused())
+                .recordException(e -> e instanceof ToolException te && !te.refused() && !te.changed())
+                .ignoreException(e -> e instanceof ToolException te && (te.refused() || te.changed()))
                 .build()));
     }
 

@@ -38,8 +38,9 @@ public interface ToolClient {
     void delete(Connector tool, String school, String toolEntryId) throws ToolException;
 
     /**
-     * The tool's copy of this lesson (same school, audience, date, start and title), if it holds one: after a crash
-     * between a create and its record, the retry links that copy instead of creating a second one.
+     * The tool's copy of this lesson (same school, audience, date, start and title), if it holds one, with what it
+     * holds: after a crash between a create and its record, the retry links that copy instead of creating a second
+     * one; before an update, Relais checks that the copy has not changed in the tool since it last read or wrote it.
      */
     Optional<Written> find(Connector tool, ClassLogEntry entry) throws ToolException;
 
@@ -47,7 +48,14 @@ public interface ToolClient {
     record Polled(ClassLogStore.ToolChange change, String watermark) {
     }
 
-    /** The tool's id and version for an entry Relais wrote. */
-    record Written(String toolEntryId, String toolVersion) {
+    /**
+     * The tool's id and version for an entry Relais wrote, or found ({@link #find}); a copy found carries what the
+     * tool holds ({@code entry}, null when the family cannot tell), so that a copy changed in the tool since Relais
+     * wrote it is not overwritten.
+     */
+    record Written(String toolEntryId, String toolVersion, ClassLogEntry entry) {
+        public Written(String toolEntryId, String toolVersion) {
+            this(toolEntryId, toolVersion, null);
+        }
     }
 }

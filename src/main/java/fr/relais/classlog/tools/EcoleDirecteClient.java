@@ -116,7 +116,8 @@ public class EcoleDirecteClient implements ToolClient {
             if (entry.audience().equals(s.path("entityCode").asText())
                     && Objects.equals(entry.title(), s.path("titre").asText(null))
                     && Objects.equals(entry.start(), NeoDiaryClient.time(s.path("heureDebut").asText(null)))) {
-                return Optional.of(new Written(s.path("id").asText(), s.path("numModif").asText()));
+                return Optional.of(new Written(s.path("id").asText(), s.path("numModif").asText(),
+                        fromSeance(s, entry.school())));
             }
         }
         return Optional.empty();

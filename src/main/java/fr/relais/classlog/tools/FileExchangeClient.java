@@ -171,7 +171,7 @@ public class FileExchangeClient implements ToolClient {
                 if (l.deleted()) {
                     deleted.add(l.toolId());
                 } else if (!deleted.contains(l.toolId()) && entry.sameLesson(l.entry())) {
-                    return Optional.of(new Written(l.toolId(), l.version()));
+                    return Optional.of(new Written(l.toolId(), l.version(), l.entry()));
                 }
             }
         }

@@ -77,7 +77,7 @@ public class NeoDiaryClient implements ToolClient {
             if (!s.path("deleted").asBoolean(false) && entry.audience().equals(s.path("audience_id").asText())
                     && Objects.equals(entry.title(), s.path("title").asText(null))
                     && Objects.equals(entry.start(), time(s.path("start_time").asText(null)))) {
-                return Optional.of(new Written(s.path("id").asText(), s.path("modified").asText()));
+                return Optional.of(new Written(s.path("id").asText(), s.path("modified").asText(), fromNeo(s)));
             }
         }
         return Optional.empty();

@@ -169,14 +169,16 @@ public class SkolengoClient implements ToolClient {
         query.put("filter[school]", entry.school());
         query.put("filter[audience]", entry.audience());
         query.put("filter[date]", entry.date().toString());
+        query.put("include", "homeworkAssignments");
         JsonNode document = call(tool, "GET", ToolHttp.baseUrl(tool) + "/agendas?" + query(query), null, false);
+        Map<String, JsonNode> included = included(document);
         for (JsonNode lesson : document.path("data")) {
             JsonNode a = lesson.path("attributes");
             if (!lesson.path("meta").path("deleted").asBoolean(false)
                     && Objects.equals(entry.title(), a.path("title").asText(null))
                     && Objects.equals(entry.start(), localTime(a.path("startDateTime").asText(null)))) {
                 return Optional.of(new Written(lesson.path("id").asText(),
-                        lesson.path("meta").path("updateSequence").asText()));
+                        lesson.path("meta").path("updateSequence").asText(), fromLesson(lesson, included)));
             }
         }
         return Optional.empty();

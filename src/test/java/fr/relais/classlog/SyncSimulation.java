@@ -1,0 +1,451 @@
+package fr.relais.classlog;
+
+import java.lang.reflect.Proxy;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.LocalTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.UUID;
+
+import org.springframework.core.env.StandardEnvironment;
+
+import fr.relais.connector.ConnectorProperties;
+import fr.relais.connector.ConnectorRegistry;
+import fr.relais.connector.families.EcoleDirecteFamily;
+import fr.relais.connector.families.NeoDiaryFamily;
+import fr.relais.connector.families.SkolengoFamily;
+
+/**
+ * One run of the deterministic simulation of the cahier de textes sync (in the spirit of FoundationDB's simulation
+ * testing and TigerBeetle's VOPR): the engine's real steps ({@link ClassLogSync}: polls, the changes step, the
+ * deliveries) on the real database, with the broker's guarantees ({@link SimBroker}) and tools of each family's
+ * behaviour ({@link SimTool}), in an order chosen by a seeded random ({@link SimScheduler}), while teachers write,
+ * edit and delete lessons, tools go down, refuse lessons or start their feed over, the directory learns a class,
+ * and Relais is killed and restarted between any two steps. Then the world settles (every tool back, no more
+ * edits) and the invariants are checked. The same seed replays the same run exactly.
+ */
+final class SyncSimulation {
+
+    static final String SCHOOL = "0690100J";
+    static final String NEO = "sim-neo";
+    static final String ED = "sim-ed";
+    static final String SKO = "sim-sko";
+    private static final List<String> TOOLS = List.of(NEO, ED, SKO);
+    private static ConnectorRegistry registry;
+
+    /** What the run may do. */
+    record Options(int steps, boolean crashes, boolean resets, boolean unknownClass, boolean outages,
+                   boolean refusals, boolean deletes) {
+        static Options all(int steps) {
+            return new Options(steps, true, true, true, true, true, true);
+        }
+    }
+
+    /** One lesson as the teachers made it: what every tool of its class must end with. */
+    static final class Truth {
+        final String title;
+        final String audience;
+        final String origin;
+        final ClassLogEntry entry;
+        String content;
+        java.time.Instant at;
+        boolean deleted;
+        int actions = 1;
+
+        Truth(String title, String audience, String origin, ClassLogEntry entry, java.time.Instant at) {
+            this.title = title;
+            this.audience = audience;
+            this.origin = origin;
+            this.entry = entry;
+            this.content = entry.content();
+            this.at = at;
+        }
+    }
+
+    final long seed;
+    final Options options;
+    final SimScheduler scheduler;
+    final SimTool.SimClock clock = new SimTool.SimClock();
+    final SimDatabase db;
+    final SimBroker broker;
+    final Map<String, SimTool> tools = new LinkedHashMap<>();
+    final Map<String, Truth> truth = new TreeMap<>();
+    final Set<String> known = new TreeSet<>(List.of("6A", "5B", "4C"));
+    final List<String> trace = new ArrayList<>();
+    final ClassLogSettings settings = new ClassLogSettings(List.of(), List.of(NEO, ED, SKO), 5, Duration.ofSeconds(2),
+            Duration.ofMinutes(1), Duration.ofSeconds(10), 1000, false);
+    /** The plan: class, tool, direction. */
+    static final List<String[]> PLAN = List.of(
+            new String[] {"6A", NEO, "BOTH"}, new String[] {"6A", ED, "BOTH"}, new String[] {"6A", SKO, "BOTH"},
+            new String[] {"5B", NEO, "BOTH"}, new String[] {"5B", ED, "BOTH"}, new String[] {"5B", SKO, "TARGET"},
+            new String[] {"4C", ED, "SOURCE"}, new String[] {"4C", SKO, "BOTH"});
+    private final Map<String, SimTool.Backup> backups = new HashMap<>();
+    private ClassLogSync engine;
+    private SyncPlan plan;
+    private ToolClients clients;
+    private int lessons;
+    private int crashes;
+    private int resets;
+
+    SyncSimulation(long seed, Options options) {
+        this.seed = seed;
+        this.options = options;
+        this.scheduler = new SimScheduler(seed);
+        this.db = new SimDatabase(scheduler);
+        this.broker = new SimBroker(scheduler.random, settings.deliveryAttempts());
+        var random = scheduler.random;
+        tools.put(NEO, new SimTool(NEO, SimTool.Style.NEO, scheduler, clock, random, 1 + random.nextInt(3)));
+        tools.put(ED, new SimTool(ED, SimTool.Style.ECOLEDIRECTE, scheduler, clock, random, 1 + random.nextInt(3)));
+        tools.put(SKO, new SimTool(SKO, SimTool.Style.SKOLENGO, scheduler, clock, random, 1 + random.nextInt(3)));
+        tools.values().forEach(t -> t.tracer = this::trace);
+        this.clients = new ToolClients(List.of(SimTool.client("neo-diary", tools), SimTool.client("ecoledirecte", tools),
+                SimTool.client("skolengo", tools)), registry());
+        for (String[] p : PLAN) {
+            db.jdbc.update("INSERT INTO classlog_sync (school, audience, tool, direction, updated_at) VALUES (?, ?, ?, ?, ?)",
+                    SCHOOL, p[0], p[1], p[2], java.sql.Timestamp.from(clock.now()));
+        }
+        if (options.unknownClass() && random.nextBoolean()) {
+            known.remove("4C"); // the class exists in the tools before the AAF feed brings it
+        }
+        start();
+    }
+
+    private static synchronized ConnectorRegistry registry() {
+        if (registry == null) {
+            try {
+                Path dir = Files.createTempDirectory("relais-sim-connectors");
+                Files.createDirectories(dir.resolve("tools"));
+                for (String[] t : List.of(new String[] {NEO, "neo-diary", ""},
+                        new String[] {ED, "ecoledirecte", ""},
+                        new String[] {SKO, "skolengo", "  tokenUrl: \"https://sim.invalid/token\"\n"})) {
+                    Files.writeString(dir.resolve("tools/" + t[0] + ".yaml"), "id: " + t[0] + "\nname: \"" + t[0]
+                            + " (simulation)\"\nkind: tool\nfamily: " + t[1] + "\ncapabilities: [classlog.read, "
+                            + "classlog.write, classlog.delete]\nclasslog:\n  baseUrl: \"https://sim.invalid/" + t[0]
+                            + "\"\n" + t[2]);
+                }
+                registry = new ConnectorRegistry(new ConnectorProperties(dir, false), List.of(new NeoDiaryFamily(),
+                        new EcoleDirecteFamily(), new SkolengoFamily()), new StandardEnvironment());
+                if (registry.ready().size() != 3) {
+                    throw new IllegalStateException("outils simulés en quarantaine : " + registry.all());
+                }
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        return registry;
+    }
+
+    /** Relais starts (again) on the same database and broker: nothing of the previous process is kept. */
+    private void start() {
+        plan = new SyncPlan(db.jdbc, registry(), null, settings, clients, db.transactions);
+        plan.reloadForTests();
+        jakarta.jms.ConnectionFactory none = (jakarta.jms.ConnectionFactory) Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {jakarta.jms.ConnectionFactory.class}, (p, m, a) -> {
+                    throw new UnsupportedOperationException("pas de JMS dans la simulation");
+                });
+        engine = new ClassLogSync(settings, plan, clients, null, none, db.jdbc, db.tx, registry());
+        var random = scheduler.random;
+        engine.millis = clock::millis;
+        engine.uuids = () -> new UUID(random.nextLong(), random.nextLong());
+        engine.store().ids = () -> new UUID(random.nextLong() & ~0xF000L | 0x7000L, random.nextLong()).toString();
+        engine.audiences = school -> SCHOOL.equals(school) ? Set.copyOf(known) : Set.of();
+        engine.pages = (tool, school, page) -> broker.send(ClassLogSync.CHANGES, page,
+                Map.of("JMSXGroupID", tool + ":" + school), 0);
+        engine.pause = (target, attempt) -> scheduler.yieldPoint("attente avant la tentative " + (attempt + 1)
+                + " vers " + target);
+    }
+
+    // ------------------------------------------------------------------------------------------------ steps
+
+    private void spawnPoll() {
+        ClassLogSync e = engine;
+        scheduler.spawn("relève", e::pollAll);
+    }
+
+    private void spawnConsumer(String queue) {
+        ClassLogSync e = engine;
+        scheduler.spawn("consommateur " + queue, () -> {
+            SimBroker.Receipt r = broker.take(queue);
+            if (r == null) {
+                return;
+            }
+            try {
+                if (queue.equals(ClassLogSync.CHANGES)) {
+                    e.apply(r.message.body, r.sender());
+                } else {
+                    e.deliver(r.message.body, queue.substring(ClassLogSync.DELIVER.length()), r.message.redelivered,
+                            r.sender());
+                }
+                scheduler.yieldPoint("avant l'acquittement");
+            } catch (SimScheduler.Crash crash) {
+                throw crash; // the broker takes it back at the restart
+            } catch (Exception failure) {
+                broker.rollback(r);
+                return;
+            }
+            broker.commit(r);
+        });
+    }
+
+    // --------------------------------------------------------------------------------------- the world acts
+
+    private ClassLogEntry lesson(String audience, String title, String content, int n) {
+        return new ClassLogEntry(SCHOOL, audience, "MATHEMATIQUES", "Mme Martin", LocalDate.of(2026, 9, 7).plusDays(n % 5),
+                LocalTime.of(8, 0).plusMinutes(55L * (n % 8)), LocalTime.of(8, 55).plusMinutes(55L * (n % 8)), title,
+                content, List.of(), List.of(), true, null);
+    }
+
+    private static ClassLogEntry withContent(ClassLogEntry e, String content) {
+        return new ClassLogEntry(e.school(), e.audience(), e.subject(), e.teacher(), e.date(), e.start(), e.end(),
+                e.title(), content, e.homework(), e.attachments(), e.published(), e.visaBy());
+    }
+
+    /** Whether Relais reads this tool for this class (a teacher's work there is synced). */
+    private static boolean reads(String audience, String tool) {
+        return PLAN.stream().anyMatch(p -> p[0].equals(audience) && p[1].equals(tool) && !p[2].equals("TARGET"));
+    }
+
+    private static boolean writes(String audience, String tool) {
+        return PLAN.stream().anyMatch(p -> p[0].equals(audience) && p[1].equals(tool) && !p[2].equals("SOURCE"));
+    }
+
+    private void teacherWrites() {
+        var random = scheduler.random;
+        String[] p = PLAN.get(random.nextInt(PLAN.size()));
+        if (!reads(p[0], p[1])) {
+            return;
+        }
+        int n = ++lessons;
+        String title = "Séance " + n;
+        ClassLogEntry e = lesson(p[0], title, "Chapitre " + n + " : version 1", n);
+        SimTool.Copy c = tools.get(p[1]).teacherWrites(e);
+        truth.put(title, new Truth(title, p[0], p[1], e, c.modifiedAt));
+        trace("un professeur écrit '" + title + "' (" + p[0] + ") dans " + p[1] + " : " + c.id + "@" + c.seq);
+    }
+
+    /** A teacher edits a lesson where it shows (its own tool, or a copy Relais made), never after it was deleted. */
+    private void teacherEdits(boolean delete) {
+        var random = scheduler.random;
+        SimTool tool = tools.get(TOOLS.get(random.nextInt(TOOLS.size())));
+        List<SimTool.Copy> editable = tool.editable().stream().filter(c -> reads(c.entry.audience(), tool.id)
+                && truth.containsKey(c.entry.title()) && !truth.get(c.entry.title()).deleted).toList();
+        if (editable.isEmpty()) {
+            return;
+        }
+        SimTool.Copy c = editable.get(random.nextInt(editable.size()));
+        Truth t = truth.get(c.entry.title());
+        t.actions++;
+        if (delete) {
+            tool.teacherDeletes(c);
+            t.deleted = true;
+            t.at = c.modifiedAt;
+            trace("un professeur supprime '" + t.title + "' dans " + tool.id + " : " + c.id + "@" + c.seq);
+            return;
+        }
+        String content = "Chapitre " + t.title.substring(7) + " : version " + t.actions + " (" + tool.id + ")";
+        tool.teacherEdits(c, withContent(c.entry, content));
+        t.content = content;
+        t.at = c.modifiedAt;
+        trace("un professeur modifie '" + t.title + "' dans " + tool.id + " : " + c.id + "@" + c.seq);
+    }
+
+    private void crash() {
+        crashes++;
+        trace("kill -9 de Relais (" + scheduler.tasks() + ")");
+        scheduler.crash();
+        broker.crashed();
+        tools.values().forEach(t -> t.checked.clear());
+        start();
+    }
+
+    private void reset() {
+        SimTool tool = tools.get(TOOLS.get(scheduler.random.nextInt(TOOLS.size())));
+        SimTool.Backup backup = backups.get(tool.id);
+        resets++;
+        if (backup != null && scheduler.random.nextBoolean()) {
+            tool.restore(backup);
+            trace(tool.id + " restauré d'une sauvegarde (compteur " + backup.sequence() + ")");
+        } else {
+            tool.reinstall();
+            trace(tool.id + " réinstallé : vide, identifiants et compteur repartent de zéro");
+        }
+    }
+
+    void trace(String line) {
+        trace.add("[" + scheduler.yields + "] " + line);
+    }
+
+    // -------------------------------------------------------------------------------------------------- run
+
+    /** The run: its failure, or null. */
+    String run() {
+        var random = scheduler.random;
+        for (int step = 0; step < options.steps(); step++) {
+            int dice = random.nextInt(100);
+            if (!scheduler.tasks().isEmpty() && dice < 55) {
+                scheduler.step();
+            } else if (dice < 62) {
+                if (!scheduler.running("relève")) {
+                    spawnPoll();
+                }
+            } else if (dice < 72) {
+                List<String> ready = broker.ready();
+                if (!ready.isEmpty()) {
+                    String q = ready.get(random.nextInt(ready.size()));
+                    if (scheduler.count("consommateur " + q) < 3) {
+                        spawnConsumer(q);
+                    }
+                }
+            } else if (dice < 80) {
+                if (lessons < 12) {
+                    teacherWrites();
+                }
+            } else if (dice < 87) {
+                teacherEdits(false);
+            } else if (dice < 88 && options.deletes()) {
+                teacherEdits(true);
+            } else if (dice < 91 && options.outages()) {
+                SimTool t = tools.get(TOOLS.get(random.nextInt(TOOLS.size())));
+                t.down = !t.down;
+                trace(t.id + (t.down ? " en panne" : " de retour"));
+            } else if (dice < 92 && options.refusals() && !truth.isEmpty()) {
+                SimTool t = tools.get(TOOLS.get(random.nextInt(TOOLS.size())));
+                String title = new ArrayList<>(truth.keySet()).get(random.nextInt(truth.size()));
+                t.refusedTitles.add(title);
+                trace(t.id + " refuse désormais '" + title + "'");
+            } else if (dice < 94 && options.crashes() && random.nextInt(3) == 0) {
+                crash();
+            } else if (dice < 95 && options.resets() && random.nextInt(3) == 0) {
+                reset();
+            } else if (dice < 96) {
+                SimTool t = tools.get(TOOLS.get(random.nextInt(TOOLS.size())));
+                backups.put(t.id, t.backup());
+            } else if (dice < 98 && !known.contains("4C")) {
+                known.add("4C");
+                trace("l'annuaire apprend la classe 4C (import AAF)");
+            }
+        }
+        return settle();
+    }
+
+    /** Everything back to normal, then the engine runs until nothing moves; then the invariants. */
+    private String settle() {
+        trace("--- fin des perturbations : outils de retour, annuaire complet");
+        tools.values().forEach(t -> {
+            t.down = false;
+            t.refusedTitles.clear();
+        });
+        known.add("4C");
+        int quiet = 0;
+        for (int round = 0; round < 20_000; round++) {
+            if (!scheduler.tasks().isEmpty()) {
+                // a delivery may wait for a poll (a copy changed in its tool): polls go on meanwhile
+                if (scheduler.random.nextInt(10) == 0) {
+                    if (!scheduler.running("relève")) {
+                        spawnPoll();
+                    }
+                    broker.ready().stream().filter(q -> scheduler.count("consommateur " + q) < 3)
+                            .forEach(this::spawnConsumer);
+                }
+                scheduler.step();
+                continue;
+            }
+            List<String> ready = broker.ready();
+            if (!ready.isEmpty()) {
+                ready.forEach(this::spawnConsumer);
+                quiet = 0;
+                continue;
+            }
+            if (broker.replayDeadLetters() > 0) {
+                trace("lettres mortes rejouées");
+                quiet = 0;
+                continue;
+            }
+            if (quiet >= 3) {
+                return check();
+            }
+            quiet++;
+            spawnPoll();
+        }
+        return "le système ne se stabilise pas : " + broker.total() + " messages, tâches " + scheduler.tasks();
+    }
+
+    // ------------------------------------------------------------------------------------------- invariants
+
+    private String check() {
+        List<String> failures = new ArrayList<>();
+        // every lesson exactly once, with the winning content, in every tool Relais writes for its class
+        for (SimTool tool : tools.values()) {
+            Map<String, List<SimTool.Copy>> byTitle = new TreeMap<>();
+            tool.live().forEach(c -> byTitle.computeIfAbsent(c.entry.title(), k -> new ArrayList<>()).add(c));
+            for (Truth t : truth.values()) {
+                List<SimTool.Copy> copies = byTitle.getOrDefault(t.title, List.of());
+                if (!writes(t.audience, tool.id)) {
+                    continue;
+                }
+                if (t.deleted && !copies.isEmpty()) {
+                    failures.add(tool.id + " garde '" + t.title + "' supprimée");
+                } else if (!t.deleted && copies.size() != 1) {
+                    failures.add(tool.id + " a " + copies.size() + " exemplaire(s) de '" + t.title + "' "
+                            + copies.stream().map(c -> c.id + "@" + c.seq).toList());
+                } else if (!t.deleted && !copies.get(0).entry.content().equals(t.content)) {
+                    failures.add(tool.id + " a '" + t.title + "' avec « " + copies.get(0).entry.content()
+                            + " » au lieu de « " + t.content + " »");
+                }
+            }
+            byTitle.keySet().stream().filter(title -> !truth.containsKey(title))
+                    .forEach(title -> failures.add(tool.id + " a une séance inconnue '" + title + "'"));
+        }
+        // the canonical log: one entry per lesson, the winning content, a version per teacher's action at most
+        Map<String, List<Object[]>> entries = new TreeMap<>();
+        db.jdbc.query("SELECT id, document, deleted, version FROM classlog_entry", rs -> {
+            ClassLogEntry e = engine.store().read(rs.getString(2));
+            entries.computeIfAbsent(e.title(), k -> new ArrayList<>()).add(new Object[] {rs.getString(1), e,
+                    rs.getBoolean(3), rs.getLong(4)});
+        });
+        for (Truth t : truth.values()) {
+            List<Object[]> found = entries.getOrDefault(t.title, List.of());
+            if (found.size() != 1) {
+                failures.add("le cahier canonique a " + found.size() + " entrée(s) pour '" + t.title + "'");
+                continue;
+            }
+            Object[] e = found.get(0);
+            if ((Boolean) e[2] != t.deleted) {
+                failures.add("le cahier canonique a '" + t.title + "' " + ((Boolean) e[2] ? "supprimée" : "présente"));
+            } else if (!t.deleted && !((ClassLogEntry) e[1]).content().equals(t.content)) {
+                failures.add("le cahier canonique a '" + t.title + "' avec « " + ((ClassLogEntry) e[1]).content()
+                        + " » au lieu de « " + t.content + " »");
+            }
+            if ((Long) e[3] > t.actions) {
+                failures.add("'" + t.title + "' a " + e[3] + " versions pour " + t.actions + " action(s) de professeurs"
+                        + " (écho)");
+            }
+        }
+        entries.keySet().stream().filter(title -> !truth.containsKey(title))
+                .forEach(title -> failures.add("le cahier canonique a une séance inconnue '" + title + "'"));
+        long pending = db.jdbc.queryForObject("SELECT COUNT(*) FROM classlog_pending", Long.class);
+        if (pending > 0) {
+            failures.add(pending + " création(s) en cours jamais terminée(s)");
+        }
+        List<String> rejected = db.jdbc.queryForList("SELECT tool || ' ' || tool_entry_id || ' : ' || reason FROM "
+                + "classlog_rejection", String.class);
+        if (!rejected.isEmpty()) {
+            failures.add("changements refusés : " + rejected);
+        }
+        return failures.isEmpty() ? null : String.join("\n  ", failures);
+    }
+
+    String summary() {
+        return "graine " + seed + " : " + truth.size() + " séances, " + crashes + " arrêt(s) brutal(aux), " + resets
+                + " remise(s) à zéro d'outil, " + scheduler.yields + " points de passage";
+    }
+}
