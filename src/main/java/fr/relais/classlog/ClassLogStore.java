@@ -313,9 +313,16 @@ public class ClassLogStore {
      *              the tool has just created): the insert is tried first, which saves an update of no row
      */
     private void provenance(ToolChange change, String id, long version, Instant now, boolean fresh) {
-        String update = "UPDATE classlog_provenance SET entry_id = ?, tool_version = ?, synced_version = "
+        // a version recorded is never replaced by an older one of the same tool entry (see older): a delivery's
+        // record that commits after the tool's next change was read must not make that change look unread
+        String update = "UPDATE classlog_provenance SET entry_id = ?, tool_version = CASE WHEN ? AND tool_version <> '' "
+                + "AND TRANSLATE(tool_version, '0123456789', '') = '' AND (LENGTH(tool_version) > ? OR "
+                + "LENGTH(tool_version) = ? AND tool_version > ?) THEN tool_version ELSE ? END, synced_version = "
                 + "GREATEST(synced_version, ?), last_seen = ? WHERE tool = ? AND tool_entry_id = ?";
-        Object[] args = {id, change.toolVersion(), version, Timestamp.from(now), change.tool(), change.toolEntryId()};
+        String v = change.toolVersion();
+        boolean counter = v != null && !v.isEmpty() && v.length() <= 18 && v.chars().allMatch(Character::isDigit);
+        Object[] args = {id, counter, v == null ? 0 : v.length(), v == null ? 0 : v.length(), v, v, version,
+                Timestamp.from(now), change.tool(), change.toolEntryId()};
         if ((fresh || jdbc.update(update, args) == 0) && insertProvenance(change, id, version, now) == 0) {
             jdbc.update(update, args);
         }

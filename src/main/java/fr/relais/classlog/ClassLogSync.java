@@ -193,6 +193,12 @@ public class ClassLogSync {
         // what Relais wrote itself, and lessons of classes this tool is not read for, need not cross the broker (the
         // changes step would skip them: see applyOne)
         List<ToolClient.Polled> news = withoutEchoes(toolId, changes).stream().filter(p -> read(p.change())).toList();
+        if (log.isDebugEnabled() && news.size() < changes.size()) {
+            log.debug("Cahier de textes : {} de {} non transmis (écritures de Relais relues, classes non lues) {}",
+                    changes.stream().filter(p -> !news.contains(p)).map(p -> p.change().toolEntryId() + "@"
+                            + p.change().toolVersion()).toList(), toolId, store.readBack(toolId, changes.stream()
+                            .map(p -> p.change().toolEntryId()).toList()));
+        }
         // the page on the persistent queue as one message, before the watermark moves: a crash repeats changes,
         // never loses one; the pages of one (tool, school) share a message group, so they are applied in order
         // (split by entry over several groups, a page was not applied any faster: the deliveries it feeds were the
@@ -588,9 +594,9 @@ public class ClassLogSync {
                 boolean edited = pending[2] != null && !store.sameContent(change.entry(), (String) pending[2]);
                 tx.executeWithoutResult(st -> {
                     store.delivered(id, version, change.tool(), change.toolEntryId(), edited ? "" : change.toolVersion());
-                    if (edited) {
-                        jdbc.update("DELETE FROM classlog_pending WHERE tool = ? AND entry_id = ?", change.tool(), id);
-                    }
+                    // the create is recorded now: its pending row goes (a delivery repeated after a crash would
+                    // otherwise find the version delivered and leave the row for ever)
+                    jdbc.update("DELETE FROM classlog_pending WHERE tool = ? AND entry_id = ?", change.tool(), id);
                 });
                 return !edited;
             }
@@ -821,17 +827,19 @@ public class ClassLogSync {
      */
     private void write(String target, String id, long version, boolean ownPending, List<Runnable> records)
             throws ToolException {
-        Object[] c = jdbc.queryForObject("SELECT e.version, e.deleted, e.school, e.document, p.synced_version, "
+        Object[] c = jdbc.query("SELECT e.version, e.deleted, e.school, e.document, p.synced_version, "
                 + "p.tool_entry_id, (SELECT COUNT(*) FROM classlog_pending k WHERE k.tool = ? AND k.entry_id = e.id), "
                 + "p.tool_version, (SELECT h.document FROM classlog_history h WHERE h.entry_id = e.id AND h.version = "
-                + "p.synced_version) FROM classlog_entry e LEFT JOIN classlog_provenance p ON p.entry_id = e.id AND "
-                + "p.tool = ? WHERE e.id = ?", (rs, n) -> new Object[] {rs.getLong(1), rs.getBoolean(2),
-                rs.getString(3), rs.getString(4), rs.getObject(5) == null ? null : rs.getLong(5), rs.getString(6),
-                rs.getLong(7), rs.getString(8), rs.getString(9)}, target, target, id);
+                + "p.synced_version), e.audience FROM classlog_entry e LEFT JOIN classlog_provenance p ON p.entry_id = e.id AND "
+                + "p.tool = ? WHERE e.id = ? ORDER BY p.synced_version DESC", (rs, n) -> new Object[] {rs.getLong(1),
+                rs.getBoolean(2), rs.getString(3), rs.getString(4), rs.getObject(5) == null ? null : rs.getLong(5),
+                rs.getString(6), rs.getLong(7), rs.getString(8), rs.getString(9), rs.getString(10)}, target, target, id)
+                .stream().findFirst().orElseThrow(); // two copies in one tool (see README, limits): the most recent
         // a later version is queued behind this one (writing this one would go backwards), or this one is already
         // delivered (a delivery repeated after a crash, a replay): nothing to write, and a pending row made for it goes
         if (((Number) c[0]).longValue() > version || c[4] != null && ((Number) c[4]).longValue() >= version) {
-            if (ownPending) {
+            if (ownPending || c[5] != null && ((Number) c[6]).longValue() > 0) {
+                // made for this delivery, or left by a create recorded since: nothing is under way any more
                 jdbc.update("DELETE FROM classlog_pending WHERE tool = ? AND entry_id = ?", target, id);
             }
             return;
@@ -848,7 +856,7 @@ public class ClassLogSync {
                     linkFound(target, id, copy.get());
                 }
                 jdbc.update("DELETE FROM classlog_pending WHERE tool = ? AND entry_id = ?", target, id);
-            } else if (targetId.isPresent()) {
+            } else if (targetId.isPresent() && plan.reads((String) c[2], (String) c[9], target)) {
                 unchangedSinceSynced(client, tool, target, targetId.get(), (String) c[7], (String) c[8]);
             }
             if (targetId.isPresent()) {
@@ -865,7 +873,10 @@ public class ClassLogSync {
         ClassLogEntry entry = store.read((String) c[3]);
         boolean pending = ((Number) c[6]).longValue() > 0;
         if (targetId.isPresent()) {
-            unchangedSinceSynced(client, tool, target, targetId.get(), (String) c[7], (String) c[8]);
+            if (plan.reads(entry.school(), entry.audience(), target)) {
+                // a tool only written for this class: what teachers change there is not Relais' to keep
+                unchangedSinceSynced(client, tool, target, targetId.get(), (String) c[7], (String) c[8]);
+            }
         } else {
             if (pending && !ownPending) {
                 // an earlier attempt may have created it before Relais could record the answer: look for what it sent
