@@ -76,7 +76,7 @@ public class ParkedEntries {
         try {
             int queued = retry();
             if (queued > 0) {
-                log.info("Cahier de textes : {} changements en attente de l'annuaire repris après l'import {}", queued,
+                log.info("Cahier de textes : {} changement(s) en attente de l'annuaire repris après l'import {}", queued,
                         event.file());
             }
         } catch (RuntimeException e) {
@@ -145,8 +145,8 @@ public class ParkedEntries {
         Timestamp before = Timestamp.from(Instant.now().minus(alertAfter));
         List<Object[]> late = jdbc.query("SELECT tool, tool_entry_id, school, audience, first_parked_at, reason FROM "
                 + "classlog_parked WHERE alerted_at IS NULL AND first_parked_at < ?", (rs, n) -> new Object[] {
-                rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getTimestamp(5).toInstant(),
-                rs.getString(6)}, before);
+                rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                rs.getTimestamp(5).toInstant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS), rs.getString(6)}, before);
         for (Object[] p : late) {
             if (jdbc.update("UPDATE classlog_parked SET alerted_at = ? WHERE tool = ? AND tool_entry_id = ? AND "
                     + "alerted_at IS NULL", Timestamp.from(Instant.now()), p[0], p[1]) == 1) {
