@@ -209,7 +209,7 @@ public class ClassLogApi {
      * entry, its class, title and date, why, since when, and whether it waits longer than {@code parked-alert}.
      */
     @GetMapping("/parked")
-    public List<ParkedEntries.Parked> parked(@RequestParam(required = false) String school,
+    public List<ParkedEntries.ParkedChange> parked(@RequestParam(required = false) String school,
                                              @RequestParam(required = false) String tool) {
         return parked.list(school, tool);
     }

@@ -43,7 +43,7 @@ public class ParkedEntries {
     private static final int PAGE = 500;
 
     /** One parked change as the admin API lists it; {@code parkedAt} is when it was first parked. */
-    public record Parked(String tool, String toolEntryId, String school, String audience, String title, LocalDate date,
+    public record ParkedChange(String tool, String toolEntryId, String school, String audience, String title, LocalDate date,
                          String reason, Instant parkedAt, Instant lastParkedAt, long ageSeconds, String age,
                          boolean overdue) {
     }
@@ -158,7 +158,7 @@ public class ParkedEntries {
     }
 
     /** Parked changes, oldest first, of a school and of a tool when given. */
-    public List<Parked> list(String school, String tool) {
+    public List<ParkedChange> list(String school, String tool) {
         Instant now = Instant.now();
         List<Object> args = new ArrayList<>();
         StringBuilder where = new StringBuilder(" WHERE 1 = 1");
@@ -175,7 +175,7 @@ public class ParkedEntries {
             ClassLogEntry entry = entry(rs.getString(5));
             Instant first = rs.getTimestamp(7).toInstant();
             Duration age = Duration.between(first, now);
-            return new Parked(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+            return new ParkedChange(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
                     entry == null ? null : entry.title(), entry == null ? null : entry.date(), rs.getString(6), first,
                     rs.getTimestamp(8).toInstant(), age.toSeconds(), human(age), age.compareTo(alertAfter) > 0);
         }, args.toArray());

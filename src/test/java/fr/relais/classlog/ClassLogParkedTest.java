@@ -199,4 +199,18 @@ class ClassLogParkedTest extends SsoTestBaseAccess {
                 .contains("indisponible : HTTP 503").doesNotContain("Exception"));
         assertThat(output.getAll().lines().filter(l -> l.startsWith("\tat ") && l.contains("ClassLogSync"))).isEmpty();
     }
+
+    @Test
+    void aPollFailureIsToldInFrenchWithoutJavaClassNames() {
+        assertThat(ClassLogSync.french(new org.springframework.dao.DataAccessResourceFailureException("échec JDBC",
+                new java.sql.SQLTransientConnectionException("Connection to db.example:5432 refused"))))
+                .isEqualTo("base de données indisponible : Connection to db.example:5432 refused");
+        assertThat(ClassLogSync.french(ToolException.unavailable(PARIS + " indisponible : HTTP 503", null)))
+                .isEqualTo(PARIS + " indisponible : HTTP 503");
+        assertThat(ClassLogSync.french(new IllegalStateException("outil de cahier de textes inconnu ou en quarantaine : x")))
+                .isEqualTo("outil de cahier de textes inconnu ou en quarantaine : x");
+        // a bug keeps its stack trace in the log; the status says where to look
+        assertThat(ClassLogSync.french(new NullPointerException())).isEqualTo("erreur interne de Relais "
+                + "(NullPointerException), voir le journal");
+    }
 }
