@@ -195,8 +195,9 @@ class ClassLogParkedTest extends SsoTestBaseAccess {
         assertThat(Instant.parse(back.path("lastPoll").asText())).isAfter(Instant.parse(down.path("pollErrorAt").asText()));
 
         List<String> lines = output.getAll().lines().filter(l -> l.contains("relève de " + PARIS)).toList();
-        assertThat(lines).isNotEmpty().allSatisfy(l -> assertThat(l).contains(" WARN ")
-                .contains("indisponible : HTTP 503").doesNotContain("Exception"));
+        assertThat(lines).anyMatch(l -> l.contains("relève de " + PARIS + " pour " + ClassLogSyncTest.SCHOOL
+                + " impossible (" + PARIS + " indisponible : HTTP 503), reprise au prochain passage"));
+        assertThat(lines).allSatisfy(l -> assertThat(l).contains(" WARN ").doesNotContain("Exception"));
         assertThat(output.getAll().lines().filter(l -> l.startsWith("\tat ") && l.contains("ClassLogSync"))).isEmpty();
     }
 
@@ -209,6 +210,10 @@ class ClassLogParkedTest extends SsoTestBaseAccess {
                 .isEqualTo(PARIS + " indisponible : HTTP 503");
         assertThat(ClassLogSync.french(new IllegalStateException("outil de cahier de textes inconnu ou en quarantaine : x")))
                 .isEqualTo("outil de cahier de textes inconnu ou en quarantaine : x");
+        assertThat(fr.relais.classlog.tools.ToolHttp.unreachable(new java.net.ConnectException()))
+                .isEqualTo("connexion refusée");
+        assertThat(fr.relais.classlog.tools.ToolHttp.unreachable(new java.net.http.HttpTimeoutException("request timed out")))
+                .isEqualTo("délai de réponse dépassé");
         // a bug keeps its stack trace in the log; the status says where to look
         assertThat(ClassLogSync.french(new NullPointerException())).isEqualTo("erreur interne de Relais "
                 + "(NullPointerException), voir le journal");
