@@ -130,9 +130,7 @@ public class ClassLogStore {
         return apply(change, knownClass, recorded(change.tool(), change.toolEntryId()));
     }
 
-    /**
-     * @param provenance what {@link #recorded} answers for the change's tool entry, read in this transaction
-     */
+    /** @param provenance what {@link #recorded} answers for the change's tool entry, read in this transaction */
     @Transactional
     public Result apply(ToolChange change, Predicate<String> knownClass, Optional<String[]> provenance) {
         Result result = applyChange(change, knownClass, provenance);

@@ -24,8 +24,9 @@ import org.jsoup.safety.Safelist;
  * <li>attachment URLs must be absolute http(s): any other scheme refuses the change, naming the attachment and
  * the scheme (dropping the attachment instead would make the next delivery erase it from the tool that holds it).</li>
  * </ul>
- * A change that cannot be made canonical is refused with its reasons; one that only needed cleaning is kept,
- * cleaned. Normalising a normalised entry gives it back unchanged.
+ * A change that cannot be made canonical is refused with its reasons, unless its only fault is a school, class or
+ * group the directory does not know yet: it then waits for the directory ({@link Awaiting}). One that only needed
+ * cleaning is kept, cleaned. Normalising a normalised entry gives it back unchanged.
  */
 public final class Normalizer {
 
