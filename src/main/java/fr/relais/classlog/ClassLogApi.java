@@ -28,7 +28,8 @@ import fr.relais.platform.NotFoundException;
 
 /**
  * Admin API of the cahier de textes sync: the plan of each class, its status (last success, lag, queued, dead
- * letters, conflicts, circuit of each tool), entry history, conflicts, refused changes, dead letters and replay.
+ * letters, conflicts, circuit of each tool, changes waiting for the directory), entry history, conflicts, refused
+ * changes, changes waiting for the directory, dead letters and replay.
  */
 @RestController
 @RequestMapping("/api/classlog")
@@ -46,8 +47,11 @@ public class ClassLogApi {
     private final ToolClients clients;
     private final JdbcTemplate jdbc;
     private final JmsTemplate jms;
+    private final ParkedEntries parked;
 
-    public ClassLogApi(SyncPlan plan, ClassLogSync sync, ToolClients clients, JdbcTemplate jdbc, JmsTemplate jms) {
+    public ClassLogApi(SyncPlan plan, ClassLogSync sync, ToolClients clients, JdbcTemplate jdbc, JmsTemplate jms,
+                       ParkedEntries parked) {
+        this.parked = parked;
         this.plan = plan;
         this.sync = sync;
         this.clients = clients;
@@ -140,6 +144,10 @@ public class ClassLogApi {
             cls.put("audience", c.audience());
             cls.put("entries", jdbc.queryForObject("SELECT COUNT(*) FROM classlog_entry WHERE school = ? AND audience = ? "
                     + "AND deleted = FALSE", Long.class, school, c.audience()));
+            // changes of the class waiting for the directory (GET /api/classlog/parked lists them)
+            ParkedEntries.Counts waiting = parked.counts(school, c.audience());
+            cls.put("parked", waiting.parked());
+            cls.put("parkedOverdue", waiting.overdue());
             cls.put("tools", tools);
             out.add(cls);
         }
@@ -194,6 +202,16 @@ public class ClassLogApi {
             }
         }
         return out;
+    }
+
+    /**
+     * Changes waiting for the directory (their school, class or group not imported yet), oldest first: the tool
+     * entry, its class, title and date, why, since when, and whether it waits longer than {@code parked-alert}.
+     */
+    @GetMapping("/parked")
+    public List<ParkedEntries.ParkedChange> parked(@RequestParam(required = false) String school,
+                                             @RequestParam(required = false) String tool) {
+        return parked.list(school, tool);
     }
 
     /** Dead letters of every target (or of one): the delivery, its entry and version, the last error. */

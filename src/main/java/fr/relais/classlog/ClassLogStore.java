@@ -36,7 +36,7 @@ public class ClassLogStore {
                              ClassLogEntry entry) {
     }
 
-    public sealed interface Result permits Created, Updated, Unchanged, ConflictLost, Rejected {
+    public sealed interface Result permits Created, Updated, Unchanged, ConflictLost, Rejected, Parked {
     }
 
     public record Created(String id, long version, boolean cleaned) implements Result {
@@ -60,6 +60,13 @@ public class ClassLogStore {
     public record Rejected(List<String> reasons) implements Result {
     }
 
+    /**
+     * Kept aside until the directory knows the change's school, class or group (its only faults): applied then
+     * by {@link ParkedEntries}, replaced by a later change of the same tool entry, removed by its delete.
+     */
+    public record Parked(List<String> reasons) implements Result {
+    }
+
     private record Current(String id, long version, Instant modifiedAt, String sourceTool, boolean deleted,
                            String document) {
     }
@@ -68,6 +75,7 @@ public class ClassLogStore {
     private final List<String> precedence;
     /** New entries' ids (the simulation replaces it, to replay a run exactly). */
     java.util.function.Supplier<String> ids = ClassLogStore::timeOrderedId;
+    private final ParkedEntries.Rows parked;
     private final ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
@@ -75,6 +83,12 @@ public class ClassLogStore {
     public ClassLogStore(JdbcTemplate jdbc, List<String> precedence) {
         this.jdbc = jdbc;
         this.precedence = precedence;
+        this.parked = new ParkedEntries.Rows(jdbc, json);
+    }
+
+    /** The changes kept aside for the directory, in this store's database. */
+    ParkedEntries.Rows parked() {
+        return parked;
     }
 
     /** Whether this tool entry's recorded version did not make the entry's current version (a write by Relais). */
@@ -121,6 +135,29 @@ public class ClassLogStore {
     /** @param provenance what {@link #recorded} answers for the change's tool entry, read in this transaction */
     @Transactional
     public Result apply(ToolChange change, Predicate<String> knownClass, Optional<String[]> provenance) {
+        Result result = applyChange(change, knownClass, provenance);
+        if (!(result instanceof Parked)) {
+            // a later change of a tool entry whose earlier change waits for the directory (applied, refused,
+            // deleted): the waiting one is out of date, and must never be applied over it
+            parked.forget(change.tool(), change.toolEntryId());
+        }
+        return result;
+    }
+
+    /**
+     * A change queued again by {@link ParkedEntries}: applied only while it is still the one waiting for its tool
+     * entry (see {@link ParkedEntries.Rows#waiting}); otherwise a later change of that entry came in meanwhile, and
+     * this older one is dropped ({@link Unchanged} without an entry), never applied over it.
+     */
+    @Transactional
+    public Result applyUnparked(ToolChange change, Predicate<String> knownClass, Optional<String[]> provenance) {
+        if (!parked.waiting(change.tool(), change.toolEntryId(), change.toolVersion())) {
+            return new Unchanged(null, false);
+        }
+        return apply(change, knownClass, provenance);
+    }
+
+    private Result applyChange(ToolChange change, Predicate<String> knownClass, Optional<String[]> provenance) {
         Instant now = Instant.now();
         if (provenance.isPresent() && provenance.get()[1].equals(change.toolVersion())) {
             // repeated: the entry's current version is the one this very change made (not Relais' write read back)
@@ -157,6 +194,10 @@ public class ClassLogStore {
             jdbc.update("INSERT INTO classlog_rejection (tool, tool_entry_id, reason, recorded_at) VALUES (?, ?, ?, ?)",
                     change.tool(), change.toolEntryId(), String.join(" ; ", refused.reasons()), Timestamp.from(now));
             return new Rejected(refused.reasons());
+        }
+        if (outcome instanceof Normalizer.Awaiting awaiting) {
+            parked.park(change, write(change.entry()), awaiting.reasons(), now);
+            return new Parked(awaiting.reasons());
         }
         Normalizer.Accepted accepted = (Normalizer.Accepted) outcome;
         String document = write(accepted.entry());

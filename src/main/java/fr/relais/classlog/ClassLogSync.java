@@ -11,6 +11,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -147,11 +148,42 @@ public class ClassLogSync {
                     // next page
                 }
             } catch (Exception e) {
-                log.warn("Cahier de textes : relève de {} pour {} impossible ({}), reprise au prochain passage",
-                        source.get(0), source.get(1), e.toString(), e instanceof ToolException ? null : e);
-                mark(source.get(0), source.get(1), null, e.toString());
+                // the tool or the database unavailable, a quarantined descriptor: expected, one line; a bug: its trace
+                boolean expected = e instanceof ToolException || e instanceof org.springframework.dao.DataAccessException
+                        || e instanceof IllegalStateException && e.getCause() == null;
+                String reason = french(e);
+                if (expected) {
+                    log.warn("Cahier de textes : relève de {} pour {} impossible ({}), reprise au prochain passage",
+                            source.get(0), source.get(1), reason);
+                } else {
+                    log.error("Cahier de textes : relève de {} pour {} impossible ({}), reprise au prochain passage",
+                            source.get(0), source.get(1), reason, e);
+                }
+                try {
+                    mark(source.get(0), source.get(1), null, reason);
+                } catch (RuntimeException unrecorded) {
+                    // the database may be the cause: the status shows the last poll's time, the next one tries again
+                    log.debug("Cahier de textes : échec de relève non enregistré ({})", french(unrecorded));
+                }
             }
         }
+    }
+
+    /**
+     * What went wrong, for the log and the status: French, without Java class names (a tool's message is French
+     * already; a database failure says so, with its cause).
+     */
+    static String french(Throwable e) {
+        if (e instanceof org.springframework.dao.DataAccessException) {
+            Throwable cause = org.springframework.core.NestedExceptionUtils.getMostSpecificCause(e);
+            return "base de données indisponible : " + (cause.getMessage() != null ? cause.getMessage()
+                    : cause.getClass().getSimpleName());
+        }
+        if (e instanceof ToolException || e instanceof IllegalStateException && e.getCause() == null) {
+            return e.getMessage(); // Relais' own words (a tool unavailable, a descriptor in quarantine)
+        }
+        return "erreur interne de Relais (" + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName())
+                + "), voir le journal";
     }
 
     /** The tool's polling interval: its descriptor's {@code schedules.classlogPoll}, unless tool schedules are off. */
@@ -279,8 +311,9 @@ public class ClassLogSync {
         }
         tx.executeWithoutResult(s -> {
             int n = error == null
-                    ? jdbc.update("UPDATE classlog_watermark SET watermark = ?, last_success = ? WHERE tool = ? AND school = ?",
-                            watermark, now, tool, school)
+                    // a success clears the last error: the status shows an error only while the tool fails
+                    ? jdbc.update("UPDATE classlog_watermark SET watermark = ?, last_success = ?, last_error = NULL, "
+                            + "last_error_at = NULL WHERE tool = ? AND school = ?", watermark, now, tool, school)
                     : jdbc.update("UPDATE classlog_watermark SET last_error = ?, last_error_at = ? WHERE tool = ? AND school = ?",
                             cut(error), now, tool, school);
             if (n == 0) {
@@ -426,8 +459,12 @@ public class ClassLogSync {
         ClassLogEntry entry = deleted || m.path("entry").isNull() ? null : store.read(m.path("entry").asText());
         ClassLogStore.ToolChange change = new ClassLogStore.ToolChange(tool, m.path("toolEntryId").asText(),
                 m.path("toolVersion").asText(), Instant.parse(m.path("modifiedAt").asText()), deleted, entry);
+        boolean unparked = m.path("parked").asBoolean(false); // queued again by ParkedEntries
         if (entry != null && entry.school() != null && entry.audience() != null
                 && !plan.reads(entry.school(), entry.audience(), tool)) {
+            if (unparked) {
+                store.parked().forget(tool, change.toolEntryId()); // the class left the plan while it waited
+            }
             return null; // a class this tool is not read for (not in the plan, or a target only): not Relais' business
         }
         if (deleted && !deleteReadable(change)) {
@@ -444,10 +481,16 @@ public class ClassLogSync {
             // that commit could otherwise be answered with its first, empty, result.)
             recorded = store.recorded(tool, change.toolEntryId());
         }
-        ClassLogStore.Result result = store.apply(change, code ->
-                audiences.apply(entry == null ? "" : entry.school()).contains(code), recorded);
+        Predicate<String> knownClass = code -> audiences.apply(entry == null ? "" : entry.school()).contains(code);
+        ClassLogStore.Result result = unparked ? store.applyUnparked(change, knownClass, recorded)
+                : store.apply(change, knownClass, recorded);
         if (result instanceof ClassLogStore.Rejected rejected) {
             log.warn("Cahier de textes : changement {} de {} refusé : {}", change.toolEntryId(), tool, rejected.reasons());
+            return null;
+        }
+        if (result instanceof ClassLogStore.Parked parked) {
+            log.info("Cahier de textes : changement {} de {} en attente de l'annuaire ({}) ; appliqué dès qu'un import "
+                    + "l'y amène", change.toolEntryId(), tool, String.join(" ; ", parked.reasons()));
             return null;
         }
         String id = result instanceof ClassLogStore.Created c ? c.id()

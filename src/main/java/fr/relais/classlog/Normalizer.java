@@ -24,8 +24,9 @@ import org.jsoup.safety.Safelist;
  * <li>attachment URLs must be absolute http(s): any other scheme refuses the change, naming the attachment and
  * the scheme (dropping the attachment instead would make the next delivery erase it from the tool that holds it).</li>
  * </ul>
- * A change that cannot be made canonical is refused with its reasons; one that only needed cleaning is kept,
- * cleaned. Normalising a normalised entry gives it back unchanged.
+ * A change that cannot be made canonical is refused with its reasons, unless its only fault is a school, class or
+ * group the directory does not know yet: it then waits for the directory ({@link Awaiting}). One that only needed
+ * cleaning is kept, cleaned. Normalising a normalised entry gives it back unchanged.
  */
 public final class Normalizer {
 
@@ -45,15 +46,23 @@ public final class Normalizer {
     /** What browsers ignore in a URL's scheme ({@code java\tscript:}), removed before it is read. */
     private static final Pattern IGNORED_IN_URL = Pattern.compile("[\\x00-\\x20\\x7f]");
 
-    /** Either the canonical entry, or why not. */
-    public sealed interface Outcome permits Accepted, Refused {
+    /** Either the canonical entry, or why not: for good ({@link Refused}), or until the directory knows more. */
+    public sealed interface Outcome permits Accepted, Refused, Awaiting {
     }
 
     /** @param cleaned whether markup had to be removed (the change is kept, and said so) */
     public record Accepted(ClassLogEntry entry, boolean cleaned) implements Outcome {
     }
 
+    /** Refused for a fault of the entry itself (every reason listed, those the directory could cure too). */
     public record Refused(List<String> reasons) implements Outcome {
+    }
+
+    /**
+     * Nothing wrong with the entry but its target: the directory does not know its school, class or group yet
+     * (the AAF feed brings them after the tools have them, at the rentrée or for a group made mid-year).
+     */
+    public record Awaiting(List<String> reasons) implements Outcome {
     }
 
     private Normalizer() {
@@ -155,13 +164,16 @@ public final class Normalizer {
 
     public static Outcome normalize(ClassLogEntry e, java.util.function.Predicate<String> knownClass) {
         List<String> reasons = new ArrayList<>();
+        List<String> awaiting = new ArrayList<>(1); // the reasons a later import of the directory can cure
         if (e.school() == null || !fr.relais.directory.aaf.Uai.isValid(e.school())) {
             reasons.add("établissement (UAI) absent ou invalide : '" + e.school() + "'");
         }
         if (e.audience() == null || e.audience().isBlank()) {
             reasons.add("classe ou groupe absent");
         } else if (!knownClass.test(e.audience())) {
-            reasons.add("classe ou groupe '" + e.audience() + "' inconnu de l'annuaire pour l'établissement " + e.school());
+            // an unknown school has no class either: this covers it, and names it
+            awaiting.add("classe ou groupe '" + e.audience() + "' inconnu de l'annuaire pour l'établissement " + e.school());
+            reasons.add(awaiting.get(0));
         }
         if (e.date() == null) {
             reasons.add("date de la séance absente ou invalide");
@@ -194,7 +206,7 @@ public final class Normalizer {
         }
         List<ClassLogEntry.Attachment> attachments = attachments(e.attachments(), "séance, ", reasons);
         if (!reasons.isEmpty()) {
-            return new Refused(List.copyOf(reasons));
+            return reasons.size() == awaiting.size() ? new Awaiting(List.copyOf(awaiting)) : new Refused(List.copyOf(reasons));
         }
         String content = sanitize(e.content());
         cleaned |= !content.equals(e.content() == null ? "" : e.content());

@@ -273,4 +273,81 @@ class ClassLogStoreTest {
         assertThat(f.apply(change("pronote", "p1", "pv2", "2026-11-23T09:00:00Z", lesson("<p>b</p>", GIVEN, DUE))))
                 .isEqualTo(new ClassLogStore.Unchanged(id, true));
     }
+
+    /** A change queued again from the parking, applied as the changes step applies it. */
+    static ClassLogStore.Result unparked(Fixture f, ToolChange c, Set<String> classes) {
+        return f.tx().execute(s -> f.store().applyUnparked(c, classes::contains,
+                f.store().recorded(c.tool(), c.toolEntryId())));
+    }
+
+    /** The lesson moved to another class or group. */
+    static ClassLogEntry in(String audience, ClassLogEntry e) {
+        return new ClassLogEntry(e.school(), audience, e.subject(), e.teacher(), e.date(), e.start(), e.end(), e.title(),
+                e.content(), e.homework(), e.attachments(), e.published(), e.visaBy());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("databases")
+    void aChangeForAClassTheDirectoryDoesNotKnowYetWaitsAndAnOlderOneQueuedAgainNeverOverwritesANewer(String name,
+                                                                                                       DataSource ds) {
+        Fixture f = fixture(ds);
+        Set<String> later = Set.of("3A", "3B", "9Z"); // the directory once the AAF import brought 9Z
+        // typed for 9Z before the directory knows it: parked with its reason, neither refused nor in the log
+        assertThat(f.apply(change("pronote", "P1", "v1", "2026-11-23T09:00:00Z", in("9Z", lesson("<p>v1</p>", GIVEN,
+                DUE))))).isEqualTo(new ClassLogStore.Parked(List.of("classe ou groupe '9Z' inconnu de l'annuaire pour "
+                + "l'établissement " + SCHOOL)));
+        assertThat(f.jdbc().queryForObject("SELECT COUNT(*) FROM classlog_rejection", Integer.class)).isZero();
+        assertThat(f.jdbc().queryForObject("SELECT COUNT(*) FROM classlog_entry", Integer.class)).isZero();
+        assertThat(f.jdbc().queryForObject("SELECT tool_version FROM classlog_parked WHERE tool = 'pronote' AND "
+                + "tool_entry_id = 'P1'", String.class)).isEqualTo("v1");
+
+        // the retry queued v1 again (9Z is known now), but the teacher's next edit v2 (moved to 3A) is applied first:
+        // v1 comes second and is dropped, v2 stays the lesson
+        ToolChange v1 = change("pronote", "P1", "v1", "2026-11-23T09:00:00Z", in("9Z", lesson("<p>v1</p>", GIVEN, DUE)));
+        String id = ((ClassLogStore.Created) f.apply(change("pronote", "P1", "v2", "2026-11-23T09:05:00Z",
+                lesson("<p>v2</p>", GIVEN, DUE)))).id();
+        assertThat(f.jdbc().queryForObject("SELECT COUNT(*) FROM classlog_parked", Integer.class)).isZero();
+        assertThat(unparked(f, v1, later))
+                .isEqualTo(new ClassLogStore.Unchanged(null, false));
+        assertThat(f.store().entry(id).orElseThrow().content()).isEqualTo("<p>v2</p>");
+        assertThat(f.store().entry(id).orElseThrow().audience()).isEqualTo("3A");
+        assertThat(f.store().history(id)).hasSize(1);
+
+        // moved to 9Z again (v3), then edited there (v4): one row, the latest change, its first parking kept
+        f.apply(change("pronote", "P1", "v3", "2026-11-23T09:10:00Z", in("9Z", lesson("<p>v3</p>", GIVEN, DUE))));
+        java.sql.Timestamp first = f.jdbc().queryForObject("SELECT first_parked_at FROM classlog_parked", java.sql.Timestamp.class);
+        assertThat(f.apply(change("pronote", "P1", "v4", "2026-11-23T09:15:00Z", in("9Z", lesson("<p>v4</p>", GIVEN,
+                DUE))))).isInstanceOf(ClassLogStore.Parked.class);
+        assertThat(f.jdbc().queryForObject("SELECT tool_version FROM classlog_parked", String.class)).isEqualTo("v4");
+        assertThat(f.jdbc().queryForObject("SELECT first_parked_at FROM classlog_parked", java.sql.Timestamp.class))
+                .isEqualTo(first);
+        // v3 queued again meanwhile: out of date, dropped; v4 queued again once 9Z is known: applied, and waits no more
+        ToolChange v3 = change("pronote", "P1", "v3", "2026-11-23T09:10:00Z", in("9Z", lesson("<p>v3</p>", GIVEN, DUE)));
+        assertThat(unparked(f, v3, later))
+                .isEqualTo(new ClassLogStore.Unchanged(null, false));
+        ToolChange v4 = change("pronote", "P1", "v4", "2026-11-23T09:15:00Z", in("9Z", lesson("<p>v4</p>", GIVEN, DUE)));
+        assertThat(unparked(f, v4, later))
+                .isInstanceOf(ClassLogStore.Updated.class);
+        assertThat(f.store().entry(id).orElseThrow().content()).isEqualTo("<p>v4</p>");
+        assertThat(f.store().entry(id).orElseThrow().audience()).isEqualTo("9Z");
+        assertThat(f.jdbc().queryForObject("SELECT COUNT(*) FROM classlog_parked", Integer.class)).isZero();
+
+        // a lesson parked, then deleted in its tool: nothing to apply, and nothing waits any more
+        f.apply(change("pronote", "P2", "w1", "2026-11-23T10:00:00Z", in("8Y", lesson("<p>w1</p>", GIVEN, DUE))));
+        assertThat(f.jdbc().queryForObject("SELECT COUNT(*) FROM classlog_parked", Integer.class)).isEqualTo(1);
+        assertThat(f.apply(change("pronote", "P2", "w2", "2026-11-23T10:05:00Z", null)))
+                .isEqualTo(new ClassLogStore.Unchanged(null, false));
+        assertThat(f.jdbc().queryForObject("SELECT COUNT(*) FROM classlog_parked", Integer.class)).isZero();
+
+        // a fault of the entry itself besides its unknown class: refused for good, not parked
+        ClassLogEntry backwards = in("8Y", lesson("<p>x</p>", GIVEN, DUE));
+        backwards = new ClassLogEntry(backwards.school(), backwards.audience(), backwards.subject(), backwards.teacher(),
+                backwards.date(), LocalTime.of(9, 0), LocalTime.of(8, 0), backwards.title(), backwards.content(),
+                backwards.homework(), backwards.attachments(), backwards.published(), backwards.visaBy());
+        assertThat(f.apply(change("pronote", "P3", "x1", "2026-11-23T11:00:00Z", backwards)))
+                .isInstanceOf(ClassLogStore.Rejected.class);
+        assertThat(f.jdbc().queryForObject("SELECT COUNT(*) FROM classlog_parked", Integer.class)).isZero();
+        assertThat(f.jdbc().queryForObject("SELECT reason FROM classlog_rejection WHERE tool_entry_id = 'P3'",
+                String.class)).contains("la séance finit (08:00) avant de commencer (09:00)");
+    }
 }

@@ -275,6 +275,11 @@ final class SyncSimulation {
                 + "classlog_provenance WHERE tool = ? AND tool_entry_id = ?", Long.class, tool, c.id) == 0;
     }
 
+    /** The parked entries' retry of the running Relais (what the import event and the timer call). */
+    private ParkedEntries parked() {
+        return new ParkedEntries(engine, db.jdbc, Duration.ZERO, Duration.ofDays(1));
+    }
+
     private void crash() {
         crashes++;
         trace("kill -9 de Relais (" + scheduler.tasks() + ")");
@@ -349,6 +354,9 @@ final class SyncSimulation {
             } else if (dice < 98 && !known.contains("4C")) {
                 known.add("4C");
                 trace("l'annuaire apprend la classe 4C (import AAF)");
+                parked().imported(new fr.relais.directory.DirectoryImported("sim.xml", "simulation")); // as the importer tells it
+            } else if (dice < 99) {
+                parked().tick(); // the periodic retry (its interval: zero here)
             }
         }
         return settle();
@@ -361,7 +369,9 @@ final class SyncSimulation {
             t.down = false;
             t.refusedTitles.clear();
         });
-        known.add("4C");
+        if (known.add("4C")) {
+            parked().imported(new fr.relais.directory.DirectoryImported("sim.xml", "simulation"));
+        }
         int quiet = 0;
         for (int round = 0; round < 20_000; round++) {
             if (!scheduler.tasks().isEmpty()) {
@@ -455,6 +465,11 @@ final class SyncSimulation {
         }
         entries.keySet().stream().filter(title -> !truth.containsKey(title))
                 .forEach(title -> failures.add("le cahier canonique a une séance inconnue '" + title + "'"));
+        List<String> waiting = db.jdbc.queryForList("SELECT tool || ' ' || tool_entry_id || ' (' || audience || ')' "
+                + "FROM classlog_parked", String.class);
+        if (!waiting.isEmpty()) {
+            failures.add("en attente de l'annuaire alors qu'il connaît leur classe : " + waiting);
+        }
         long pending = db.jdbc.queryForObject("SELECT COUNT(*) FROM classlog_pending", Long.class);
         if (pending > 0) {
             failures.add(pending + " création(s) en cours jamais terminée(s)");

@@ -67,11 +67,32 @@ public final class ToolHttp {
         try {
             return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
-            throw ToolException.unavailable(tool.id() + " injoignable : " + e, e);
+            throw ToolException.unavailable(tool.id() + " injoignable à " + request.uri().getScheme() + "://"
+                    + request.uri().getAuthority() + " (" + unreachable(e) + ")", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw ToolException.unavailable(tool.id() + " : appel interrompu", e);
         }
+    }
+
+    /** Why no answer came, in French, without the Java class names of the exception (its message may be empty). */
+    public static String unreachable(IOException e) {
+        if (e instanceof java.net.http.HttpConnectTimeoutException) {
+            return "délai de connexion dépassé";
+        }
+        if (e instanceof java.net.http.HttpTimeoutException) {
+            return "délai de réponse dépassé";
+        }
+        if (e instanceof java.net.ConnectException) {
+            return "connexion refusée";
+        }
+        if (e instanceof java.net.UnknownHostException) {
+            return "hôte inconnu";
+        }
+        if (e instanceof javax.net.ssl.SSLException) {
+            return "échec TLS : " + e.getMessage();
+        }
+        return e.getMessage() != null && !e.getMessage().isBlank() ? e.getMessage() : "connexion interrompue";
     }
 
     /**

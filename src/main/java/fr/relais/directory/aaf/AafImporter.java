@@ -72,6 +72,9 @@ public class AafImporter {
     @org.springframework.beans.factory.annotation.Autowired
     private ObjectProvider<fr.relais.audit.AuditTrail> audit = new org.springframework.beans.factory.support.DefaultListableBeanFactory()
             .getBeanProvider(fr.relais.audit.AuditTrail.class);
+    /** Told when an import completes (absent when the importer is used outside Spring, as by the benchmark). */
+    @org.springframework.beans.factory.annotation.Autowired(required = false)
+    private org.springframework.context.ApplicationEventPublisher events;
 
     public AafImporter(DirectoryStore store, ImportHistory history, DirectoryProperties properties,
                        ObjectProvider<EmbeddedLdapServer> embedded) {
@@ -262,6 +265,14 @@ public class AafImporter {
             log.info("AAF {} : {} ajoutés, {} modifiés, {} supprimés, {} inchangés, {} rejetés, {} avertissements ({} ms)",
                     displayName, report.getAdded(), report.getModified(), report.getDeleted(), report.getUnchanged(),
                     report.getRejected(), report.getWarnings().size(), report.getDurationMs());
+            if (events != null) {
+                try {
+                    events.publishEvent(new fr.relais.directory.DirectoryImported(displayName, source));
+                } catch (RuntimeException e) {
+                    // the import is done and recorded: a listener's failure is its own
+                    log.warn("AAF {} : importé, mais la suite de l'import a échoué ({})", displayName, e.getMessage());
+                }
+            }
             return report;
         }
     }
