@@ -157,6 +157,94 @@ public class ClassLogStore {
         return apply(change, knownClass, provenance);
     }
 
+    /**
+     * A change read again from a tool whose change feed went backwards (restored from a backup, reinstalled: see
+     * {@link ClassLogSync}). Its id and version may not mean what Relais recorded: the tool may have given the id to
+     * another lesson, and its counter starts again lower. So it is judged by its content: the lesson Relais knows
+     * there under a different lesson is a new one (the old copy is gone); what Relais holds already (the current
+     * version, or an earlier one: a backup's) is recorded as what the tool holds, with {@link Unchanged} "repeated",
+     * so that the tool gets the current version again if it lacks it; anything else is an edit made there since,
+     * applied as any change, without ordering by the tool's version. Each tool entry read is marked as seen, so that
+     * what the tool no longer has is known once the feed has been read to its end.
+     */
+    @Transactional
+    public Result applyReread(ToolChange change, Predicate<String> knownClass, Optional<String[]> provenance) {
+        if (provenance.isEmpty() || change.deleted()) {
+            return apply(change, knownClass, provenance);
+        }
+        Instant now = Instant.now();
+        Current current = current(provenance.get()[0]);
+        ClassLogEntry known = read(current.document());
+        if (!known.sameLesson(change.entry())) {
+            // the id now names another lesson: the copy Relais recorded under it is gone from the tool
+            jdbc.update("DELETE FROM classlog_provenance WHERE tool = ? AND tool_entry_id = ?", change.tool(),
+                    change.toolEntryId());
+            return apply(change, knownClass, Optional.empty());
+        }
+        // the tool's version recorded before says nothing any more (the counter went back): forgotten, so that
+        // whatever is recorded now replaces it (see provenance: a version never goes back otherwise)
+        jdbc.update("UPDATE classlog_provenance SET tool_version = '' WHERE tool = ? AND tool_entry_id = ?",
+                change.tool(), change.toolEntryId());
+        Long holds = !current.deleted() && sameContent(change.entry(), current.document()) ? Long.valueOf(current.version())
+                : heldBefore(current, change);
+        if (holds != null) {
+            jdbc.update("UPDATE classlog_provenance SET tool_version = ?, synced_version = ?, last_seen = ? WHERE "
+                    + "tool = ? AND tool_entry_id = ?", change.toolVersion(), holds, Timestamp.from(now), change.tool(),
+                    change.toolEntryId());
+            return new Unchanged(current.id(), true);
+        }
+        return apply(change, knownClass, Optional.of(new String[] {provenance.get()[0], "", provenance.get()[2]}));
+    }
+
+    /** The latest earlier version of the entry (any source) whose content the tool's copy holds, if any. */
+    private Long heldBefore(Current current, ToolChange change) {
+        List<Object[]> earlier = jdbc.query("SELECT version, document FROM classlog_history WHERE entry_id = ? AND "
+                + "version < ? AND NOT deleted AND NOT conflict_lost ORDER BY version DESC",
+                (rs, n) -> new Object[] {rs.getLong(1), rs.getString(2)}, current.id(), current.version());
+        for (Object[] e : earlier) {
+            if (sameContent(change.entry(), (String) e[1])) {
+                return (Long) e[0];
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Whether Relais has seen this change of a tool entry it has no copy recorded for: it waits for the directory
+     * (parked, that very version), or was refused.
+     */
+    boolean known(String tool, String toolEntryId, String toolVersion) {
+        return jdbc.queryForObject("SELECT (SELECT COUNT(*) FROM classlog_parked WHERE tool = ? AND tool_entry_id = ? "
+                + "AND tool_version = ?) + (SELECT COUNT(*) FROM classlog_rejection WHERE tool = ? AND tool_entry_id = ?)",
+                Long.class, tool, toolEntryId, toolVersion, tool, toolEntryId) > 0;
+    }
+
+    /** A tool entry read again (a feed read from its start) that needs nothing applied: marked as seen. */
+    void seenAgain(String tool, String toolEntryId) {
+        jdbc.update("UPDATE classlog_provenance SET last_seen = ? WHERE tool = ? AND tool_entry_id = ?",
+                Timestamp.from(Instant.now()), tool, toolEntryId);
+    }
+
+    /**
+     * The end of a tool's feed read again from its start: the copies Relais had recorded in it (for this school)
+     * and that the tool no longer showed are gone from it. Their records go, and the ids of the entries still alive
+     * are answered, to be written into the tool again.
+     */
+    List<String> lostSince(String tool, String school, Instant since) {
+        List<String[]> rows = jdbc.query("SELECT p.tool_entry_id, e.id, e.audience, e.deleted FROM classlog_provenance p "
+                + "JOIN classlog_entry e ON e.id = p.entry_id WHERE p.tool = ? AND e.school = ? AND p.last_seen < ?",
+                (rs, n) -> new String[] {rs.getString(1), rs.getString(2), rs.getString(3),
+                        String.valueOf(rs.getBoolean(4))}, tool, school, Timestamp.from(since));
+        List<String> alive = new java.util.ArrayList<>();
+        for (String[] r : rows) {
+            jdbc.update("DELETE FROM classlog_provenance WHERE tool = ? AND tool_entry_id = ?", tool, r[0]);
+            if (!Boolean.parseBoolean(r[3])) {
+                alive.add(r[1]);
+            }
+        }
+        return alive;
+    }
+
     private Result applyChange(ToolChange change, Predicate<String> knownClass, Optional<String[]> provenance) {
         Instant now = Instant.now();
         if (provenance.isPresent() && provenance.get()[1].equals(change.toolVersion())) {

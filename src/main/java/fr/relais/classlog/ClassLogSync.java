@@ -94,6 +94,16 @@ public class ClassLogSync {
     PageSink pages = this::send;
     /** Waits before attempt {@code attempt + 1} of a delivery; throws when Relais stops meanwhile. */
     Pause pause = this::await;
+    /** How often an idle tool's feed is checked for having gone backwards ({@code relais.classlog.reset-check}). */
+    Duration resetCheck = Duration.ofMinutes(10);
+    /** When each (tool, school)'s feed was last checked for having gone backwards ({@link #millis}). */
+    final Map<List<String>, Long> lastResetCheck = new ConcurrentHashMap<>();
+
+    @org.springframework.beans.factory.annotation.Autowired
+    void resetCheck(@org.springframework.beans.factory.annotation.Value("${relais.classlog.reset-check:PT10M}")
+                    Duration every) {
+        this.resetCheck = every;
+    }
 
     interface PageSink {
         void enqueue(String toolId, String school, String page);
@@ -208,11 +218,34 @@ public class ClassLogSync {
 
     private int pollLocked(String toolId, String school) throws ToolException {
         Connector tool = clients.tool(toolId);
-        List<String> marks = jdbc.queryForList("SELECT watermark FROM classlog_watermark WHERE tool = ? AND school = ?",
-                String.class, toolId, school);
-        String since = marks.isEmpty() ? null : marks.get(0);
+        List<Object[]> marks = jdbc.query("SELECT watermark, reread_since, reset_requested FROM classlog_watermark "
+                + "WHERE tool = ? AND school = ?", (rs, n) -> new Object[] {rs.getString(1), rs.getTimestamp(2),
+                rs.getString(3)}, toolId, school);
+        String since = marks.isEmpty() ? null : (String) marks.get(0)[0];
+        Timestamp reread = marks.isEmpty() ? null : (Timestamp) marks.get(0)[1];
+        String back = marks.isEmpty() ? null : (String) marks.get(0)[2];
+        if (back != null) {
+            // the changes step found the feed gone backwards (see checkFeed): read again from the start
+            log.warn("Cahier de textes : le fil de changements de {} pour {} est reparti en arrière ({}) ; relecture "
+                    + "depuis le début, sans rien dupliquer", toolId, school, back);
+            reread = Timestamp.from(Instant.now());
+            since = null;
+            jdbc.update("UPDATE classlog_watermark SET watermark = NULL, reread_since = ?, last_reset_at = ?, "
+                    + "last_reset_reason = ?, reset_requested = NULL WHERE tool = ? AND school = ?", reread,
+                    new Timestamp(millis.getAsLong()), back, toolId, school);
+        }
         List<ToolClient.Polled> changes = clients.client(tool).poll(tool, school, since);
         log.debug("Cahier de textes : {} changements de {} pour {} depuis {}", changes.size(), toolId, school, since);
+        if (changes.isEmpty() && reread != null) {
+            // the feed read again to its end: behind its last page, the marker that writes back what the tool lost
+            enqueue(toolId, school, json.createArrayNode().add(json.createObjectNode().put("tool", toolId)
+                    .put("school", school).put("rereadDone", reread.toInstant().toString())).toString());
+            jdbc.update("UPDATE classlog_watermark SET reread_since = NULL WHERE tool = ? AND school = ?", toolId, school);
+            return 0;
+        }
+        if (changes.isEmpty() && since != null && resetCheckDue(toolId, school)) {
+            probe(tool, school, since);
+        }
         if (changes.isEmpty()) {
             // nothing new: the watermark stays, and the poll's success is recorded at most every few seconds (each
             // record is a commit, and a tool is polled every half second in some plans)
@@ -224,7 +257,9 @@ public class ClassLogSync {
         }
         // what Relais wrote itself, and lessons of classes this tool is not read for, need not cross the broker (the
         // changes step would skip them: see applyOne)
-        List<ToolClient.Polled> news = withoutEchoes(toolId, changes).stream().filter(p -> read(p.change())).toList();
+        // (read again from its start after the feed went back: everything goes, for the changes step to judge by content)
+        List<ToolClient.Polled> news = reread != null ? changes
+                : withoutEchoes(toolId, changes).stream().filter(p -> read(p.change())).toList();
         if (log.isDebugEnabled() && news.size() < changes.size()) {
             log.debug("Cahier de textes : {} de {} non transmis (écritures de Relais relues, classes non lues) {}",
                     changes.stream().filter(p -> !news.contains(p)).map(p -> p.change().toolEntryId() + "@"
@@ -236,7 +271,7 @@ public class ClassLogSync {
         // (split by entry over several groups, a page was not applied any faster: the deliveries it feeds were the
         // slower step, and more of the tools' read-backs then crossed the broker before their delivery was recorded)
         if (!news.isEmpty()) {
-            enqueue(toolId, school, page(news));
+            enqueue(toolId, school, page(news, reread != null));
         }
         mark(toolId, school, changes.get(changes.size() - 1).watermark(), null);
         return changes.size();
@@ -281,8 +316,95 @@ public class ClassLogSync {
         return e == null || e.school() == null || e.audience() == null || plan.reads(e.school(), e.audience(), c.tool());
     }
 
+    /**
+     * Whether the feed of this (tool, school), idle, is due for a check that it did not go backwards: at the first
+     * idle poll after Relais starts (a tool restarted with it, as in the demo), then every {@code reset-check}.
+     */
+    private boolean resetCheckDue(String toolId, String school) {
+        long now = millis.getAsLong();
+        Long last = lastResetCheck.get(List.of(toolId, school));
+        if (last != null && now - last < resetCheck.toMillis()) {
+            return false;
+        }
+        lastResetCheck.put(List.of(toolId, school), now);
+        return true;
+    }
+
+    /**
+     * A check that the tool's feed did not go backwards (restored from a backup, reinstalled, its counter started
+     * over): its first page from the start, what lies at or under Relais' watermark, queued behind the tool's pages
+     * (same group), so that the changes step judges it once every page read before is applied (see checkFeed).
+     */
+    private void probe(Connector tool, String school, String watermark) throws ToolException {
+        var items = json.createArrayNode();
+        Instant readAt = Instant.now();
+        for (ToolClient.Polled p : clients.client(tool).poll(tool, school, null)) {
+            ClassLogStore.ToolChange c = p.change();
+            if (atOrUnder(p.watermark(), watermark)) {
+                var item = items.addObject().put("id", c.toolEntryId()).put("version", c.toolVersion())
+                        .put("deleted", c.deleted()).put("read", read(c) && c.entry() != null
+                                && c.entry().school() != null);
+                if (c.entry() != null && c.entry().audience() != null && c.entry().date() != null) {
+                    item.put("lesson", c.entry().lessonKey());
+                }
+            }
+        }
+        if (!items.isEmpty()) {
+            enqueue(tool.id(), school, json.createArrayNode().add(json.createObjectNode().put("tool", tool.id())
+                    .put("school", school).put("watermark", watermark).put("readAt", readAt.toString())
+                    .set("probe", items)).toString());
+        }
+    }
+
+    /**
+     * The changes step's side of {@link #probe}: every page read before it is applied, so an entry of the tool's
+     * first page, at or under the watermark, with a version older than the one Relais recorded for it, or (in a
+     * class Relais reads there) never seen (neither recorded, waiting, refused, nor a create under way), means the
+     * feed went backwards: the tool's next poll starts it again (see pollLocked). The reason, in French, or null.
+     */
+    private String checkFeed(JsonNode m) {
+        String tool = m.path("tool").asText();
+        Timestamp readAt = Timestamp.from(Instant.parse(m.path("readAt").asText()));
+        for (JsonNode p : m.path("probe")) {
+            String id = p.path("id").asText();
+            String version = p.path("version").asText();
+            Optional<String[]> known = store.recorded(tool, id);
+            if (known.isPresent()) {
+                // recorded before the check read the tool (Relais may have written a later version since)
+                boolean before = jdbc.queryForObject("SELECT COUNT(*) FROM classlog_provenance WHERE tool = ? AND "
+                        + "tool_entry_id = ? AND last_seen < ?", Long.class, tool, id, readAt) > 0;
+                if (before && ClassLogStore.older(version, known.get()[1])) {
+                    return "séance " + id + " en version " + version + ", Relais en connaît la version " + known.get()[1];
+                }
+            } else if (!p.path("deleted").asBoolean() && p.path("read").asBoolean() && !store.known(tool, id, version)
+                    && !(p.has("lesson") && jdbc.queryForObject("SELECT COUNT(*) FROM classlog_pending WHERE tool = ? "
+                    + "AND (lesson = ? OR lesson IS NULL)", Long.class, tool, p.path("lesson").asText()) > 0)) {
+                return "séance " + id + " (version " + version + ") jamais vue, sous le repère " + m.path("watermark")
+                        .asText();
+            }
+        }
+        return null;
+    }
+
+    /** Whether a watermark comes at or before another: as numbers when both are, else in text order (file names). */
+    private static boolean atOrUnder(String mark, String watermark) {
+        if (mark == null) {
+            return false;
+        }
+        if (mark.chars().allMatch(Character::isDigit) && watermark.chars().allMatch(Character::isDigit)
+                && mark.length() <= 18 && watermark.length() <= 18 && !mark.isEmpty() && !watermark.isEmpty()) {
+            return Long.parseLong(mark) <= Long.parseLong(watermark);
+        }
+        return mark.compareTo(watermark) <= 0;
+    }
+
     /** A page of changes as the changes queue carries it: a JSON array, in the tool's order. */
     private String page(List<ToolClient.Polled> changes) {
+        return page(changes, false);
+    }
+
+    /** @param reread the tool's feed read again from its start (see {@link ClassLogStore#applyReread}) */
+    private String page(List<ToolClient.Polled> changes, boolean reread) {
         List<Map<String, Object>> page = new java.util.ArrayList<>(changes.size());
         for (ToolClient.Polled polled : changes) {
             ClassLogStore.ToolChange c = polled.change();
@@ -293,6 +415,9 @@ public class ClassLogSync {
             m.put("modifiedAt", c.modifiedAt().toString());
             m.put("deleted", c.deleted());
             m.put("entry", c.entry() == null ? null : store.write(c.entry()));
+            if (reread) {
+                m.put("reread", true);
+            }
             page.add(m);
         }
         try {
@@ -395,6 +520,23 @@ public class ClassLogSync {
                 Object savepoint = status.createSavepoint();
                 Applied out;
                 try {
+                    if (change.has("probe")) {
+                        String back = checkFeed(change);
+                        if (back != null) {
+                            jdbc.update("UPDATE classlog_watermark SET reset_requested = ? WHERE tool = ? AND school = ? "
+                                    + "AND reread_since IS NULL", cut(back), change.path("tool").asText(),
+                                    change.path("school").asText());
+                        }
+                        status.releaseSavepoint(savepoint);
+                        continue;
+                    }
+                    if (change.has("rereadDone")) {
+                        for (Applied lost : rereadDone(change)) {
+                            fanOut(lost, batches);
+                        }
+                        status.releaseSavepoint(savepoint);
+                        continue;
+                    }
                     out = applyOne(change);
                 } catch (RuntimeException e) {
                     if (!ownFault(e)) {
@@ -449,7 +591,10 @@ public class ClassLogSync {
      * then read for the fan-out).
      */
     private record Applied(String id, boolean onlyMissing, String school, String audience, long version,
-                           String sourceTool) {
+                           String sourceTool, String also) {
+        Applied(String id, boolean onlyMissing, String school, String audience, long version, String sourceTool) {
+            this(id, onlyMissing, school, audience, version, sourceTool, null);
+        }
     }
 
     /** One change into the canonical log: what to fan out, or null. */
@@ -460,14 +605,21 @@ public class ClassLogSync {
         ClassLogStore.ToolChange change = new ClassLogStore.ToolChange(tool, m.path("toolEntryId").asText(),
                 m.path("toolVersion").asText(), Instant.parse(m.path("modifiedAt").asText()), deleted, entry);
         boolean unparked = m.path("parked").asBoolean(false); // queued again by ParkedEntries
+        boolean reread = m.path("reread").asBoolean(false); // the tool's feed read again from its start
         if (entry != null && entry.school() != null && entry.audience() != null
                 && !plan.reads(entry.school(), entry.audience(), tool)) {
+            if (reread) {
+                store.seenAgain(tool, change.toolEntryId()); // a copy Relais made there: still there
+            }
             if (unparked) {
                 store.parked().forget(tool, change.toolEntryId()); // the class left the plan while it waited
             }
             return null; // a class this tool is not read for (not in the plan, or a target only): not Relais' business
         }
         if (deleted && !deleteReadable(change)) {
+            if (reread) {
+                store.seenAgain(tool, change.toolEntryId());
+            }
             return null; // a delete in a tool only written for that class: the entry lives on in the others
         }
         Optional<String[]> recorded = store.recorded(tool, change.toolEntryId());
@@ -483,6 +635,7 @@ public class ClassLogSync {
         }
         Predicate<String> knownClass = code -> audiences.apply(entry == null ? "" : entry.school()).contains(code);
         ClassLogStore.Result result = unparked ? store.applyUnparked(change, knownClass, recorded)
+                : reread ? store.applyReread(change, knownClass, recorded)
                 : store.apply(change, knownClass, recorded);
         if (result instanceof ClassLogStore.Rejected rejected) {
             log.warn("Cahier de textes : changement {} de {} refusé : {}", change.toolEntryId(), tool, rejected.reasons());
@@ -506,8 +659,28 @@ public class ClassLogSync {
         // what the entry now is, when this change made it (a created or updated lesson): no need to read it back
         long version = result instanceof ClassLogStore.Created c ? c.version()
                 : result instanceof ClassLogStore.Updated u ? u.version() : 0;
+        if (repeated && reread) {
+            // what the tool holds after going back: the current version goes to it again if it lacks it, even
+            // when it made that version itself (a restored backup lost its own later edit)
+            return new Applied(id, true, null, null, 0, null, tool);
+        }
         return version > 0 && entry != null ? new Applied(id, repeated, entry.school(), entry.audience(), version, tool)
                 : new Applied(id, repeated, null, null, 0, null);
+    }
+
+    /**
+     * The end of a tool's feed read again from its start (its marker follows the last page of the re-read on the
+     * changes queue): the copies the tool no longer has are written into it again.
+     */
+    private List<Applied> rereadDone(JsonNode m) {
+        String tool = m.path("tool").asText();
+        String school = m.path("school").asText();
+        List<String> lost = store.lostSince(tool, school, Instant.parse(m.path("rereadDone").asText()));
+        if (!lost.isEmpty()) {
+            log.warn("Cahier de textes : {} séance(s) que {} n'a plus pour {} après être reparti en arrière lui "
+                    + "sont réécrites", lost.size(), tool, school);
+        }
+        return lost.stream().map(id -> new Applied(id, true, null, null, 0, null, tool)).toList();
     }
 
     /**
@@ -519,7 +692,7 @@ public class ClassLogSync {
         String id = applied.id();
         Applied made = applied.school() != null ? applied : jdbc.queryForObject("SELECT school, audience, version, "
                 + "source_tool FROM classlog_entry WHERE id = ?", (rs, n) -> new Applied(id, applied.onlyMissing(),
-                rs.getString(1), rs.getString(2), rs.getLong(3), rs.getString(4)), id);
+                rs.getString(1), rs.getString(2), rs.getLong(3), rs.getString(4), applied.also()), id);
         String school = made.school();
         String audience = made.audience();
         long version = made.version();
@@ -528,7 +701,12 @@ public class ClassLogSync {
         // up only part of its own class. (An entry moved to another class changes group: its delivery for the old
         // class may run beside the new one, and the version check in write skips it if it comes second.)
         String group = school + ":" + audience + ":" + Math.floorMod(id.hashCode(), DELIVERY_GROUPS);
-        for (String target : plan.targets(school, audience, made.sourceTool())) {
+        List<String> targets = new java.util.ArrayList<>(plan.targets(school, audience, made.sourceTool()));
+        if (made.also() != null && !targets.contains(made.also())
+                && plan.targets(school, audience, null).contains(made.also())) {
+            targets.add(made.also());
+        }
+        for (String target : targets) {
             if (made.onlyMissing() && syncedVersion(target, id) >= version) {
                 continue;
             }

@@ -67,7 +67,13 @@ final class SimBroker {
         this.attempts = attempts;
     }
 
+    /** Messages sent, checks of a tool's feed aside (see settle). */
+    long sends;
+
     void send(String queue, String body, Map<String, String> properties, long version) {
+        if (!body.contains("\"probe\"")) {
+            sends++;
+        }
         queues.computeIfAbsent(queue, q -> new ArrayList<>()).add(new Message(++seq, body, Map.copyOf(properties), version));
     }
 

@@ -50,8 +50,13 @@ final class SyncSimulation {
         }
     }
 
+    /** A teacher's action in a tool: on a copy (its id), at a version of the tool's counter. */
+    record Action(String tool, String copyId, long seq, java.time.Instant at, String content, boolean deleted) {
+    }
+
     /** One lesson as the teachers made it: what every tool of its class must end with. */
     static final class Truth {
+        final List<Action> history = new ArrayList<>();
         final String title;
         final String audience;
         final String origin;
@@ -89,6 +94,8 @@ final class SyncSimulation {
             new String[] {"5B", NEO, "BOTH"}, new String[] {"5B", ED, "BOTH"}, new String[] {"5B", SKO, "TARGET"},
             new String[] {"4C", ED, "SOURCE"}, new String[] {"4C", SKO, "BOTH"});
     private final Map<String, SimTool.Backup> backups = new HashMap<>();
+    /** The tools' changes a poll put on the changes queue (tool|id|version): from then on, Relais cannot lose them. */
+    private final Set<String> read = new java.util.HashSet<>();
     private ClassLogSync engine;
     private SyncPlan plan;
     private ToolClients clients;
@@ -161,7 +168,16 @@ final class SyncSimulation {
         engine.uuids = () -> new UUID(random.nextLong(), random.nextLong());
         engine.store().ids = () -> new UUID(random.nextLong() & ~0xF000L | 0x7000L, random.nextLong()).toString();
         engine.audiences = school -> SCHOOL.equals(school) ? Set.copyOf(known) : Set.of();
+        engine.resetCheck = Duration.ofDays(1); // checked at the first idle poll, then when the run says (tick)
         engine.pages = (tool, school, page) -> {
+            try {
+                for (var item : new com.fasterxml.jackson.databind.ObjectMapper().readTree(page)) {
+                    read.add(item.path("tool").asText() + "|" + item.path("toolEntryId").asText() + "|"
+                            + item.path("toolVersion").asText());
+                }
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
             trace("page de " + tool + " mise en file : " + page.replaceAll(".*?\"toolEntryId\":\"([^\"]*)\","
                     + "\"toolVersion\":\"([^\"]*)\"[^{]*(\\{[^}]*}\"})?[^{]*", "$1@$2 "));
             broker.send(ClassLogSync.CHANGES, page, Map.of("JMSXGroupID", tool + ":" + school), 0);
@@ -234,7 +250,9 @@ final class SyncSimulation {
         String title = "Séance " + n;
         ClassLogEntry e = lesson(p[0], title, "Chapitre " + n + " : version 1", n);
         SimTool.Copy c = tools.get(p[1]).teacherWrites(e);
-        truth.put(title, new Truth(title, p[0], p[1], e, c.modifiedAt));
+        Truth t = new Truth(title, p[0], p[1], e, c.modifiedAt);
+        t.history.add(new Action(p[1], c.id, c.seq, c.modifiedAt, e.content(), false));
+        truth.put(title, t);
         trace("un professeur écrit '" + title + "' (" + p[0] + ") dans " + p[1] + " : " + c.id + "@" + c.seq);
     }
 
@@ -255,6 +273,7 @@ final class SyncSimulation {
             tool.teacherDeletes(c);
             t.deleted = true;
             t.at = c.modifiedAt;
+            t.history.add(new Action(tool.id, c.id, c.seq, c.modifiedAt, t.content, true));
             trace("un professeur supprime '" + t.title + "' dans " + tool.id + " : " + c.id + "@" + c.seq);
             return;
         }
@@ -262,6 +281,7 @@ final class SyncSimulation {
         tool.teacherEdits(c, withContent(c.entry, content));
         t.content = content;
         t.at = c.modifiedAt;
+        t.history.add(new Action(tool.id, c.id, c.seq, c.modifiedAt, content, false));
         trace("un professeur modifie '" + t.title + "' dans " + tool.id + " : " + c.id + "@" + c.seq);
     }
 
@@ -293,12 +313,31 @@ final class SyncSimulation {
         SimTool tool = tools.get(TOOLS.get(scheduler.random.nextInt(TOOLS.size())));
         SimTool.Backup backup = backups.get(tool.id);
         resets++;
+        long kept;
         if (backup != null && scheduler.random.nextBoolean()) {
             tool.restore(backup);
+            kept = backup.sequence();
             trace(tool.id + " restauré d'une sauvegarde (compteur " + backup.sequence() + ")");
         } else {
             tool.reinstall();
+            kept = 0;
             trace(tool.id + " réinstallé : vide, identifiants et compteur repartent de zéro");
+        }
+        // what teachers did there after the backup and Relais had not read yet is lost with the tool: not expected
+        for (Truth t : new ArrayList<>(truth.values())) {
+            if (t.history.removeIf(a -> a.tool().equals(tool.id) && a.seq() > kept
+                    && !read.contains(a.tool() + "|" + a.copyId() + "|" + a.seq()))) {
+                if (t.history.isEmpty()) {
+                    truth.remove(t.title);
+                    trace("'" + t.title + "' perdue avec " + tool.id + " avant que Relais la lise");
+                    continue;
+                }
+                Action last = t.history.stream().max(java.util.Comparator.comparing(Action::at)).orElseThrow();
+                t.content = t.history.stream().filter(a -> !a.deleted()).max(java.util.Comparator.comparing(Action::at))
+                        .map(Action::content).orElse(t.content);
+                t.deleted = last.deleted();
+                t.at = last.at();
+            }
         }
     }
 
@@ -357,6 +396,7 @@ final class SyncSimulation {
                 parked().imported(new fr.relais.directory.DirectoryImported("sim.xml", "simulation")); // as the importer tells it
             } else if (dice < 99) {
                 parked().tick(); // the periodic retry (its interval: zero here)
+                engine.lastResetCheck.clear(); // and the periodic check of the feeds (reset-check)
             }
         }
         return settle();
@@ -373,6 +413,8 @@ final class SyncSimulation {
             parked().imported(new fr.relais.directory.DirectoryImported("sim.xml", "simulation"));
         }
         int quiet = 0;
+        long sends = -1;
+        boolean checked = false;
         for (int round = 0; round < 20_000; round++) {
             if (!scheduler.tasks().isEmpty()) {
                 // a delivery may wait for a poll (a copy changed in its tool): polls go on meanwhile
@@ -397,8 +439,18 @@ final class SyncSimulation {
                 quiet = 0;
                 continue;
             }
+            if (broker.sends != sends) {
+                sends = broker.sends;
+                quiet = 0;
+                checked = false;
+            }
             if (quiet >= 3) {
-                return check();
+                if (checked) {
+                    return check();
+                }
+                engine.lastResetCheck.clear(); // quiet: the feeds are checked once more (a reset not seen yet)
+                checked = true;
+                quiet = 0;
             }
             quiet++;
             spawnPoll();

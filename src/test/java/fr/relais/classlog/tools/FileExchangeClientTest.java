@@ -241,12 +241,22 @@ class FileExchangeClientTest {
     void findLinksTheLessonWrittenBeforeACrashWhetherPronoteTookItOrNot() throws Exception {
         ClassLogEntry entry = lesson("Pythagore", "<p>Cours</p>");
         Written written = client.write(tool, null, entry);
-        assertThat(client.find(tool, entry)).contains(written); // still in import/
+        assertThat(client.find(tool, entry)).hasValueSatisfying(found -> { // still in import/
+            assertThat(found.toolEntryId()).isEqualTo(written.toolEntryId());
+            assertThat(found.toolVersion()).isEqualTo(written.toolVersion());
+            assertThat(found.entry().sameLesson(entry)).isTrue();
+            assertThat(found.entry().content()).isEqualTo(entry.content());
+        });
         assertThat(client.find(tool, lesson("Thalès", "<p>Cours</p>"))).isEmpty();
 
         pronote.importFiles();
         pronote.export();
-        assertThat(client.find(tool, entry)).contains(written); // in Pronote's export
+        assertThat(client.find(tool, entry)).hasValueSatisfying(found -> { // in Pronote's export
+            assertThat(found.toolEntryId()).isEqualTo(written.toolEntryId());
+            assertThat(found.toolVersion()).isEqualTo(written.toolVersion());
+            assertThat(found.entry().sameLesson(entry)).isTrue();
+            assertThat(found.entry().content()).isEqualTo(entry.content());
+        });
     }
 
     @Test
