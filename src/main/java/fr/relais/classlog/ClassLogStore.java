@@ -176,9 +176,10 @@ public class ClassLogStore {
         Current current = current(provenance.get()[0]);
         ClassLogEntry known = read(current.document());
         if (!known.sameLesson(change.entry())) {
-            // the id now names another lesson: the copy Relais recorded under it is gone from the tool
-            jdbc.update("DELETE FROM classlog_provenance WHERE tool = ? AND tool_entry_id = ?", change.tool(),
-                    change.toolEntryId());
+            // the id now names another lesson: the copy Relais recorded under it is gone from the tool. Its record
+            // is set aside under an id no tool gives, unseen, so that the end of the re-read writes that lesson back
+            jdbc.update("UPDATE classlog_provenance SET tool_entry_id = ? WHERE tool = ? AND tool_entry_id = ?",
+                    "#perdue-" + ids.get(), change.tool(), change.toolEntryId());
             return apply(change, knownClass, Optional.empty());
         }
         // the tool's version recorded before says nothing any more (the counter went back): forgotten, so that

@@ -376,6 +376,12 @@ public class ClassLogSync {
                 if (before && ClassLogStore.older(version, known.get()[1])) {
                     return "séance " + id + " en version " + version + ", Relais en connaît la version " + known.get()[1];
                 }
+                // the same id and version for another lesson: the tool gave them again (an edit makes a new version)
+                if (before && version.equals(known.get()[1]) && p.has("lesson")
+                        && !lessonsOf(known.get()[0]).contains(p.path("lesson").asText())) {
+                    return "séance " + id + " en version " + version + " pour une autre séance que celle que Relais "
+                            + "connaît sous ce numéro";
+                }
             } else if (!p.path("deleted").asBoolean() && p.path("read").asBoolean() && !store.known(tool, id, version)
                     && !(p.has("lesson") && jdbc.queryForObject("SELECT COUNT(*) FROM classlog_pending WHERE tool = ? "
                     + "AND (lesson = ? OR lesson IS NULL)", Long.class, tool, p.path("lesson").asText()) > 0)) {
@@ -396,6 +402,18 @@ public class ClassLogSync {
             return Long.parseLong(mark) <= Long.parseLong(watermark);
         }
         return mark.compareTo(watermark) <= 0;
+    }
+
+    /** The lessons (school, class, date, start, title: {@link ClassLogEntry#lessonKey}) an entry has been. */
+    private java.util.Set<String> lessonsOf(String entryId) {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        jdbc.query("SELECT document FROM classlog_history WHERE entry_id = ?", rs -> {
+            out.add(store.read(rs.getString(1)).lessonKey());
+        }, entryId);
+        jdbc.query("SELECT document FROM classlog_conflict WHERE entry_id = ?", rs -> {
+            out.add(store.read(rs.getString(1)).lessonKey());
+        }, entryId);
+        return out;
     }
 
     /** A page of changes as the changes queue carries it: a JSON array, in the tool's order. */

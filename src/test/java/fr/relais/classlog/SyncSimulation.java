@@ -345,6 +345,85 @@ final class SyncSimulation {
         trace.add("[" + scheduler.yields + "] " + line);
     }
 
+    // ------------------------------------------------------------------------------- scripted (named scenarios)
+
+    /** A teacher writes a lesson of this class in this tool; its title. */
+    String write(String tool, String audience) {
+        int n = ++lessons;
+        String title = "Séance " + n;
+        ClassLogEntry e = lesson(audience, title, "Chapitre " + n + " : version 1", n);
+        SimTool.Copy c = tools.get(tool).teacherWrites(e);
+        Truth t = new Truth(title, audience, tool, e, c.modifiedAt);
+        t.history.add(new Action(tool, c.id, c.seq, c.modifiedAt, e.content(), false));
+        truth.put(title, t);
+        trace("un professeur écrit '" + title + "' (" + audience + ") dans " + tool + " : " + c.id + "@" + c.seq);
+        return title;
+    }
+
+    /** A teacher edits the lesson where it shows in this tool (its own copy, or the one Relais made). */
+    void edit(String tool, String title) {
+        SimTool t = tools.get(tool);
+        SimTool.Copy c = t.live().stream().filter(x -> x.entry.title().equals(title)).findFirst().orElseThrow(
+                () -> new AssertionError(tool + " n'a pas '" + title + "'"));
+        Truth truthOf = truth.get(title);
+        truthOf.actions++;
+        String content = "Chapitre " + title.substring(7) + " : version " + truthOf.actions + " (" + tool + ")";
+        t.teacherEdits(c, withContent(c.entry, content));
+        truthOf.content = content;
+        truthOf.at = c.modifiedAt;
+        truthOf.history.add(new Action(tool, c.id, c.seq, c.modifiedAt, content, false));
+        trace("un professeur modifie '" + title + "' dans " + tool + " : " + c.id + "@" + c.seq);
+    }
+
+    /** Runs the engine (polls, changes, deliveries; no one else acts) until a step stops at this point. */
+    boolean runUntil(String where, int steps) {
+        var random = scheduler.random;
+        for (int i = 0; i < steps; i++) {
+            if (scheduler.tasks().stream().anyMatch(t -> t.at.contains(where))) {
+                return true;
+            }
+            if (!scheduler.tasks().isEmpty() && random.nextInt(3) > 0) {
+                scheduler.step();
+            } else if (!scheduler.running("relève") && random.nextBoolean()) {
+                spawnPoll();
+            } else {
+                broker.ready().stream().filter(q -> scheduler.count("consommateur " + q) < 3).forEach(this::spawnConsumer);
+            }
+        }
+        return false;
+    }
+
+    /** Everything back to normal and run until nothing moves: the failures, or null. */
+    String settleAndCheck() {
+        return settle();
+    }
+
+    /** kill -9 of Relais now, and its restart on the same data. */
+    void killAndRestart() {
+        crash();
+    }
+
+    /** The tool reinstalled: empty, its ids and counter start over (what Relais had there is lost). */
+    void reinstall(String tool) {
+        tools.get(tool).reinstall();
+        trace(tool + " réinstallé : vide, identifiants et compteur repartent de zéro");
+    }
+
+    /** The directory does not know this class yet. */
+    void unknownClass(String audience) {
+        known.remove(audience);
+    }
+
+    /** An AAF import brings the class: the parked entries' retry runs, as after a real import. */
+    void importClass(String audience) {
+        known.add(audience);
+        parked().imported(new fr.relais.directory.DirectoryImported("sim.xml", "simulation"));
+    }
+
+    long parkedCount() {
+        return db.jdbc.queryForObject("SELECT COUNT(*) FROM classlog_parked", Long.class);
+    }
+
     // -------------------------------------------------------------------------------------------------- run
 
     /** The run: its failure, or null. */

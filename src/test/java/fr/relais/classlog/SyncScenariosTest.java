@@ -1,0 +1,78 @@
+package fr.relais.classlog;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * The defects of the cahier de textes sync reported from the field, each as a named run of the simulation
+ * ({@link SyncSimulation}): a scripted world on the real engine and database, its timing from a fixed seed, the
+ * same invariants checked at the end as for the random runs.
+ */
+class SyncScenariosTest {
+
+    private static final SyncSimulation.Options QUIET = new SyncSimulation.Options(0, false, false, false, false,
+            false, false);
+
+    @Test
+    void aLessonTypedBeforeItsClassIsInTheDirectoryWaitsAndReachesTheOtherToolOnceImported() {
+        SyncSimulation sim = new SyncSimulation(11, QUIET);
+        sim.unknownClass("4C");
+        String title = sim.write(SyncSimulation.ED, "4C"); // 4C: EcoleDirecte is read, Skolengo written
+        sim.runUntil("jamais", 400);
+        assertThat(sim.parkedCount()).as("en attente de l'annuaire").isEqualTo(1);
+        assertThat(sim.tools.get(SyncSimulation.SKO).live()).as("pas encore dans Skolengo").isEmpty();
+
+        sim.importClass("4C");
+        assertThat(sim.settleAndCheck()).as(String.join("\n", sim.trace)).isNull();
+        assertThat(sim.tools.get(SyncSimulation.SKO).live()).singleElement()
+                .satisfies(c -> assertThat(c.entry.title()).isEqualTo(title));
+    }
+
+    @Test
+    void aTeachersEditOfAFreshCopyIsNotTakenForRelaisOwnCreate() {
+        SyncSimulation sim = new SyncSimulation(12, QUIET);
+        String title = sim.write(SyncSimulation.NEO, "6A");
+        // Relais has just created its copy in EcoleDirecte and not yet recorded the answer
+        assertThat(sim.runUntil("sim-ed : réponse de écriture", 2000)).isTrue();
+        sim.edit(SyncSimulation.ED, title); // the teacher corrects the copy at once
+        assertThat(sim.settleAndCheck()).as(String.join("\n", sim.trace)).isNull();
+    }
+
+    @Test
+    void anEditOfRelaisCopyMadeWhileRelaisIsDownAfterACrashMidCreateWinsEverywhere() {
+        SyncSimulation sim = new SyncSimulation(13, QUIET);
+        String title = sim.write(SyncSimulation.NEO, "6A");
+        assertThat(sim.runUntil("sim-sko : réponse de écriture", 2000)).isTrue();
+        sim.killAndRestart(); // kill -9 between Skolengo's create and its record
+        sim.edit(SyncSimulation.SKO, title); // edited in the copy while Relais is down
+        assertThat(sim.settleAndCheck()).as(String.join("\n", sim.trace)).isNull();
+    }
+
+    @Test
+    void anEditInTheLessonsOwnToolWhileRelaisIsDownBeatsRelaisOwnWritesReadBackAfterTheRestart() {
+        SyncSimulation sim = new SyncSimulation(14, QUIET);
+        String title = sim.write(SyncSimulation.ED, "6A");
+        sim.edit(SyncSimulation.ED, title);
+        // Relais writes the first version into NEO while the edit is on its way, and dies before recording it
+        assertThat(sim.runUntil("sim-neo : réponse de écriture", 2000)).isTrue();
+        sim.killAndRestart();
+        sim.edit(SyncSimulation.ED, title);
+        assertThat(sim.settleAndCheck()).as(String.join("\n", sim.trace)).isNull();
+    }
+
+    @Test
+    void aToolReinstalledWhileRelaisRestartsIsReadAgainAndGetsBackWhatItLostWithoutDuplicates() {
+        SyncSimulation sim = new SyncSimulation(15, QUIET);
+        sim.write(SyncSimulation.NEO, "6A");
+        sim.write(SyncSimulation.ED, "6A");
+        sim.write(SyncSimulation.SKO, "6A");
+        assertThat(sim.settleAndCheck()).isNull();
+        // the demo restarted: the simulated module starts again at id 1001 and counter 1, Relais' watermark is ahead
+        sim.reinstall(SyncSimulation.NEO);
+        sim.killAndRestart();
+        sim.write(SyncSimulation.NEO, "6A"); // id 1001 again, for another lesson
+        assertThat(sim.settleAndCheck()).as(String.join("\n", sim.trace)).isNull();
+        assertThat(sim.tools.get(SyncSimulation.NEO).live()).hasSize(4);
+    }
+}
