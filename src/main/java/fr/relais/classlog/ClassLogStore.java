@@ -152,6 +152,11 @@ public class ClassLogStore {
     @Transactional
     public Result applyUnparked(ToolChange change, Predicate<String> knownClass, Optional<String[]> provenance) {
         if (!parked.waiting(change.tool(), change.toolEntryId(), change.toolVersion())) {
+            if (provenance.isPresent() && provenance.get()[1].equals(change.toolVersion())) {
+                // this very change was applied (the page comes again after a crash between the canonical write and
+                // its fan-out): as any change read twice, the tools still missing it get it
+                return apply(change, knownClass, provenance);
+            }
             return new Unchanged(null, false);
         }
         return apply(change, knownClass, provenance);

@@ -1129,6 +1129,8 @@ public class ClassLogSync {
                         + "(?, ?, ?, ?, ?)", target, id, version, Timestamp.from(Instant.now()), entry.lessonKey());
             }
         }
+        log.debug("Cahier de textes : écriture de l'entrée {} (version {}, livraison de la version {}) dans {} ({})", id,
+                c[0], version, target, targetId.map(t -> "copie " + t).orElse(pending ? "création reprise" : "création"));
         ToolClient.Written written = client.write(tool, targetId.orElse(null), entry);
         boolean created = targetId.isEmpty() || pending;
         boolean fresh = targetId.isEmpty(); // the tool has just made this entry: its id is not recorded yet
@@ -1155,7 +1157,9 @@ public class ClassLogSync {
         List<Object[]> sent = jdbc.query("SELECT p.version, " + SENT + " FROM classlog_pending p WHERE p.tool = ? AND "
                 + "p.entry_id = ?", (rs, n) -> new Object[] {rs.getLong(1), rs.getString(2)}, target, id);
         if (sent.isEmpty()) {
-            return;
+            // the tool's poll recognised and recorded that copy while Relais was looking for it (and may have applied
+            // an edit made there): the delivery starts again from what is recorded now
+            throw ToolException.changedSince("la copie " + copy.toolEntryId() + " a été enregistrée entre-temps");
         }
         long version = (Long) sent.get(0)[0];
         boolean edited = copy.entry() != null && sent.get(0)[1] != null
@@ -1182,6 +1186,8 @@ public class ClassLogSync {
             return;
         }
         Optional<ToolClient.Written> copy = client.find(tool, store.read(held));
+        log.debug("Cahier de textes : copie {} de {} avant écriture : {} (Relais connaît la version {})", toolEntryId,
+                target, copy.map(w -> w.toolEntryId() + "@" + w.toolVersion()).orElse("introuvable"), recordedVersion);
         if (copy.isEmpty() || !copy.get().toolEntryId().equals(toolEntryId)
                 || copy.get().toolVersion().equals(recordedVersion)
                 || copy.get().entry() == null || store.sameContent(copy.get().entry(), held)) {
