@@ -108,11 +108,17 @@ public class ClassLogApi {
                 Map<String, Object> t = new LinkedHashMap<>();
                 t.put("tool", m.tool());
                 t.put("direction", m.direction().name().toLowerCase(java.util.Locale.ROOT));
-                jdbc.query("SELECT last_success, last_error, last_error_at FROM classlog_watermark WHERE tool = ? AND school = ?",
+                jdbc.query("SELECT last_success, last_error, last_error_at, last_reset_at, last_reset_reason, reread_since "
+                        + "FROM classlog_watermark WHERE tool = ? AND school = ?",
                         rs -> {
                             t.put("lastPoll", instant(rs.getTimestamp(1)));
                             t.put("pollError", rs.getString(2));
                             t.put("pollErrorAt", instant(rs.getTimestamp(3)));
+                            // the tool's feed went backwards (restored, reinstalled): when, why, and whether it is
+                            // being read again from its start
+                            t.put("lastReset", instant(rs.getTimestamp(4)));
+                            t.put("lastResetReason", rs.getString(5));
+                            t.put("rereading", rs.getTimestamp(6) != null);
                         }, m.tool(), school);
                 jdbc.query("SELECT last_success, last_error, last_error_at FROM classlog_target WHERE tool = ?", rs -> {
                     t.put("lastDelivery", instant(rs.getTimestamp(1)));
