@@ -489,7 +489,9 @@ public class ClassLogStore {
      * once both are normalised, as the canonical log holds them.
      */
     public boolean sameContent(ClassLogEntry copy, String document) {
-        return comparable(copy).equals(comparable(read(document)));
+        ClassLogEntry held = read(document);
+        // most often the tool gives back exactly what Relais wrote: no need to normalise both (jsoup) to tell
+        return copy.equals(held) || comparable(copy).equals(comparable(held));
     }
 
     private String comparable(ClassLogEntry e) {

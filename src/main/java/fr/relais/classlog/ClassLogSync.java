@@ -47,7 +47,12 @@ import fr.relais.directory.Directory;
  * {@code DLQ.relais.classlog.deliver.<tool>}, from which the admin API replays it.</li>
  * </ol>
  * What Relais wrote into a tool is recorded with the tool's id and version, so that it never comes back as a
- * change; a create interrupted by a crash is found in the tool again instead of being made twice.
+ * change; a create interrupted by a crash is found in the tool again instead of being made twice. That record may
+ * come late or be lost with a crash, so nothing relies on its timing: a tool's copy is recognised by its content
+ * (what a create under way sent, the canonical version or an earlier one Relais wrote there), a copy holding an edit
+ * not read yet is never overwritten (the delivery waits for the poll), and counter versions never go back. A tool
+ * whose feed went backwards is read again from its start ({@link #probe}). Every order of these steps, crashes
+ * included, is explored by the deterministic simulation in the tests ({@code SyncSimulationTest}).
  */
 @Component("classLogSync")
 public class ClassLogSync {
@@ -261,10 +266,9 @@ public class ClassLogSync {
         List<ToolClient.Polled> news = reread != null ? changes
                 : withoutEchoes(toolId, changes).stream().filter(p -> read(p.change())).toList();
         if (log.isDebugEnabled() && news.size() < changes.size()) {
-            log.debug("Cahier de textes : {} de {} non transmis (écritures de Relais relues, classes non lues) {}",
+            log.debug("Cahier de textes : {} de {} non transmis (écritures de Relais relues, classes non lues)",
                     changes.stream().filter(p -> !news.contains(p)).map(p -> p.change().toolEntryId() + "@"
-                            + p.change().toolVersion()).toList(), toolId, store.readBack(toolId, changes.stream()
-                            .map(p -> p.change().toolEntryId()).toList()));
+                            + p.change().toolVersion()).toList(), toolId);
         }
         // the page on the persistent queue as one message, before the watermark moves: a crash repeats changes,
         // never loses one; the pages of one (tool, school) share a message group, so they are applied in order
@@ -337,9 +341,15 @@ public class ClassLogSync {
      */
     private void probe(Connector tool, String school, String watermark) throws ToolException {
         var items = json.createArrayNode();
+        var all = json.createArrayNode();
         Instant readAt = Instant.now();
-        for (ToolClient.Polled p : clients.client(tool).poll(tool, school, null)) {
+        List<ToolClient.Polled> first = clients.client(tool).poll(tool, school, null);
+        // the whole feed in that first page (nothing after it): then every copy Relais recorded there must show
+        boolean complete = first.isEmpty()
+                || clients.client(tool).poll(tool, school, first.get(first.size() - 1).watermark()).isEmpty();
+        for (ToolClient.Polled p : first) {
             ClassLogStore.ToolChange c = p.change();
+            all.add(c.toolEntryId());
             if (atOrUnder(p.watermark(), watermark)) {
                 var item = items.addObject().put("id", c.toolEntryId()).put("version", c.toolVersion())
                         .put("deleted", c.deleted()).put("read", read(c) && c.entry() != null
@@ -349,10 +359,14 @@ public class ClassLogSync {
                 }
             }
         }
-        if (!items.isEmpty()) {
-            enqueue(tool.id(), school, json.createArrayNode().add(json.createObjectNode().put("tool", tool.id())
-                    .put("school", school).put("watermark", watermark).put("readAt", readAt.toString())
-                    .set("probe", items)).toString());
+        if (!items.isEmpty() || complete) {
+            var check = json.createObjectNode().put("tool", tool.id()).put("school", school).put("watermark", watermark)
+                    .put("readAt", readAt.toString());
+            check.set("probe", items);
+            if (complete) {
+                check.set("feed", all);
+            }
+            enqueue(tool.id(), school, json.createArrayNode().add(check).toString());
         }
     }
 
@@ -365,6 +379,20 @@ public class ClassLogSync {
     private String checkFeed(JsonNode m) {
         String tool = m.path("tool").asText();
         Timestamp readAt = Timestamp.from(Instant.parse(m.path("readAt").asText()));
+        if (m.has("feed")) {
+            // the tool's whole feed was read: a live copy Relais recorded there before, and that the feed no longer
+            // shows (not even deleted), is gone: the tool lost it
+            java.util.Set<String> shown = new java.util.HashSet<>();
+            m.path("feed").forEach(id -> shown.add(id.asText()));
+            List<String> gone = jdbc.queryForList("SELECT p.tool_entry_id FROM classlog_provenance p JOIN classlog_entry e "
+                    + "ON e.id = p.entry_id WHERE p.tool = ? AND e.school = ? AND NOT e.deleted AND p.last_seen < ? AND "
+                    + "p.tool_entry_id NOT LIKE '#%'", String.class, tool, m.path("school").asText(), readAt);
+            for (String id : gone) {
+                if (!shown.contains(id)) {
+                    return "séance " + id + ", que Relais y avait écrite ou lue, n'y est plus";
+                }
+            }
+        }
         for (JsonNode p : m.path("probe")) {
             String id = p.path("id").asText();
             String version = p.path("version").asText();

@@ -36,7 +36,8 @@ import org.springframework.core.Ordered;
  * Like a real module it can fail: {@code PUT .../_control} with {@code {"down": true}} makes every call answer
  * 503, {@code {"refuseTitle": "x"}} makes writes of a session whose title contains x answer 400, and
  * {@code {"answerDelayMillis": n}} makes a write answer n ms after it is stored (its change is already in the feed
- * meanwhile, as with a slow module).
+ * meanwhile, as with a slow module). {@code {"restart": true}} makes every module forget its sessions, with ids
+ * and the change sequence starting over, as when the demo starts again on Relais' kept data.
  * <p>
  * It stands for another site's server: it answers its routes itself, as the first filter, without Relais' own
  * filters and Spring MVC (which cost the class-log benchmark, where the three modules share Relais' two cores,
@@ -183,14 +184,28 @@ public class SimulatedNeoDiary implements Filter {
      * (it is left out, so {@code {"refuseTitle": null}} no longer fails).
      */
     public Map<String, Object> control(String instance, Map<String, Object> control) {
+        if (Boolean.TRUE.equals(control.get("restart"))) {
+            restart();
+        }
         Map<String, Object> on = new ConcurrentHashMap<>();
         control.forEach((name, value) -> {
-            if (value != null) {
+            if (value != null && !name.equals("restart")) {
                 on.put(name, value);
             }
         });
         controls.put(instance, on);
         return on;
+    }
+
+    /**
+     * As when the demo starts again: every module forgets its sessions (they live in memory), and ids and the
+     * change sequence start over, below the watermarks Relais kept.
+     */
+    private synchronized void restart() {
+        sessions.clear();
+        byChange.clear();
+        sequence.set(0);
+        ids.set(1000);
     }
 
     /** Sessions of a school changed after the watermark (deleted ones included, flagged), oldest change first. */
