@@ -449,18 +449,24 @@ public class ClassLogSync {
         return page(changes, false);
     }
 
+    /** One change as a page carries it (the poll's pages, and the parked entries queued again). */
+    static Map<String, Object> item(ClassLogStore.ToolChange c, String entryDocument) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("tool", c.tool());
+        m.put("toolEntryId", c.toolEntryId());
+        m.put("toolVersion", c.toolVersion());
+        m.put("modifiedAt", c.modifiedAt().toString());
+        m.put("deleted", c.deleted());
+        m.put("entry", entryDocument);
+        return m;
+    }
+
     /** @param reread the tool's feed read again from its start (see {@link ClassLogStore#applyReread}) */
     private String page(List<ToolClient.Polled> changes, boolean reread) {
         List<Map<String, Object>> page = new java.util.ArrayList<>(changes.size());
         for (ToolClient.Polled polled : changes) {
             ClassLogStore.ToolChange c = polled.change();
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("tool", c.tool());
-            m.put("toolEntryId", c.toolEntryId());
-            m.put("toolVersion", c.toolVersion());
-            m.put("modifiedAt", c.modifiedAt().toString());
-            m.put("deleted", c.deleted());
-            m.put("entry", c.entry() == null ? null : store.write(c.entry()));
+            Map<String, Object> m = item(c, c.entry() == null ? null : store.write(c.entry()));
             if (reread) {
                 m.put("reread", true);
             }

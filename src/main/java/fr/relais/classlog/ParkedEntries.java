@@ -252,13 +252,7 @@ public class ParkedEntries {
 
         /** The change as {@link ClassLogSync}'s poll puts it in a page. */
         private String item(ClassLogStore.ToolChange c, String entryDocument) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("tool", c.tool());
-            m.put("toolEntryId", c.toolEntryId());
-            m.put("toolVersion", c.toolVersion());
-            m.put("modifiedAt", c.modifiedAt().toString());
-            m.put("deleted", c.deleted());
-            m.put("entry", entryDocument);
+            Map<String, Object> m = ClassLogSync.item(c, entryDocument);
             try {
                 return json.writeValueAsString(m);
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
