@@ -396,16 +396,23 @@ public class ClassLogSync {
         for (JsonNode p : m.path("probe")) {
             String id = p.path("id").asText();
             String version = p.path("version").asText();
-            Optional<String[]> known = store.recorded(tool, id);
+            // one look-up per entry of the page (a check reads up to a page of the tool, 500 entries for NEO): what
+            // Relais recorded of it, whether before the check read the tool (Relais may have written a later version
+            // since), and the entry as it now is
+            List<Object[]> rows = jdbc.query("SELECT p.entry_id, p.tool_version, p.last_seen < ?, e.document FROM "
+                    + "classlog_provenance p JOIN classlog_entry e ON e.id = p.entry_id WHERE p.tool = ? AND "
+                    + "p.tool_entry_id = ?", (rs, n) -> new Object[] {rs.getString(1), rs.getString(2), rs.getBoolean(3),
+                    rs.getString(4)}, readAt, tool, id);
+            Optional<String[]> known = rows.isEmpty() ? Optional.empty()
+                    : Optional.of(new String[] {(String) rows.get(0)[0], (String) rows.get(0)[1]});
             if (known.isPresent()) {
-                // recorded before the check read the tool (Relais may have written a later version since)
-                boolean before = jdbc.queryForObject("SELECT COUNT(*) FROM classlog_provenance WHERE tool = ? AND "
-                        + "tool_entry_id = ? AND last_seen < ?", Long.class, tool, id, readAt) > 0;
+                boolean before = (Boolean) rows.get(0)[2];
                 if (before && ClassLogStore.older(version, known.get()[1])) {
                     return "séance " + id + " en version " + version + ", Relais en connaît la version " + known.get()[1];
                 }
                 // the same id and version for another lesson: the tool gave them again (an edit makes a new version)
                 if (before && version.equals(known.get()[1]) && p.has("lesson")
+                        && !store.read((String) rows.get(0)[3]).lessonKey().equals(p.path("lesson").asText())
                         && !lessonsOf(known.get()[0]).contains(p.path("lesson").asText())) {
                     return "séance " + id + " en version " + version + " pour une autre séance que celle que Relais "
                             + "connaît sous ce numéro";
