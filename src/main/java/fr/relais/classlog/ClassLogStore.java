@@ -192,7 +192,7 @@ public class ClassLogStore {
         jdbc.update("UPDATE classlog_provenance SET tool_version = '' WHERE tool = ? AND tool_entry_id = ?",
                 change.tool(), change.toolEntryId());
         Long holds = !current.deleted() && sameContent(change.entry(), current.document()) ? Long.valueOf(current.version())
-                : heldBefore(current, change);
+                : heldBefore(current, change, true);
         if (holds != null) {
             jdbc.update("UPDATE classlog_provenance SET tool_version = ?, synced_version = ?, last_seen = ? WHERE "
                     + "tool = ? AND tool_entry_id = ?", change.toolVersion(), holds, Timestamp.from(now), change.tool(),
@@ -200,19 +200,6 @@ public class ClassLogStore {
             return new Unchanged(current.id(), true);
         }
         return apply(change, knownClass, Optional.of(new String[] {provenance.get()[0], "", provenance.get()[2]}));
-    }
-
-    /** The latest earlier version of the entry (any source) whose content the tool's copy holds, if any. */
-    private Long heldBefore(Current current, ToolChange change) {
-        List<Object[]> earlier = jdbc.query("SELECT version, document FROM classlog_history WHERE entry_id = ? AND "
-                + "version < ? AND NOT deleted AND NOT conflict_lost ORDER BY version DESC",
-                (rs, n) -> new Object[] {rs.getLong(1), rs.getString(2)}, current.id(), current.version());
-        for (Object[] e : earlier) {
-            if (sameContent(change.entry(), (String) e[1])) {
-                return (Long) e[0];
-            }
-        }
-        return null;
     }
 
     /**
@@ -320,7 +307,7 @@ public class ClassLogStore {
             seen(change, current, now);
             return new Unchanged(current.id(), false);
         }
-        Long stale = staleWrite(current, change);
+        Long stale = heldBefore(current, change, false);
         if (stale != null) {
             // Relais' own earlier write read back late (its answer lost in a crash, or read before it was recorded):
             // the tool holds an older version that came from another tool, not a teacher's edit. Recorded as what
@@ -384,13 +371,17 @@ public class ClassLogStore {
     }
 
     /**
-     * The earlier version of the entry, made by another tool, that this change of a tool holds, if any: what Relais
-     * wrote into that tool before, not an edit made there.
+     * The latest earlier version of the entry whose content this change of a tool holds, if any: what Relais wrote
+     * into that tool before (made by another tool), or, for a tool read again after going back, any earlier version
+     * (a backup's, its own included).
+     *
+     * @param anySource also the versions this very tool made
      */
-    private Long staleWrite(Current current, ToolChange change) {
+    private Long heldBefore(Current current, ToolChange change, boolean anySource) {
         List<Object[]> earlier = jdbc.query("SELECT version, document FROM classlog_history WHERE entry_id = ? AND "
-                + "version < ? AND source_tool <> ? AND NOT deleted AND NOT conflict_lost ORDER BY version DESC",
-                (rs, n) -> new Object[] {rs.getLong(1), rs.getString(2)}, current.id(), current.version(), change.tool());
+                + "version < ? AND (? OR source_tool <> ?) AND NOT deleted AND NOT conflict_lost ORDER BY version DESC",
+                (rs, n) -> new Object[] {rs.getLong(1), rs.getString(2)}, current.id(), current.version(), anySource,
+                change.tool());
         for (Object[] e : earlier) {
             if (sameContent(change.entry(), (String) e[1])) {
                 return (Long) e[0];

@@ -2,19 +2,13 @@ package fr.relais.classlog;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -22,8 +16,6 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
-import fr.relais.RelaisTestSupport;
-import fr.relais.sso.SsoTestBaseAccess;
 
 /**
  * The demo restarted on Relais' kept data: the simulated NEO modules forget their sessions and start their ids and
@@ -31,30 +23,13 @@ import fr.relais.sso.SsoTestBaseAccess;
  * back what they lost, and syncs the lessons written since, each once, over HTTP as in the demo.
  */
 @ExtendWith(OutputCaptureExtension.class)
-class ClassLogFeedResetTest extends SsoTestBaseAccess {
+class ClassLogFeedResetTest extends ClassLogHttpTestBase {
 
     static final String PARIS = ClassLogSyncTest.PARIS;
     static final String ENT77 = ClassLogSyncTest.ENT77;
 
-    final HttpClient http = HttpClient.newHttpClient();
-    final ObjectMapper json = new ObjectMapper();
     @Autowired
     ClassLogSync sync;
-
-    private HttpResponse<String> send(String method, String path, String body) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(base() + path)).header("Content-Type", "application/json")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                .build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private JsonNode admin(String path) throws Exception {
-        String basic = Base64.getEncoder().encodeToString(("admin:" + RelaisTestSupport.ADMIN_PASSWORD)
-                .getBytes(StandardCharsets.UTF_8));
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base() + path))
-                .header("Authorization", "Basic " + basic).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).as(path + " " + r.body()).isEqualTo(200);
-        return json.readTree(r.body());
-    }
 
     /** Each lesson title of class 6A of the school in a module, with how many times it is there. */
     private Map<String, Integer> lessons(String instance) throws Exception {

@@ -2,21 +2,15 @@ package fr.relais.classlog;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.Predicate;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -26,10 +20,8 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
-import fr.relais.RelaisTestSupport;
 import fr.relais.directory.aaf.AafFiles;
 import fr.relais.directory.aaf.Uai;
-import fr.relais.sso.SsoTestBaseAccess;
 
 /**
  * Lessons typed in a tool before the AAF feed brings their school or class wait for the directory (parked), and
@@ -37,13 +29,11 @@ import fr.relais.sso.SsoTestBaseAccess;
  * that was down and came back. Through the simulated NEO modules over HTTP, the admin API and a real AAF import.
  */
 @ExtendWith(OutputCaptureExtension.class)
-class ClassLogParkedTest extends SsoTestBaseAccess {
+class ClassLogParkedTest extends ClassLogHttpTestBase {
 
     static final String PARIS = ClassLogSyncTest.PARIS;
     static final String ENT77 = ClassLogSyncTest.ENT77;
 
-    final HttpClient http = HttpClient.newHttpClient();
-    final ObjectMapper json = new ObjectMapper();
     @Autowired
     SyncPlan plan;
     @Autowired
@@ -52,21 +42,6 @@ class ClassLogParkedTest extends SsoTestBaseAccess {
     @AfterEach
     void toolsBackUp() throws Exception {
         send("PUT", "/sandbox/neo/paris/diary/_control", "{}");
-    }
-
-    private HttpResponse<String> send(String method, String path, String body) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(base() + path)).header("Content-Type", "application/json")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                .build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private JsonNode admin(String path) throws Exception {
-        String basic = Base64.getEncoder().encodeToString(("admin:" + RelaisTestSupport.ADMIN_PASSWORD)
-                .getBytes(StandardCharsets.UTF_8));
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base() + path))
-                .header("Authorization", "Basic " + basic).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).as(path + " " + r.body()).isEqualTo(200);
-        return json.readTree(r.body());
     }
 
     private long count(String instance, String title) throws Exception {
