@@ -91,33 +91,76 @@ public class ClassLogStore {
         return parked;
     }
 
+    private volatile Boolean postgres;
+
+    /** Whether the log is in PostgreSQL (production), rather than H2 (embedded). */
+    boolean postgres() {
+        Boolean p = postgres;
+        if (p == null) {
+            p = jdbc.execute((ConnectionCallback<Boolean>) c -> "PostgreSQL".equals(c.getMetaData().getDatabaseProductName()));
+            postgres = p;
+        }
+        return p;
+    }
+
+    /**
+     * The rows of {@code select} (which ends with {@code WHERE} or {@code AND}, its own parameters first in
+     * {@code args}) whose tool entry ({@code alias.tool}, {@code alias.tool_entry_id}) is one of these: one
+     * statement per 500 entries instead of one per entry. On PostgreSQL the ids go as an array (one statement text,
+     * planned once per connection); on H2 as a list of row values, which H2 looks up one by one in the key's index
+     * (a list of ids alone, or an array, made it read all of the tool's rows).
+     */
+    <T> List<T> amongToolEntries(String select, String alias, String tool, List<String> toolEntryIds,
+                                 org.springframework.jdbc.core.RowMapper<T> rows, Object... args) {
+        List<T> out = new java.util.ArrayList<>();
+        for (int from = 0; from < toolEntryIds.size(); from += 500) {
+            List<String> chunk = toolEntryIds.subList(from, Math.min(toolEntryIds.size(), from + 500));
+            if (postgres()) {
+                jdbc.execute((ConnectionCallback<Void>) c -> {
+                    try (var statement = c.prepareStatement(select + " " + alias + ".tool = ? AND " + alias
+                            + ".tool_entry_id = ANY(?)")) {
+                        int i = 1;
+                        for (Object arg : args) {
+                            statement.setObject(i++, arg);
+                        }
+                        statement.setString(i++, tool);
+                        statement.setArray(i, c.createArrayOf("varchar", chunk.toArray()));
+                        try (var rs = statement.executeQuery()) {
+                            for (int n = 0; rs.next(); n++) {
+                                out.add(rows.mapRow(rs, n));
+                            }
+                        }
+                    }
+                    return null;
+                });
+            } else {
+                List<Object> all = new java.util.ArrayList<>(List.of(args));
+                for (String id : chunk) {
+                    all.add(tool);
+                    all.add(id);
+                }
+                out.addAll(jdbc.query(select + " (" + alias + ".tool, " + alias + ".tool_entry_id) IN ("
+                        + String.join(", ", java.util.Collections.nCopies(chunk.size(), "(?, ?)")) + ")", rows,
+                        all.toArray()));
+            }
+        }
+        return out;
+    }
+
     /** Whether this tool entry's recorded version did not make the entry's current version (a write by Relais). */
     private static final String NOT_MADE_BY_IT = "NOT (e.source_tool = p.tool AND e.version = p.synced_version)";
 
     /**
      * Of these entries of a tool, those whose recorded version is one Relais wrote there (it did not make the
      * entry's current version): entry id to that version. A poll that reads that very version back has nothing
-     * to apply; {@link #apply} answers it {@link Unchanged} by the same rule. One lookup by key per entry, on
-     * one statement (an {@code IN} list over the composite key made H2 read all of the tool's provenance).
+     * to apply; {@link #apply} answers it {@link Unchanged} by the same rule.
      */
     public Map<String, String> readBack(String tool, List<String> toolEntryIds) {
-        return jdbc.execute((ConnectionCallback<Map<String, String>>) c -> {
-            Map<String, String> found = new HashMap<>();
-            try (var statement = c.prepareStatement("SELECT p.tool_version FROM classlog_provenance p "
-                    + "JOIN classlog_entry e ON e.id = p.entry_id WHERE p.tool = ? AND p.tool_entry_id = ? AND "
-                    + NOT_MADE_BY_IT)) {
-                statement.setString(1, tool);
-                for (String id : toolEntryIds) {
-                    statement.setString(2, id);
-                    try (var rs = statement.executeQuery()) {
-                        if (rs.next()) {
-                            found.put(id, rs.getString(1));
-                        }
-                    }
-                }
-            }
-            return found;
-        });
+        Map<String, String> found = new HashMap<>();
+        amongToolEntries("SELECT p.tool_entry_id, p.tool_version FROM classlog_provenance p JOIN classlog_entry e ON "
+                + "e.id = p.entry_id WHERE " + NOT_MADE_BY_IT + " AND", "p", tool, toolEntryIds,
+                (rs, n) -> found.put(rs.getString(1), rs.getString(2)));
+        return found;
     }
 
     /** What is recorded of this tool entry: the canonical entry's id, the tool's version, the version synced. */
@@ -142,6 +185,61 @@ public class ClassLogStore {
             parked.forget(change.tool(), change.toolEntryId());
         }
         return result;
+    }
+
+    /**
+     * New lessons of a page, applied together: each a tool entry that nothing is recorded of, that no create of
+     * Relais may have made and that does not wait in the parking (the caller checked all three in this transaction,
+     * see {@link ClassLogSync}), with the entry {@link Normalizer} accepted. The same rows as {@link #apply} makes
+     * for each, in three statements for the page instead of three round trips per entry (a page holds up to 500
+     * lessons, and the changes of one tool are applied one page at a time). A tool entry recorded meanwhile by
+     * another writer (the delivery that made it) fails the whole page, which is applied again, as {@link #apply}
+     * fails that change.
+     */
+    @Transactional
+    public List<Created> createAll(List<ToolChange> changes, List<Normalizer.Accepted> accepted) {
+        Timestamp now = Timestamp.from(Instant.now());
+        List<Object[]> entries = new java.util.ArrayList<>(changes.size());
+        List<Object[]> histories = new java.util.ArrayList<>(changes.size());
+        List<Object[]> provenances = new java.util.ArrayList<>(changes.size());
+        List<Created> created = new java.util.ArrayList<>(changes.size());
+        for (int i = 0; i < changes.size(); i++) {
+            ToolChange change = changes.get(i);
+            ClassLogEntry e = accepted.get(i).entry();
+            String document = write(e);
+            String id = ids.get();
+            Timestamp modified = Timestamp.from(change.modifiedAt());
+            entries.add(new Object[] {id, e.school(), e.audience(), e.subject(), e.teacher(), java.sql.Date.valueOf(e.date()),
+                    document, e.visaBy(), change.tool(), modified});
+            histories.add(new Object[] {id, 1, document, false, change.tool(), modified, now});
+            provenances.add(new Object[] {change.tool(), change.toolEntryId(), id, change.toolVersion(), 1, now});
+            created.add(new Created(id, 1, accepted.get(i).cleaned()));
+        }
+        insertRows("INSERT INTO classlog_entry (id, school, audience, subject, teacher, lesson_date, document, version, "
+                + "deleted, visa_by, source_tool, modified_at)", "(?, ?, ?, ?, ?, ?, ?, 1, FALSE, ?, ?, ?)", "", entries);
+        insertRows("INSERT INTO classlog_history (entry_id, version, document, deleted, source_tool, modified_at, "
+                + "recorded_at, conflict_lost)", "(?, ?, ?, ?, ?, ?, ?, FALSE)", "", histories);
+        if (insertRows("INSERT INTO classlog_provenance (tool, tool_entry_id, entry_id, tool_version, synced_version, "
+                + "last_seen)", "(?, ?, ?, ?, ?, ?)", " ON CONFLICT DO NOTHING", provenances) < provenances.size()) {
+            throw new org.springframework.dao.ConcurrencyFailureException("Cahier de textes : une séance de " + changes
+                    .get(0).tool() + " enregistrée pendant sa lecture, page appliquée de nouveau");
+        }
+        return created;
+    }
+
+    /**
+     * Rows into a table, as few statements as can hold them (one per 500 rows: a statement per row costs the
+     * database as much again as the row itself); the rows made, which {@code tail} (ON CONFLICT DO NOTHING) may
+     * make fewer than given.
+     */
+    int insertRows(String head, String row, String tail, List<Object[]> rows) {
+        int made = 0;
+        for (int from = 0; from < rows.size(); from += 500) {
+            List<Object[]> chunk = rows.subList(from, Math.min(rows.size(), from + 500));
+            made += jdbc.update(head + " VALUES " + String.join(", ", java.util.Collections.nCopies(chunk.size(), row))
+                    + tail, chunk.stream().flatMap(java.util.Arrays::stream).toArray());
+        }
+        return made;
     }
 
     /**

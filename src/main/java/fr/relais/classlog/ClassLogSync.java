@@ -575,45 +575,21 @@ public class ClassLogSync {
         var status = manager.getTransaction(tx);
         Map<String, Batch> batches = new LinkedHashMap<>();
         try {
+            Map<JsonNode, NewLesson> fresh = newLessons(changes);
+            List<NewLesson> creates = new java.util.ArrayList<>();
             for (JsonNode change : changes) {
-                Object savepoint = status.createSavepoint();
-                Applied out;
-                try {
-                    if (change.has("probe")) {
-                        String back = checkFeed(change);
-                        if (back != null) {
-                            jdbc.update("UPDATE classlog_watermark SET reset_requested = ? WHERE tool = ? AND school = ? "
-                                    + "AND reread_since IS NULL", cut(back), change.path("tool").asText(),
-                                    change.path("school").asText());
-                        }
-                        status.releaseSavepoint(savepoint);
-                        continue;
-                    }
-                    if (change.has("rereadDone")) {
-                        for (Applied lost : rereadDone(change)) {
-                            fanOut(lost, batches);
-                        }
-                        status.releaseSavepoint(savepoint);
-                        continue;
-                    }
-                    out = applyOne(change);
-                } catch (RuntimeException e) {
-                    if (!ownFault(e)) {
-                        throw e; // the database or the directory, not the change: the page comes back later
-                    }
-                    status.rollbackToSavepoint(savepoint);
-                    log.error("Cahier de textes : changement {} de {} refusé sur une erreur interne", change.path(
-                            "toolEntryId").asText(), change.path("tool").asText(), e);
-                    jdbc.update("INSERT INTO classlog_rejection (tool, tool_entry_id, reason, recorded_at) VALUES "
-                            + "(?, ?, ?, ?)", change.path("tool").asText(), change.path("toolEntryId").asText(),
-                            cut("erreur interne de Relais : " + e), Timestamp.from(Instant.now()));
+                NewLesson lesson = fresh.get(change);
+                if (lesson != null && lesson.accepted() == null) {
+                    continue; // an echo: nothing to apply, nothing to spread
+                }
+                if (lesson != null) {
+                    creates.add(lesson);
                     continue;
                 }
-                status.releaseSavepoint(savepoint);
-                if (out != null) {
-                    fanOut(out, batches);
-                }
+                createAll(creates, status, batches); // in the tool's order: what came before is applied first
+                applyAlone(change, status, batches);
             }
+            createAll(creates, status, batches);
             for (Batch batch : batches.values()) {
                 batch.send(sender);
             }
@@ -624,6 +600,179 @@ public class ClassLogSync {
             }
             throw e;
         }
+    }
+
+    /** One change of a page, to a savepoint of its own: refused alone when it fails for a reason of its own. */
+    private void applyAlone(JsonNode change, org.springframework.transaction.TransactionStatus status,
+                            Map<String, Batch> batches) throws Exception {
+        Object savepoint = status.createSavepoint();
+        Applied out;
+        try {
+            if (change.has("probe")) {
+                String back = checkFeed(change);
+                if (back != null) {
+                    jdbc.update("UPDATE classlog_watermark SET reset_requested = ? WHERE tool = ? AND school = ? "
+                            + "AND reread_since IS NULL", cut(back), change.path("tool").asText(),
+                            change.path("school").asText());
+                }
+                status.releaseSavepoint(savepoint);
+                return;
+            }
+            if (change.has("rereadDone")) {
+                for (Applied lost : rereadDone(change)) {
+                    fanOut(lost, batches);
+                }
+                status.releaseSavepoint(savepoint);
+                return;
+            }
+            out = applyOne(change);
+        } catch (RuntimeException e) {
+            if (!ownFault(e)) {
+                throw e; // the database or the directory, not the change: the page comes back later
+            }
+            status.rollbackToSavepoint(savepoint);
+            log.error("Cahier de textes : changement {} de {} refusé sur une erreur interne", change.path(
+                    "toolEntryId").asText(), change.path("tool").asText(), e);
+            jdbc.update("INSERT INTO classlog_rejection (tool, tool_entry_id, reason, recorded_at) VALUES "
+                    + "(?, ?, ?, ?)", change.path("tool").asText(), change.path("toolEntryId").asText(),
+                    cut("erreur interne de Relais : " + e), Timestamp.from(Instant.now()));
+            return;
+        }
+        status.releaseSavepoint(savepoint);
+        if (out != null) {
+            fanOut(out, batches);
+        }
+    }
+
+    /** A new lesson of a page (see {@link #newLessons}): its change, and the entry as the log will hold it. */
+    private record NewLesson(JsonNode item, ClassLogStore.ToolChange change, Normalizer.Accepted accepted) {
+    }
+
+    /**
+     * The changes of a page that are new lessons and nothing else, most of a page in a busy school: a tool entry
+     * of a class this tool is read for, that nothing is recorded of, that no create of Relais may have made (no
+     * create under way for its lesson), that does not wait in the parking, and that appears once in the page,
+     * with an entry the normaliser accepts. Found in three statements for the page, and applied together by
+     * {@link #createAll}; every other change goes through {@link #applyOne}. (A page of a feed check, a re-read
+     * or the parking goes wholly one by one.) The creates under way are read before the records: a delivery that
+     * recorded its copy in between (its record and the removal of its create under way commit together) is seen
+     * in the records, as in {@link #applyOne}.
+     */
+    private Map<JsonNode, NewLesson> newLessons(List<JsonNode> changes) {
+        Map<JsonNode, NewLesson> out = new java.util.IdentityHashMap<>();
+        Map<String, Integer> times = new java.util.HashMap<>();
+        for (JsonNode c : changes) {
+            if (c.has("probe") || c.has("rereadDone") || c.path("parked").asBoolean(false)
+                    || c.path("reread").asBoolean(false)) {
+                return out;
+            }
+            times.merge(c.path("tool").asText() + "\n" + c.path("toolEntryId").asText(), 1, Integer::sum);
+        }
+        if (legacyPending()) {
+            return out;
+        }
+        Map<String, List<NewLesson>> candidates = new LinkedHashMap<>();
+        for (JsonNode m : changes) {
+            String tool = m.path("tool").asText();
+            if (m.path("deleted").asBoolean(false) || !m.path("entry").isTextual()
+                    || times.get(tool + "\n" + m.path("toolEntryId").asText()) > 1) {
+                continue;
+            }
+            ClassLogEntry entry;
+            try {
+                entry = store.read(m.path("entry").asText());
+                Instant.parse(m.path("modifiedAt").asText());
+            } catch (RuntimeException unreadable) {
+                continue; // refused on its own, with its reason, by applyOne
+            }
+            if (entry.school() == null || entry.audience() == null || entry.date() == null
+                    || !plan.reads(entry.school(), entry.audience(), tool)) {
+                continue;
+            }
+            candidates.computeIfAbsent(tool, k -> new java.util.ArrayList<>()).add(new NewLesson(m,
+                    new ClassLogStore.ToolChange(tool, m.path("toolEntryId").asText(), m.path("toolVersion").asText(),
+                            Instant.parse(m.path("modifiedAt").asText()), false, entry), null));
+        }
+        for (var byTool : candidates.entrySet()) {
+            String tool = byTool.getKey();
+            List<NewLesson> news = byTool.getValue();
+            java.util.Set<String> underWay = new java.util.HashSet<>();
+            for (int from = 0; from < news.size(); from += 500) {
+                List<NewLesson> chunk = news.subList(from, Math.min(news.size(), from + 500));
+                List<Object> args = new java.util.ArrayList<>();
+                args.add(tool);
+                chunk.forEach(n -> args.add(n.change().entry().lessonKey()));
+                underWay.addAll(jdbc.queryForList("SELECT lesson FROM classlog_pending WHERE tool = ? AND lesson IN ("
+                        + String.join(", ", java.util.Collections.nCopies(chunk.size(), "?")) + ")", String.class,
+                        args.toArray()));
+            }
+            // what is recorded of each: its version there, and whether that version made the entry's current one
+            Map<String, String[]> recorded = new java.util.HashMap<>();
+            store.amongToolEntries("SELECT p.tool_entry_id, p.tool_version, CASE WHEN e.source_tool = p.tool AND "
+                    + "e.version = p.synced_version THEN 1 ELSE 0 END FROM classlog_provenance p JOIN classlog_entry e ON "
+                    + "e.id = p.entry_id WHERE", "p", tool, news.stream().map(n -> n.change().toolEntryId()).toList(),
+                    (rs, k) -> recorded.put(rs.getString(1), new String[] {rs.getString(2), rs.getString(3)}));
+            java.util.Set<String> waiting = store.parked().among(tool, news.stream().map(n -> n.change().toolEntryId())
+                    .toList());
+            for (NewLesson n : news) {
+                ClassLogStore.ToolChange change = n.change();
+                String[] known = recorded.get(change.toolEntryId());
+                if (waiting.contains(change.toolEntryId())) {
+                    continue;
+                }
+                if (known != null) {
+                    if (known[0].equals(change.toolVersion()) && known[1].equals("0")) {
+                        // Relais' own write read back, recorded since the poll: nothing to apply (see applyOne)
+                        out.put(n.item(), n);
+                    }
+                    continue;
+                }
+                if (underWay.contains(change.entry().lessonKey())) {
+                    continue;
+                }
+                String school = change.entry().school();
+                if (Normalizer.normalize(change.entry(), code -> audiences.apply(school).contains(code))
+                        instanceof Normalizer.Accepted accepted) {
+                    out.put(n.item(), new NewLesson(n.item(), change, accepted));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The new lessons gathered so far, into the log together (see {@link ClassLogStore#createAll}), each out to the
+     * other tools of its class. Should one fail for a reason of its own (a value the columns cannot hold), they are
+     * applied again one by one, so that only that one is refused.
+     */
+    private void createAll(List<NewLesson> creates, org.springframework.transaction.TransactionStatus status,
+                           Map<String, Batch> batches) throws Exception {
+        if (creates.isEmpty()) {
+            return;
+        }
+        Object savepoint = status.createSavepoint();
+        List<ClassLogStore.Created> made;
+        try {
+            made = store.createAll(creates.stream().map(NewLesson::change).toList(),
+                    creates.stream().map(NewLesson::accepted).toList());
+        } catch (RuntimeException e) {
+            if (!ownFault(e)) {
+                throw e;
+            }
+            status.rollbackToSavepoint(savepoint);
+            for (NewLesson n : creates) {
+                applyAlone(n.item(), status, batches);
+            }
+            creates.clear();
+            return;
+        }
+        status.releaseSavepoint(savepoint);
+        for (int i = 0; i < creates.size(); i++) {
+            ClassLogEntry e = creates.get(i).accepted().entry();
+            fanOut(new Applied(made.get(i).id(), false, e.school(), e.audience(), made.get(i).version(),
+                    creates.get(i).change().tool()), batches);
+        }
+        creates.clear();
     }
 
     /**
@@ -840,6 +989,20 @@ public class ClassLogSync {
      * A change from a tool Relais is creating an entry in right now, for the same lesson (school, class, date,
      * start, title): it is Relais' own create seen before the tool's answer was recorded, so it is linked.
      */
+    /**
+     * Whether creates recorded before the lesson key (V19) are left, to be compared one by one. Checked again
+     * every minute: a node of an older version may still be running during an upgrade.
+     */
+    private boolean legacyPending() {
+        long now = System.nanoTime();
+        if (now - legacyCheckedAt > 60_000_000_000L) {
+            legacyPending = jdbc.queryForObject("SELECT COUNT(*) FROM classlog_pending WHERE lesson IS NULL",
+                    Long.class) > 0;
+            legacyCheckedAt = now;
+        }
+        return legacyPending;
+    }
+
     private boolean ownCreateUnderWay(ClassLogStore.ToolChange change) {
         ClassLogEntry c = change.entry(); // a tool entry Relais has no record of (the caller checked)
         if (c.school() == null || c.audience() == null || c.date() == null) {
@@ -849,15 +1012,7 @@ public class ClassLogSync {
                 rs.getString(3)};
         List<Object[]> pendings = new java.util.ArrayList<>(jdbc.query("SELECT p.entry_id, p.version, " + SENT
                 + " FROM classlog_pending p WHERE p.tool = ? AND p.lesson = ?", row, change.tool(), c.lessonKey()));
-        // creates recorded before the lesson key (V19): compared one by one, while there are any. Whether any are
-        // left is checked again every minute: a node of an older version may still be running during an upgrade
-        long now = System.nanoTime();
-        if (now - legacyCheckedAt > 60_000_000_000L) {
-            legacyPending = jdbc.queryForObject("SELECT COUNT(*) FROM classlog_pending WHERE lesson IS NULL",
-                    Long.class) > 0;
-            legacyCheckedAt = now;
-        }
-        if (legacyPending) {
+        if (legacyPending()) {
             pendings.addAll(jdbc.query("SELECT p.entry_id, p.version, " + SENT + " FROM classlog_pending p JOIN "
                     + "classlog_entry e ON e.id = p.entry_id WHERE p.tool = ? AND p.lesson IS NULL AND e.school = ? AND "
                     + "e.audience = ? AND e.lesson_date = ?", row, change.tool(), c.school(), c.audience(),
@@ -913,6 +1068,7 @@ public class ClassLogSync {
             return;
         }
         java.util.Set<String> ownPending = new java.util.HashSet<>();
+        Map<String, Object[]> states = new java.util.HashMap<>();
         if (!Boolean.TRUE.equals(redelivered)) {
             // the creates' pending rows, committed before any of them is sent to the tool (see write): the entries of
             // the batch not in the tool yet (no provenance) and with no create under way, read in one statement per
@@ -925,6 +1081,7 @@ public class ClassLogSync {
             java.util.Set<String> made = new java.util.HashSet<>();
             persistently(target, () -> tx.executeWithoutResult(st -> {
                 made.clear(); // a retry after the database failed starts again
+                states.clear();
                 List<Object[]> rows = new java.util.ArrayList<>();
                 Timestamp now = Timestamp.from(Instant.now());
                 for (int from = 0; from < ids.size(); from += 500) {
@@ -932,7 +1089,7 @@ public class ClassLogSync {
                     List<Object> args = new java.util.ArrayList<>(chunk);
                     args.add(target);
                     args.add(target);
-                    jdbc.query("SELECT e.id, e.version, e.document FROM classlog_entry e WHERE e.id IN ("
+                    jdbc.query("SELECT e.id, e.version, e.document, e.school, e.audience FROM classlog_entry e WHERE e.id IN ("
                             + String.join(", ", java.util.Collections.nCopies(chunk.size(), "?")) + ") AND NOT e.deleted "
                             + "AND NOT EXISTS (SELECT 1 FROM classlog_provenance p WHERE p.tool = ? AND p.entry_id = e.id) "
                             + "AND NOT EXISTS (SELECT 1 FROM classlog_pending k WHERE k.tool = ? AND k.entry_id = e.id)",
@@ -944,11 +1101,14 @@ public class ClassLogSync {
                                     // what is sent is that version's document, which the history keeps (see SENT)
                                     rows.add(new Object[] {target, id, version, now,
                                             store.read(rs.getString(3)).lessonKey()});
+                                    // what write reads of the entry first, known from here: no copy, no earlier create
+                                    states.put(id, new Object[] {rs.getLong(2), false, rs.getString(4), rs.getString(3),
+                                            null, null, 1L, null, null, rs.getString(5)});
                                 }
                             }, args.toArray());
                 }
-                jdbc.batchUpdate("INSERT INTO classlog_pending (tool, entry_id, version, created_at, lesson) "
-                        + "VALUES (?, ?, ?, ?, ?)", rows);
+                store.insertRows("INSERT INTO classlog_pending (tool, entry_id, version, created_at, lesson)",
+                        "(?, ?, ?, ?, ?)", "", rows);
             }));
             ownPending.addAll(made);
         }
@@ -966,7 +1126,8 @@ public class ClassLogSync {
                 String id = item.path("entry").asText();
                 long version = item.path("version").asLong();
                 try {
-                    deliver(deliveryId, id, version, target, Boolean.TRUE.equals(redelivered), ownPending, records);
+                    deliver(deliveryId, id, version, target, Boolean.TRUE.equals(redelivered), ownPending, records,
+                            states.get(id));
                 } catch (Exception e) {
                     if (stopping.getCount() == 0) {
                         throw e; // Relais stops: the broker keeps the batch (what was written is recorded below)
@@ -989,8 +1150,52 @@ public class ClassLogSync {
     }
 
     private void recordNow(List<Runnable> records) {
-        tx.executeWithoutResult(st -> records.forEach(Runnable::run));
+        tx.executeWithoutResult(st -> {
+            List<Copy> copies = records.stream().filter(Copy.class::isInstance).map(Copy.class::cast).toList();
+            copies(copies);
+            records.stream().filter(r -> !(r instanceof Copy)).forEach(Runnable::run);
+        });
         records.clear();
+    }
+
+    /** A copy the tool has just made of an entry (its id not recorded yet): recorded with the others of its batch. */
+    private record Copy(String target, String id, long version, String toolEntryId, String toolVersion)
+            implements Runnable {
+        @Override
+        public void run() {
+            throw new IllegalStateException("recorded with its batch, see copies");
+        }
+    }
+
+    /**
+     * Records new copies in one target, with the removal of their creates under way: a statement for them all
+     * rather than two per copy. A copy already recorded by the tool's poll (it read the copy back before this
+     * record) makes the insert fall short: then each is recorded the way that tolerates it.
+     */
+    private void copies(List<Copy> copies) {
+        if (copies.isEmpty()) {
+            return;
+        }
+        Timestamp now = Timestamp.from(Instant.now());
+        List<Object[]> rows = copies.stream().map(c -> new Object[] {c.target(), c.toolEntryId(), c.id(), c.toolVersion(),
+                c.version(), now}).toList();
+        if (store.insertRows("INSERT INTO classlog_provenance (tool, tool_entry_id, entry_id, tool_version, "
+                + "synced_version, last_seen)", "(?, ?, ?, ?, ?, ?)", " ON CONFLICT DO NOTHING", rows) < rows.size()) {
+            for (Copy c : copies) {
+                store.delivered(c.id(), c.version(), c.target(), c.toolEntryId(), c.toolVersion(), false);
+            }
+        }
+        for (var byTarget : copies.stream().collect(java.util.stream.Collectors.groupingBy(Copy::target)).entrySet()) {
+            List<Copy> these = byTarget.getValue();
+            for (int from = 0; from < these.size(); from += 500) {
+                List<Copy> chunk = these.subList(from, Math.min(these.size(), from + 500));
+                List<Object> args = new java.util.ArrayList<>();
+                args.add(byTarget.getKey());
+                chunk.forEach(c -> args.add(c.id()));
+                jdbc.update("DELETE FROM classlog_pending WHERE tool = ? AND entry_id IN (" + String.join(", ",
+                        java.util.Collections.nCopies(chunk.size(), "?")) + ")", args.toArray());
+            }
+        }
     }
 
     /** Milliseconds to wait before attempt {@code attempt + 1}: the redelivery delay, doubled each time, capped. */
@@ -1036,12 +1241,18 @@ public class ClassLogSync {
      */
     private void deliver(String deliveryId, String id, long version, String target, boolean redelivered,
                          java.util.Set<String> ownPending, List<Runnable> records) throws Exception {
+        deliver(deliveryId, id, version, target, redelivered, ownPending, records, null);
+    }
+
+    /** @param state what {@link #write} reads of the entry first, when its batch knows it already (or null) */
+    private void deliver(String deliveryId, String id, long version, String target, boolean redelivered,
+                         java.util.Set<String> ownPending, List<Runnable> records, Object[] state) throws Exception {
         CircuitBreaker breaker = breaker(target);
         for (int attempt = 1; ; attempt++) {
             boolean first = attempt == 1; // a failed attempt may have created the entry before failing
             try {
                 breaker.executeCheckedSupplier(() -> {
-                    write(target, id, version, first && ownPending.contains(id), records);
+                    write(target, id, version, first && ownPending.contains(id), records, first ? state : null);
                     return null;
                 });
                 if (redelivered || attempt > 1) {
@@ -1104,10 +1315,11 @@ public class ClassLogSync {
      * Writes the entry's version into the tool, unless it holds it or a later one is queued.
      *
      * @param ownPending the entry's pending row was made by this delivery, just before: no earlier create to find
+     * @param state      what the query below reads, as the batch read it when it made the pending row (or null)
      */
-    private void write(String target, String id, long version, boolean ownPending, List<Runnable> records)
-            throws ToolException {
-        Object[] c = jdbc.query("SELECT e.version, e.deleted, e.school, e.document, p.synced_version, "
+    private void write(String target, String id, long version, boolean ownPending, List<Runnable> records,
+                       Object[] state) throws ToolException {
+        Object[] c = state != null ? state : jdbc.query("SELECT e.version, e.deleted, e.school, e.document, p.synced_version, "
                 + "p.tool_entry_id, (SELECT COUNT(*) FROM classlog_pending k WHERE k.tool = ? AND k.entry_id = e.id), "
                 + "p.tool_version, (SELECT h.document FROM classlog_history h WHERE h.entry_id = e.id AND h.version = "
                 + "p.synced_version), e.audience FROM classlog_entry e LEFT JOIN classlog_provenance p ON p.entry_id = e.id AND "
@@ -1175,14 +1387,14 @@ public class ClassLogSync {
         ToolClient.Written written = client.write(tool, targetId.orElse(null), entry);
         boolean created = targetId.isEmpty() || pending;
         boolean fresh = targetId.isEmpty(); // the tool has just made this entry: its id is not recorded yet
-        Runnable record = () -> {
-            store.delivered(id, version, target, written.toolEntryId(), written.toolVersion(), fresh);
+        Runnable record = fresh ? new Copy(target, id, version, written.toolEntryId(), written.toolVersion()) : () -> {
+            store.delivered(id, version, target, written.toolEntryId(), written.toolVersion(), false);
             if (created) {
                 jdbc.update("DELETE FROM classlog_pending WHERE tool = ? AND entry_id = ?", target, id);
             }
         };
         if (records == null) {
-            tx.executeWithoutResult(st -> record.run());
+            recordNow(new java.util.ArrayList<>(List.of(record)));
         } else {
             records.add(record);
         }

@@ -285,6 +285,23 @@ public class ParkedEntries {
             return true;
         }
 
+        /** Which of these entries of a tool wait here (one statement; none looked up while nothing is parked). */
+        java.util.Set<String> among(String tool, List<String> toolEntryIds) {
+            java.util.Set<String> found = new java.util.HashSet<>();
+            if (toolEntryIds.isEmpty() || !mayHoldRows()) {
+                return found;
+            }
+            List<Object> args = new java.util.ArrayList<>();
+            for (String id : toolEntryIds) {
+                args.add(tool);
+                args.add(id);
+            }
+            found.addAll(jdbc.queryForList("SELECT tool_entry_id FROM classlog_parked WHERE (tool, tool_entry_id) IN ("
+                    + String.join(", ", java.util.Collections.nCopies(toolEntryIds.size(), "(?, ?)")) + ")", String.class,
+                    args.toArray()));
+            return found;
+        }
+
         private boolean mayHoldRows() {
             long now = System.nanoTime();
             if (now - checkedAt >= RECHECK_NANOS) {

@@ -76,7 +76,8 @@ class ClassLogBenchmark {
                         .get(1 + w / others.size());
                 double[] warm = sync(app, neo, uai, audience, Integer.getInteger("bench.classlog.warmup", 5000));
                 System.out.printf("warm-up class %d of %d (%s %s): %,.0f entries/s, %.1f ms of CPU per entry, of which "
-                        + "%.1f ms in the JIT compiler's threads%n", w + 1, warmups, uai, audience, warm[0], warm[1], warm[4]);
+                        + "%.1f ms in the JIT compiler's threads; %.1f ms in PostgreSQL's%n", w + 1, warmups, uai, audience,
+                        warm[0], warm[1], warm[4], warm[5]);
             }
             double[] measured = sync(app, neo, school, classes.get(0), entries);
             double relais = measured[0];
@@ -94,11 +95,12 @@ class ClassLogBenchmark {
                             + "entries: %,d written in one tool, present in the two others after %.1f s%n"
                             + "Relais end to end: %,.0f entries/s (target >= 1,000), %.1f ms of CPU per entry (Relais and "
                             + "the three simulated tools, one process), of which %.1f ms in the simulated tools' HTTP "
-                            + "server threads and %.1f ms in the JIT compiler's%n"
+                            + "server threads and %.1f ms in the JIT compiler's; %.1f ms of CPU per entry in PostgreSQL's server "
+                            + "processes%n"
                             + "raw Artemis persistent send+receive (%d bytes): %,.0f messages/s with 1 producer and 1 consumer, "
                             + "%,.0f messages/s with 8 of each%n"
                             + "ratio: %.2f (to 1 pair), %.2f (to 8 pairs)%n%n", db.name(), entries,
-                    seconds, relais, cpuPerEntry, measured[2], measured[4], size, raw, raw8,
+                    seconds, relais, cpuPerEntry, measured[2], measured[4], measured[5], size, raw, raw8,
                     relais / raw, relais / raw8);
         }
     }
@@ -128,6 +130,7 @@ class ClassLogBenchmark {
         }
         var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         long cpu = os.getProcessCpuTime();
+        long database = postgresCpu();
         long simulators = serverThreadsCpu();
         Map<String, Long> before = threadGroupsCpu();
         Map<String, Long> vmBefore = vmThreadsCpu();
@@ -191,7 +194,8 @@ class ClassLogBenchmark {
                 (serverThreadsCpu() - simulators) / 1e6 / entries,
                 (java.lang.management.ManagementFactory.getCompilationMXBean().getTotalCompilationTime() - jit)
                         / (double) entries,
-                (compilersCpu(vmThreadsCpu()) - compilersCpu(vmBefore)) / 1e6 / entries};
+                (compilersCpu(vmThreadsCpu()) - compilersCpu(vmBefore)) / 1e6 / entries,
+                (postgresCpu() - database) / 1e6 / entries};
     }
 
     /**
@@ -205,6 +209,30 @@ class ClassLogBenchmark {
             if (info != null && info.getThreadName().startsWith("http-nio-")) {
                 sum += Math.max(0, threads.getThreadCpuTime(info.getThreadId()));
             }
+        }
+        return sum;
+    }
+
+    /**
+     * CPU nanoseconds so far of the PostgreSQL server's processes on this machine (Linux /proc; 0 with H2): the
+     * database's share of the two cores, which the process' own CPU figure leaves out.
+     */
+    static long postgresCpu() {
+        long sum = 0;
+        try (var procs = java.nio.file.Files.list(Path.of("/proc"))) {
+            for (Path proc : procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).toList()) {
+                try {
+                    String stat = java.nio.file.Files.readString(proc.resolve("stat"));
+                    if (stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).equals("postgres")) {
+                        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        sum += (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L; // USER_HZ 100
+                    }
+                } catch (java.io.IOException | RuntimeException e) {
+                    // a process that ended meanwhile
+                }
+            }
+        } catch (java.io.IOException e) {
+            return 0;
         }
         return sum;
     }
