@@ -83,7 +83,7 @@ public class ClassLogStore {
     public ClassLogStore(JdbcTemplate jdbc, List<String> precedence) {
         this.jdbc = jdbc;
         this.precedence = precedence;
-        this.parked = new ParkedEntries.Rows(jdbc, json);
+        this.parked = new ParkedEntries.Rows(jdbc, json, this);
     }
 
     /** The changes kept aside for the directory, in this store's database. */
@@ -104,45 +104,42 @@ public class ClassLogStore {
     }
 
     /**
+     * A condition on a table keyed by tool: {@code alias.tool} is {@code tool} and {@code alias.column} one of these
+     * values (at most a few hundred), with its parameters. On PostgreSQL the values go as one array (one statement
+     * text, planned once per connection); on H2 as a list of row values, which H2 looks up one by one in an index
+     * on (tool, column) (a list of values alone, or an array, made it go through all of the tool's rows).
+     */
+    record KeyIn(String sql, List<Object> args) {
+    }
+
+    KeyIn keyIn(String alias, String column, String tool, List<String> values) {
+        if (postgres()) {
+            return new KeyIn(alias + ".tool = ? AND " + alias + "." + column + " = ANY(?)",
+                    List.of(tool, values.toArray(String[]::new)));
+        }
+        List<Object> args = new java.util.ArrayList<>(values.size() * 2);
+        for (String value : values) {
+            args.add(tool);
+            args.add(value);
+        }
+        return new KeyIn("(" + alias + ".tool, " + alias + "." + column + ") IN ("
+                + String.join(", ", java.util.Collections.nCopies(values.size(), "(?, ?)")) + ")", args);
+    }
+
+    /**
      * The rows of {@code select} (which ends with {@code WHERE} or {@code AND}, its own parameters first in
      * {@code args}) whose tool entry ({@code alias.tool}, {@code alias.tool_entry_id}) is one of these: one
-     * statement per 500 entries instead of one per entry. On PostgreSQL the ids go as an array (one statement text,
-     * planned once per connection); on H2 as a list of row values, which H2 looks up one by one in the key's index
-     * (a list of ids alone, or an array, made it read all of the tool's rows).
+     * statement per 500 entries instead of one per entry (see {@link #keyIn}).
      */
     <T> List<T> amongToolEntries(String select, String alias, String tool, List<String> toolEntryIds,
                                  org.springframework.jdbc.core.RowMapper<T> rows, Object... args) {
         List<T> out = new java.util.ArrayList<>();
         for (int from = 0; from < toolEntryIds.size(); from += 500) {
-            List<String> chunk = toolEntryIds.subList(from, Math.min(toolEntryIds.size(), from + 500));
-            if (postgres()) {
-                jdbc.execute((ConnectionCallback<Void>) c -> {
-                    try (var statement = c.prepareStatement(select + " " + alias + ".tool = ? AND " + alias
-                            + ".tool_entry_id = ANY(?)")) {
-                        int i = 1;
-                        for (Object arg : args) {
-                            statement.setObject(i++, arg);
-                        }
-                        statement.setString(i++, tool);
-                        statement.setArray(i, c.createArrayOf("varchar", chunk.toArray()));
-                        try (var rs = statement.executeQuery()) {
-                            for (int n = 0; rs.next(); n++) {
-                                out.add(rows.mapRow(rs, n));
-                            }
-                        }
-                    }
-                    return null;
-                });
-            } else {
-                List<Object> all = new java.util.ArrayList<>(List.of(args));
-                for (String id : chunk) {
-                    all.add(tool);
-                    all.add(id);
-                }
-                out.addAll(jdbc.query(select + " (" + alias + ".tool, " + alias + ".tool_entry_id) IN ("
-                        + String.join(", ", java.util.Collections.nCopies(chunk.size(), "(?, ?)")) + ")", rows,
-                        all.toArray()));
-            }
+            KeyIn key = keyIn(alias, "tool_entry_id", tool, toolEntryIds.subList(from, Math.min(toolEntryIds.size(),
+                    from + 500)));
+            List<Object> all = new java.util.ArrayList<>(List.of(args));
+            all.addAll(key.args());
+            out.addAll(jdbc.query(select + " " + key.sql(), rows, all.toArray()));
         }
         return out;
     }

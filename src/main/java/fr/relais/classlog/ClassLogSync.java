@@ -698,13 +698,10 @@ public class ClassLogSync {
             List<NewLesson> news = byTool.getValue();
             java.util.Set<String> underWay = new java.util.HashSet<>();
             for (int from = 0; from < news.size(); from += 500) {
-                List<NewLesson> chunk = news.subList(from, Math.min(news.size(), from + 500));
-                List<Object> args = new java.util.ArrayList<>();
-                args.add(tool);
-                chunk.forEach(n -> args.add(n.change().entry().lessonKey()));
-                underWay.addAll(jdbc.queryForList("SELECT lesson FROM classlog_pending WHERE tool = ? AND lesson IN ("
-                        + String.join(", ", java.util.Collections.nCopies(chunk.size(), "?")) + ")", String.class,
-                        args.toArray()));
+                ClassLogStore.KeyIn key = store.keyIn("k", "lesson", tool, news.subList(from, Math.min(news.size(),
+                        from + 500)).stream().map(n -> n.change().entry().lessonKey()).toList());
+                underWay.addAll(jdbc.queryForList("SELECT k.lesson FROM classlog_pending k WHERE " + key.sql(),
+                        String.class, key.args().toArray()));
             }
             // what is recorded of each: its version there, and whether that version made the entry's current one
             Map<String, String[]> recorded = new java.util.HashMap<>();
@@ -1188,12 +1185,9 @@ public class ClassLogSync {
         for (var byTarget : copies.stream().collect(java.util.stream.Collectors.groupingBy(Copy::target)).entrySet()) {
             List<Copy> these = byTarget.getValue();
             for (int from = 0; from < these.size(); from += 500) {
-                List<Copy> chunk = these.subList(from, Math.min(these.size(), from + 500));
-                List<Object> args = new java.util.ArrayList<>();
-                args.add(byTarget.getKey());
-                chunk.forEach(c -> args.add(c.id()));
-                jdbc.update("DELETE FROM classlog_pending WHERE tool = ? AND entry_id IN (" + String.join(", ",
-                        java.util.Collections.nCopies(chunk.size(), "?")) + ")", args.toArray());
+                ClassLogStore.KeyIn key = store.keyIn("k", "entry_id", byTarget.getKey(), these.subList(from,
+                        Math.min(these.size(), from + 500)).stream().map(Copy::id).toList());
+                jdbc.update("DELETE FROM classlog_pending k WHERE " + key.sql(), key.args().toArray());
             }
         }
     }

@@ -225,9 +225,12 @@ public class ParkedEntries {
         private volatile long checkedAt = System.nanoTime() - RECHECK_NANOS;
         private volatile long parkedAt = System.nanoTime() - PARKED_LATELY_NANOS;
 
-        Rows(JdbcTemplate jdbc, ObjectMapper json) {
+        private final ClassLogStore store;
+
+        Rows(JdbcTemplate jdbc, ObjectMapper json, ClassLogStore store) {
             this.jdbc = jdbc;
             this.json = json;
+            this.store = store;
         }
 
         /** Keeps (or replaces) the tool entry's waiting change; the first time it was parked is kept. */
@@ -291,14 +294,8 @@ public class ParkedEntries {
             if (toolEntryIds.isEmpty() || !mayHoldRows()) {
                 return found;
             }
-            List<Object> args = new java.util.ArrayList<>();
-            for (String id : toolEntryIds) {
-                args.add(tool);
-                args.add(id);
-            }
-            found.addAll(jdbc.queryForList("SELECT tool_entry_id FROM classlog_parked WHERE (tool, tool_entry_id) IN ("
-                    + String.join(", ", java.util.Collections.nCopies(toolEntryIds.size(), "(?, ?)")) + ")", String.class,
-                    args.toArray()));
+            store.amongToolEntries("SELECT k.tool_entry_id FROM classlog_parked k WHERE", "k", tool, toolEntryIds,
+                    (rs, n) -> found.add(rs.getString(1)));
             return found;
         }
 
