@@ -61,7 +61,17 @@ public final class ClusterNode implements AutoCloseable {
     private record Role(String name, int key, RoleListener listener) {
     }
 
-    private final String id = UUID.randomUUID().toString().substring(0, 8);
+    /** host/pid/random: what an operator sees in the logs, unique even for two nodes in one process (tests). */
+    private final String id = host() + "/" + ProcessHandle.current().pid() + "/"
+            + UUID.randomUUID().toString().substring(0, 4);
+
+    private static String host() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            return "?";
+        }
+    }
     private final Connector connector;
     private final Duration heartbeat;
     private final Map<String, Role> wanted = new ConcurrentHashMap<>();
