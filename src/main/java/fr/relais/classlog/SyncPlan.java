@@ -20,11 +20,15 @@ import fr.relais.connector.Capability;
 import fr.relais.connector.Connector;
 import fr.relais.connector.ConnectorRegistry;
 import fr.relais.directory.Directory;
+import fr.relais.platform.cluster.ClusterNode;
 
 /**
  * Which tools keep the log of which class or group of a school, and in which direction: the sync plan, kept in
  * the database ({@code classlog_sync}) and held in memory for the flow. A class has at least two tools, at least
  * one that Relais reads and one other that it writes.
+ *
+ * <p>With several nodes, a plan saved on one is announced to the others ({@link ClusterNode}), which read it
+ * again; the node that polls (role {@value #POLL_ROLE}) resets the watermarks the new plan asks for.
  */
 @Component
 public class SyncPlan {
@@ -56,11 +60,16 @@ public class SyncPlan {
     public record ClassSync(String school, String audience, List<Member> tools) {
     }
 
+    /** The role of the node that polls the tools (route {@code classlog-poll} of routes/classlog-sync.yaml). */
+    public static final String POLL_ROLE = "classlog-poll";
+    private static final String CHANGES = "classlog-plan";
+
     private final JdbcTemplate jdbc;
     private final ConnectorRegistry registry;
     private final Directory directory;
     private final ClassLogSettings settings;
     private final ToolClients clients;
+    private final ClusterNode cluster;
     private final org.springframework.transaction.support.TransactionTemplate ownTransaction;
     /**
      * Held by a poll of (tool, school) from reading its watermark to moving it, and by a reset of that watermark:
@@ -70,10 +79,23 @@ public class SyncPlan {
     private volatile List<ClassSync> plan = List.of();
     /** The same plan by (school, class): looked up for every change polled and applied. */
     private volatile Map<List<String>, List<Member>> byClass = Map.of();
+    /** (tool, school) whose watermark a saved plan asked to reset, as the last reload read them. */
+    private volatile Set<List<String>> rereads = Set.of();
 
+    /** One node alone (the simulation, tests that build the engine by hand). */
     public SyncPlan(JdbcTemplate jdbc, ConnectorRegistry registry, Directory directory, ClassLogSettings settings,
                     ToolClients clients, org.springframework.transaction.PlatformTransactionManager transactions) {
+        this(jdbc, registry, directory, settings, clients, transactions, ClusterNode.single());
+    }
+
+    @org.springframework.beans.factory.annotation.Autowired
+    public SyncPlan(JdbcTemplate jdbc, ConnectorRegistry registry, Directory directory, ClassLogSettings settings,
+                    ToolClients clients, org.springframework.transaction.PlatformTransactionManager transactions,
+                    ClusterNode cluster) {
         this.jdbc = jdbc;
+        this.cluster = cluster;
+        // another node saved a plan: read it again (everything: this node may have missed news)
+        cluster.onChange(CHANGES, keys -> reload());
         this.ownTransaction = new org.springframework.transaction.support.TransactionTemplate(transactions);
         // the reset runs after the plan's commit, while that transaction's connection is still bound: its own
         // transaction makes it committed before the poll lock is released
@@ -94,9 +116,13 @@ public class SyncPlan {
             if (known == 0) {
                 for (String tool : s.tools()) {
                     String direction = s.directions() == null ? null : s.directions().get(tool);
-                    jdbc.update("INSERT INTO classlog_sync (school, audience, tool, direction, updated_at) VALUES (?, ?, ?, ?, ?)",
-                            s.school(), s.audience(), tool, direction == null ? "BOTH" : Direction.parse(direction).name(),
-                            Timestamp.from(Instant.now()));
+                    try {
+                        jdbc.update("INSERT INTO classlog_sync (school, audience, tool, direction, updated_at) VALUES (?, ?, ?, ?, ?)",
+                                s.school(), s.audience(), tool, direction == null ? "BOTH" : Direction.parse(direction).name(),
+                                Timestamp.from(Instant.now()));
+                    } catch (org.springframework.dao.DuplicateKeyException seededByAnotherNode) {
+                        // nodes starting together on one database: the first one seeded it
+                    }
                 }
             }
         }
@@ -109,6 +135,8 @@ public class SyncPlan {
     }
 
     private void reload() {
+        Set<List<String>> pending = new java.util.HashSet<>(jdbc.query("SELECT DISTINCT tool, school FROM classlog_sync "
+                + "WHERE reread_requested_at IS NOT NULL", (rs, n) -> List.of(rs.getString(1), rs.getString(2))));
         Map<String, ClassSync> classes = new LinkedHashMap<>();
         jdbc.query("SELECT school, audience, tool, direction FROM classlog_sync ORDER BY school, audience, tool", rs -> {
             String key = rs.getString(1) + "/" + rs.getString(2);
@@ -125,6 +153,7 @@ public class SyncPlan {
         byClass = loaded.stream().collect(java.util.stream.Collectors.toUnmodifiableMap(
                 c -> List.of(c.school(), c.audience()), ClassSync::tools));
         plan = loaded;
+        rereads = Set.copyOf(pending);
     }
 
     public List<ClassSync> all() {
@@ -210,42 +239,104 @@ public class SyncPlan {
         List<String> readBefore = members(school, audience).stream().filter(m -> m.direction().reads())
                 .map(Member::tool).toList();
         jdbc.update("DELETE FROM classlog_sync WHERE school = ? AND audience = ?", school, audience);
+        List<String> reread = tools.stream().filter(m -> m.direction().reads() && !readBefore.contains(m.tool()))
+                .map(Member::tool).toList();
+        Timestamp now = Timestamp.from(Instant.now());
+        for (Member m : tools) {
+            jdbc.update("INSERT INTO classlog_sync (school, audience, tool, direction, updated_at, reread_requested_at) "
+                    + "VALUES (?, ?, ?, ?, ?, ?)", school, audience, m.tool(), m.direction().name(), now,
+                    reread.contains(m.tool()) ? now : null);
+        }
         // a tool newly read for this class is read again from its beginning for the school, so the class's entries
         // typed before the plan are synced too (the school's other changes come back unchanged)
-        rereadFromStart(tools.stream().filter(m -> m.direction().reads() && !readBefore.contains(m.tool()))
-                .map(Member::tool).toList(), school);
-        for (Member m : tools) {
-            jdbc.update("INSERT INTO classlog_sync (school, audience, tool, direction, updated_at) VALUES (?, ?, ?, ?, ?)",
-                    school, audience, m.tool(), m.direction().name(), Timestamp.from(Instant.now()));
-        }
+        rereadFromStart(reread, school);
+        cluster.changed(CHANGES, school + "/" + audience);
         reload();
         return new ClassSync(school, audience, List.copyOf(tools));
     }
 
-    /** The lock a poll of (tool, school) holds (see {@link #pollLocks}). */
+    /**
+     * The lock a poll of (tool, school) holds (see {@link #pollLocks}). Taken by the polling node, it first resets
+     * the watermark when a plan saved on another node asked for it: the poll that follows reads from the start.
+     */
     public java.util.concurrent.locks.Lock pollLock(String tool, String school) {
-        return pollLocks.computeIfAbsent(tool + '\u001f' + school, k -> new java.util.concurrent.locks.ReentrantLock());
+        var lock = pollLocks.computeIfAbsent(tool + '\u001f' + school, k -> new java.util.concurrent.locks.ReentrantLock());
+        return new java.util.concurrent.locks.Lock() {
+            @Override
+            public void lock() {
+                lock.lock();
+                resetIfAsked(tool, school);
+            }
+
+            @Override
+            public void lockInterruptibly() throws InterruptedException {
+                lock.lockInterruptibly();
+                resetIfAsked(tool, school);
+            }
+
+            @Override
+            public boolean tryLock() {
+                boolean got = lock.tryLock();
+                if (got) {
+                    resetIfAsked(tool, school);
+                }
+                return got;
+            }
+
+            @Override
+            public boolean tryLock(long time, java.util.concurrent.TimeUnit unit) throws InterruptedException {
+                boolean got = lock.tryLock(time, unit);
+                if (got) {
+                    resetIfAsked(tool, school);
+                }
+                return got;
+            }
+
+            @Override
+            public void unlock() {
+                lock.unlock();
+            }
+
+            @Override
+            public java.util.concurrent.locks.Condition newCondition() {
+                return lock.newCondition();
+            }
+        };
+    }
+
+    /** Under the poll lock: the watermark reset a saved plan asked for, then the request is cleared. */
+    private void resetIfAsked(String tool, String school) {
+        if (rereads.isEmpty() || !rereads.contains(List.of(tool, school))) {
+            return;
+        }
+        ownTransaction.executeWithoutResult(st -> {
+            jdbc.update("DELETE FROM classlog_watermark WHERE tool = ? AND school = ?", tool, school);
+            jdbc.update("UPDATE classlog_sync SET reread_requested_at = NULL WHERE tool = ? AND school = ?", tool, school);
+        });
+        Set<List<String>> left = new java.util.HashSet<>(rereads);
+        left.remove(List.of(tool, school));
+        rereads = Set.copyOf(left);
     }
 
     /**
      * Once the plan is committed (so that what is read again is read for the new class), and not while a poll of
      * the tool is under way: a poll that started before the plan may have set the class's changes aside, and it
-     * moves the watermark before the reset, never after.
+     * moves the watermark before the reset, never after. Only the polling node can know that: another node leaves
+     * the request in the plan's rows, for the polling node's next poll of the tool ({@link #pollLock}).
      */
     private void rereadFromStart(List<String> tools, String school) {
         if (tools.isEmpty()) {
             return;
         }
         Runnable reset = () -> {
+            if (!cluster.holds(POLL_ROLE)) {
+                return;
+            }
+            reload(); // the request, committed
             for (String tool : tools) {
                 var lock = pollLock(tool, school);
-                lock.lock();
-                try {
-                    ownTransaction.executeWithoutResult(st -> jdbc.update(
-                            "DELETE FROM classlog_watermark WHERE tool = ? AND school = ?", tool, school));
-                } finally {
-                    lock.unlock();
-                }
+                lock.lock(); // resets, under the lock
+                lock.unlock();
             }
         };
         if (org.springframework.transaction.support.TransactionSynchronizationManager.isSynchronizationActive()) {
@@ -264,6 +355,7 @@ public class SyncPlan {
     @Transactional
     public boolean remove(String school, String audience) {
         boolean removed = jdbc.update("DELETE FROM classlog_sync WHERE school = ? AND audience = ?", school, audience) > 0;
+        cluster.changed(CHANGES, school + "/" + audience);
         reload();
         return removed;
     }

@@ -23,8 +23,15 @@ import org.springframework.stereotype.Component;
 
 import fr.relais.directory.aaf.AafMapper;
 import fr.relais.platform.ReadThroughCache;
+import fr.relais.platform.cluster.ClusterNode;
 
-/** Read access to canonical persons and structures, for the admin API and for the other capabilities. */
+/**
+ * Read access to canonical persons and structures, for the admin API and for the other capabilities.
+ *
+ * <p>What it keeps in memory is kept exact across nodes: every entry this node writes is announced to the other
+ * nodes ({@link ClusterNode}), which forget their copy of it (a pupil removed by an import on one node is refused
+ * by the others within the announcement's delay, README "Several nodes").
+ */
 @Component
 public class Directory {
 
@@ -58,17 +65,33 @@ public class Directory {
     private final LdapName structuresDn;
     private final java.util.concurrent.atomic.AtomicLong schoolChanges = new java.util.concurrent.atomic.AtomicLong();
 
+    private static final String CHANGES = "directory";
+    private final ClusterNode cluster;
+
     public Directory(DirectoryStore store, DirectoryProperties properties,
                      @Value("${relais.directory.person-cache-max-age:5m}") Duration personCacheMaxAge,
                      @Value("${relais.directory.memberships.max-persons:1000000}") int maxMemberships,
-                     @Value("${relais.directory.memberships.max-age:12h}") Duration membershipMaxAge) {
+                     @Value("${relais.directory.memberships.max-age:12h}") Duration membershipMaxAge,
+                     ClusterNode cluster) {
+        this.cluster = cluster;
         this.store = store;
         this.mapper = new AafMapper(properties.baseDn());
         this.personCache = new ReadThroughCache<>(100_000, personCacheMaxAge);
         this.memberships = new ReadThroughCache<>(maxMemberships, membershipMaxAge);
         this.peopleDn = name(store.people());
         this.structuresDn = name(store.structures());
-        store.onWrite(this::written);
+        store.onWrite(write -> {
+            written(write);
+            cluster.changed(CHANGES, write.dn());
+        });
+        // an entry written by another node: forgotten here, read again at its next use (null: everything)
+        cluster.onChange(CHANGES, dns -> {
+            if (dns == null) {
+                forgetEveryone();
+            } else {
+                dns.forEach(dn -> written(new DirectoryStore.Write(dn, null, null)));
+            }
+        });
     }
 
     private final java.util.Map<String, Set<String>> audiences = new java.util.concurrent.ConcurrentHashMap<>();

@@ -17,13 +17,14 @@ import org.springframework.stereotype.Repository;
 import org.springframework.transaction.annotation.Transactional;
 
 import fr.relais.platform.ReadThroughCache;
+import fr.relais.platform.cluster.ClusterNode;
 
 /**
  * Subscriptions in the database; every call is scoped to one publisher, who never sees another's.
  *
  * <p>Decisions read a school's subscriptions from a cache by (publisher, school); every write here clears the
- * publisher's entries when it commits, so the next decision sees it. Only this class writes the subscription
- * tables.
+ * publisher's entries when it commits, so the next decision sees it, on this node and, once announced
+ * ({@link ClusterNode}), on the others. Only this class writes the subscription tables.
  */
 @Repository
 public class Subscriptions {
@@ -33,16 +34,29 @@ public class Subscriptions {
 
     private final JdbcTemplate jdbc;
     private final ReadThroughCache<SchoolKey, List<Subscription>> bySchool;
+    private static final String CHANGES = "licence-subscriptions";
+    private final ClusterNode cluster;
 
     public Subscriptions(JdbcTemplate jdbc,
-                         @Value("${relais.licence.subscription-cache-max-age:60s}") Duration cacheMaxAge) {
+                         @Value("${relais.licence.subscription-cache-max-age:60s}") Duration cacheMaxAge,
+                         ClusterNode cluster) {
         this.jdbc = jdbc;
         this.bySchool = new ReadThroughCache<>(100_000, cacheMaxAge);
+        this.cluster = cluster;
+        // a publisher's subscriptions changed on another node (null: anything may have changed)
+        cluster.onChange(CHANGES, publishers -> {
+            if (publishers == null) {
+                bySchool.invalidateAll();
+            } else {
+                bySchool.invalidateIf(k -> publishers.contains(k.publisherId()));
+            }
+        });
     }
 
-    /** After a write: the publisher's schools are read again by the next decision (once committed). */
+    /** After a write: the publisher's schools are read again by the next decision (once committed), on every node. */
     private void changed(String publisherId) {
         bySchool.invalidateAfterCommit(k -> k.publisherId().equals(publisherId));
+        cluster.changed(CHANGES, publisherId);
     }
 
     public Optional<Subscription> find(String publisherId, String id) {

@@ -149,7 +149,7 @@ class PersistenceTest {
         var tx = new org.springframework.transaction.support.TransactionTemplate(
                 new org.springframework.jdbc.datasource.DataSourceTransactionManager(dataSource));
         fr.relais.licence.Subscriptions subscriptions = new fr.relais.licence.Subscriptions(new JdbcTemplate(dataSource),
-                java.time.Duration.ofMinutes(1));
+                java.time.Duration.ofMinutes(1), fr.relais.platform.cluster.ClusterNode.single());
         fr.relais.licence.Subscription s = new fr.relais.licence.Subscription("cns", "ABO-PG", "CNS_DISTRIBUTEUR",
                 "ark:/1/pg", "ark", "Ressource", "é", java.time.Instant.parse("2026-09-01T00:00:00Z"),
                 java.time.Instant.parse("2027-08-31T00:00:00Z"), "2026-2027", null, false,
