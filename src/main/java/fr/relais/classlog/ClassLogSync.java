@@ -1155,6 +1155,30 @@ public class ClassLogSync {
         records.clear();
     }
 
+    /**
+     * A tool that gives a new copy an id Relais has recorded there for another entry has gone backwards (reinstalled,
+     * restored from a backup: its ids start again): the copy recorded under that id is no longer in the tool. Its
+     * record is set aside under an id no tool gives, and the tool's feed is read again from its start (see
+     * pollLocked), whose end writes that entry back into the tool ({@link ClassLogStore#lostSince}).
+     */
+    private void idGivenAgain(Copy c) {
+        List<String[]> other = jdbc.query("SELECT p.entry_id, e.school FROM classlog_provenance p JOIN classlog_entry e "
+                + "ON e.id = p.entry_id WHERE p.tool = ? AND p.tool_entry_id = ? AND p.entry_id <> ?",
+                (rs, n) -> new String[] {rs.getString(1), rs.getString(2)}, c.target(), c.toolEntryId(), c.id());
+        if (other.isEmpty()) {
+            return; // the same entry: the tool's poll read the copy back before this record
+        }
+        jdbc.update("UPDATE classlog_provenance SET tool_entry_id = ? WHERE tool = ? AND tool_entry_id = ?",
+                "#perdue-" + uuids.get(), c.target(), c.toolEntryId());
+        String reason = cut("séance " + c.toolEntryId() + " redonnée par l'outil à une autre séance que celle que Relais "
+                + "y connaissait sous ce numéro");
+        if (jdbc.update("UPDATE classlog_watermark SET reset_requested = ? WHERE tool = ? AND school = ? AND "
+                + "reread_since IS NULL AND reset_requested IS NULL", reason, c.target(), other.get(0)[1]) > 0) {
+            log.warn("Cahier de textes : {} pour {} : {} ; relecture depuis le début demandée", c.target(),
+                    other.get(0)[1], reason);
+        }
+    }
+
     /** A copy the tool has just made of an entry (its id not recorded yet): recorded with the others of its batch. */
     private record Copy(String target, String id, long version, String toolEntryId, String toolVersion)
             implements Runnable {
@@ -1179,6 +1203,7 @@ public class ClassLogSync {
         if (store.insertRows("INSERT INTO classlog_provenance (tool, tool_entry_id, entry_id, tool_version, "
                 + "synced_version, last_seen)", "(?, ?, ?, ?, ?, ?)", " ON CONFLICT DO NOTHING", rows) < rows.size()) {
             for (Copy c : copies) {
+                idGivenAgain(c);
                 store.delivered(c.id(), c.version(), c.target(), c.toolEntryId(), c.toolVersion(), false);
             }
         }

@@ -75,4 +75,16 @@ class SyncScenariosTest {
         assertThat(sim.settleAndCheck()).as(String.join("\n", sim.trace)).isNull();
         assertThat(sim.tools.get(SyncSimulation.NEO).live()).hasSize(4);
     }
+
+    @Test
+    void aCopyGivenByAReinstalledToolTheIdOfAnotherLessonMakesItReadAgainAndLosesNothing() {
+        SyncSimulation sim = new SyncSimulation(16, QUIET);
+        sim.write(SyncSimulation.NEO, "6A");
+        sim.write(SyncSimulation.ED, "6A");
+        assertThat(sim.settleAndCheck()).isNull();
+        sim.reinstall(SyncSimulation.NEO); // no restart of Relais: only the ids Relais gets back can tell
+        sim.write(SyncSimulation.ED, "6A"); // its copy in NEO gets id 1001, which named the first lesson there
+        assertThat(sim.settleAndCheck()).as(String.join("\n", sim.trace)).isNull();
+        assertThat(sim.tools.get(SyncSimulation.NEO).live()).hasSize(3);
+    }
 }

@@ -323,13 +323,26 @@ final class SyncSimulation {
             kept = 0;
             trace(tool.id + " réinstallé : vide, identifiants et compteur repartent de zéro");
         }
-        // what teachers did there after the backup and Relais had not read yet is lost with the tool: not expected
+        // what teachers did there after the backup and Relais had not read yet is lost with the tool: not expected.
+        // Judged at the end of the run: a poll that had the tool's answer before the reset queues it after (Relais
+        // holds it then, and writes it back), unless Relais crashes first
+        for (Truth t : truth.values()) {
+            t.history.stream().filter(a -> a.tool().equals(tool.id) && a.seq() > kept
+                    && !read.contains(a.tool() + "|" + a.copyId() + "|" + a.seq())).forEach(a -> lostWith.put(a, tool.id));
+        }
+    }
+
+    /** Teachers' actions in a tool that was reset before Relais had queued them, and the tool. */
+    private final Map<Action, String> lostWith = new java.util.LinkedHashMap<>();
+
+    /** The actions lost with their tool's reset, never queued by Relais since: out of what the run expects. */
+    private void forgetLost() {
         for (Truth t : new ArrayList<>(truth.values())) {
-            if (t.history.removeIf(a -> a.tool().equals(tool.id) && a.seq() > kept
+            if (t.history.removeIf(a -> lostWith.containsKey(a)
                     && !read.contains(a.tool() + "|" + a.copyId() + "|" + a.seq()))) {
                 if (t.history.isEmpty()) {
                     truth.remove(t.title);
-                    trace("'" + t.title + "' perdue avec " + tool.id + " avant que Relais la lise");
+                    trace("'" + t.title + "' perdue avec la remise à zéro de son outil avant que Relais la lise");
                     continue;
                 }
                 Action last = t.history.stream().max(java.util.Comparator.comparing(Action::at)).orElseThrow();
@@ -543,6 +556,7 @@ final class SyncSimulation {
     // ------------------------------------------------------------------------------------------- invariants
 
     private String check() {
+        forgetLost();
         List<String> failures = new ArrayList<>();
         // every lesson exactly once, with the winning content, in every tool Relais writes for its class
         for (SimTool tool : tools.values()) {
