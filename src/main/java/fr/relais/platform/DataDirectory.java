@@ -32,6 +32,17 @@ public class DataDirectory implements EnvironmentPostProcessor, ApplicationListe
         Path dir = of(env);
         if (!env.acceptsProfiles(Profiles.of("prod"))) {
             DataFiles.privateDirectory(dir);
+            // the AAF inbox inside it is made here, private: its file route may start only once this node holds
+            // the import role (master:, see platform/cluster), after the tree was restricted at start
+            Path inbox = Path.of(env.getProperty("relais.directory.aaf.inbox", dir.resolve("aaf/inbox").toString()))
+                    .toAbsolutePath().normalize();
+            Path base = dir.toAbsolutePath().normalize();
+            if (inbox.startsWith(base)) {
+                Path made = base;
+                for (Path part : base.relativize(inbox)) {
+                    made = DataFiles.privateDirectory(made.resolve(part));
+                }
+            }
         }
         DataFiles.restrictTree(dir);
     }
