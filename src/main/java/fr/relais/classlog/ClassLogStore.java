@@ -526,14 +526,6 @@ public class ClassLogStore {
      * updates the row the first one made, instead of failing on the key.
      */
     private void provenance(ToolChange change, String id, long version, Instant now) {
-        provenance(change, id, version, now, false);
-    }
-
-    /**
-     * @param fresh the tool entry is most likely not recorded yet (a lesson just read for the first time, an entry
-     *              the tool has just created): the insert is tried first, which saves an update of no row
-     */
-    private void provenance(ToolChange change, String id, long version, Instant now, boolean fresh) {
         // a version recorded is never replaced by an older one of the same tool entry (see older): a delivery's
         // record that commits after the tool's next change was read must not make that change look unread
         String update = "UPDATE classlog_provenance SET entry_id = ?, tool_version = CASE WHEN ? AND tool_version <> '' "
@@ -544,7 +536,7 @@ public class ClassLogStore {
         boolean counter = v != null && !v.isEmpty() && v.length() <= 18 && v.chars().allMatch(Character::isDigit);
         Object[] args = {id, counter, v == null ? 0 : v.length(), v == null ? 0 : v.length(), v, v, version,
                 Timestamp.from(now), change.tool(), change.toolEntryId()};
-        if ((fresh || jdbc.update(update, args) == 0) && insertProvenance(change, id, version, now) == 0) {
+        if (jdbc.update(update, args) == 0 && insertProvenance(change, id, version, now) == 0) {
             jdbc.update(update, args);
         }
     }
@@ -559,15 +551,25 @@ public class ClassLogStore {
     /** Relais wrote version {@code version} of an entry into a tool, which gave it this id and version. */
     @Transactional
     public void delivered(String entryId, long version, String tool, String toolEntryId, String toolVersion) {
-        delivered(entryId, version, tool, toolEntryId, toolVersion, false);
+        ToolChange marker = new ToolChange(tool, toolEntryId, toolVersion, Instant.now(), false, null);
+        provenance(marker, entryId, version, Instant.now());
     }
 
-    /** @param created the tool has just created this entry (its id is most likely not recorded yet) */
+    /** A copy a tool has just made of an entry: its id there is most likely not recorded yet. */
+    public record NewCopy(String tool, String toolEntryId, String entryId, long version, String toolVersion) {
+    }
+
+    /**
+     * Records new copies in one statement (one per 500): the number recorded, fewer than given when a tool entry
+     * was recorded already (the tool's poll read it back first, or the tool gave its id again); those are left to
+     * {@link #delivered}, which updates the row.
+     */
     @Transactional
-    public void delivered(String entryId, long version, String tool, String toolEntryId, String toolVersion,
-                          boolean created) {
-        ToolChange marker = new ToolChange(tool, toolEntryId, toolVersion, Instant.now(), false, null);
-        provenance(marker, entryId, version, Instant.now(), created);
+    public int newCopies(List<NewCopy> copies) {
+        Timestamp now = Timestamp.from(Instant.now());
+        return insertRows("INSERT INTO classlog_provenance (tool, tool_entry_id, entry_id, tool_version, synced_version, "
+                + "last_seen)", "(?, ?, ?, ?, ?, ?)", " ON CONFLICT DO NOTHING", copies.stream().map(c -> new Object[] {
+                c.tool(), c.toolEntryId(), c.entryId(), c.toolVersion(), c.version(), now}).toList());
     }
 
     /**

@@ -1197,14 +1197,11 @@ public class ClassLogSync {
         if (copies.isEmpty()) {
             return;
         }
-        Timestamp now = Timestamp.from(Instant.now());
-        List<Object[]> rows = copies.stream().map(c -> new Object[] {c.target(), c.toolEntryId(), c.id(), c.toolVersion(),
-                c.version(), now}).toList();
-        if (store.insertRows("INSERT INTO classlog_provenance (tool, tool_entry_id, entry_id, tool_version, "
-                + "synced_version, last_seen)", "(?, ?, ?, ?, ?, ?)", " ON CONFLICT DO NOTHING", rows) < rows.size()) {
+        if (store.newCopies(copies.stream().map(c -> new ClassLogStore.NewCopy(c.target(), c.toolEntryId(), c.id(),
+                c.version(), c.toolVersion())).toList()) < copies.size()) {
             for (Copy c : copies) {
                 idGivenAgain(c);
-                store.delivered(c.id(), c.version(), c.target(), c.toolEntryId(), c.toolVersion(), false);
+                store.delivered(c.id(), c.version(), c.target(), c.toolEntryId(), c.toolVersion());
             }
         }
         for (var byTarget : copies.stream().collect(java.util.stream.Collectors.groupingBy(Copy::target)).entrySet()) {
@@ -1407,7 +1404,7 @@ public class ClassLogSync {
         boolean created = targetId.isEmpty() || pending;
         boolean fresh = targetId.isEmpty(); // the tool has just made this entry: its id is not recorded yet
         Runnable record = fresh ? new Copy(target, id, version, written.toolEntryId(), written.toolVersion()) : () -> {
-            store.delivered(id, version, target, written.toolEntryId(), written.toolVersion(), false);
+            store.delivered(id, version, target, written.toolEntryId(), written.toolVersion());
             if (created) {
                 jdbc.update("DELETE FROM classlog_pending WHERE tool = ? AND entry_id = ?", target, id);
             }

@@ -25,9 +25,6 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 @ExtendWith(OutputCaptureExtension.class)
 class ClassLogFeedResetTest extends ClassLogHttpTestBase {
 
-    static final String PARIS = ClassLogSyncTest.PARIS;
-    static final String ENT77 = ClassLogSyncTest.ENT77;
-
     @Autowired
     ClassLogSync sync;
 

@@ -18,6 +18,10 @@ import fr.relais.sso.SsoTestBaseAccess;
 /** The cahier de textes tests over HTTP: the simulated tools' routes, and the admin API as the administrator. */
 abstract class ClassLogHttpTestBase extends SsoTestBaseAccess {
 
+    /** Two of the demo's NEO modules, both planned for class 6A of the first demo school. */
+    static final String PARIS = ClassLogSyncTest.PARIS;
+    static final String ENT77 = ClassLogSyncTest.ENT77;
+
     final HttpClient http = HttpClient.newHttpClient();
     final ObjectMapper json = new ObjectMapper();
 

@@ -31,9 +31,6 @@ import fr.relais.directory.aaf.Uai;
 @ExtendWith(OutputCaptureExtension.class)
 class ClassLogParkedTest extends ClassLogHttpTestBase {
 
-    static final String PARIS = ClassLogSyncTest.PARIS;
-    static final String ENT77 = ClassLogSyncTest.ENT77;
-
     @Autowired
     SyncPlan plan;
     @Autowired
