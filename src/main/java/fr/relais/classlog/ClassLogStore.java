@@ -33,7 +33,21 @@ public class ClassLogStore {
 
     /** One change read from a tool. {@code entry} is null for a delete. */
     public record ToolChange(String tool, String toolEntryId, String toolVersion, Instant modifiedAt, boolean deleted,
-                             ClassLogEntry entry) {
+                             ClassLogEntry entry, Instant readAt) {
+
+        public ToolChange(String tool, String toolEntryId, String toolVersion, Instant modifiedAt, boolean deleted,
+                          ClassLogEntry entry) {
+            this(tool, toolEntryId, toolVersion, modifiedAt, deleted, entry, null);
+        }
+
+        /**
+         * When the tool showed this change: the moment its page was read (null when unknown: then {@code now}).
+         * Recorded as the tool entry's {@code last_seen}, which a feed check compares with its own reading of the
+         * tool (see ClassLogSync#checkFeed), whenever the page is applied.
+         */
+        Timestamp seenAt(Instant now) {
+            return Timestamp.from(readAt == null ? now : readAt);
+        }
     }
 
     public sealed interface Result permits Created, Updated, Unchanged, ConflictLost, Rejected, Parked {
@@ -41,6 +55,7 @@ public class ClassLogStore {
 
     public record Created(String id, long version, boolean cleaned) implements Result {
     }
+
 
     public record Updated(String id, long version, boolean cleaned) implements Result {
     }
@@ -209,7 +224,8 @@ public class ClassLogStore {
             entries.add(new Object[] {id, e.school(), e.audience(), e.subject(), e.teacher(), java.sql.Date.valueOf(e.date()),
                     document, e.visaBy(), change.tool(), modified});
             histories.add(new Object[] {id, 1, document, false, change.tool(), modified, now});
-            provenances.add(new Object[] {change.tool(), change.toolEntryId(), id, change.toolVersion(), 1, now});
+            provenances.add(new Object[] {change.tool(), change.toolEntryId(), id, change.toolVersion(), 1,
+                    change.seenAt(now.toInstant())});
             created.add(new Created(id, 1, accepted.get(i).cleaned()));
         }
         insertRows("INSERT INTO classlog_entry (id, school, audience, subject, teacher, lesson_date, document, version, "
@@ -269,8 +285,15 @@ public class ClassLogStore {
      */
     @Transactional
     public Result applyReread(ToolChange change, Predicate<String> knownClass, Optional<String[]> provenance) {
-        if (provenance.isEmpty() || change.deleted()) {
+        if (provenance.isEmpty()) {
             return apply(change, knownClass, provenance);
+        }
+        if (change.deleted()) {
+            // a delete the tool shows after going back (a teacher's, made after the backup): its counter went back,
+            // so the version recorded before must not make it look older than what Relais knows
+            jdbc.update("UPDATE classlog_provenance SET tool_version = '' WHERE tool = ? AND tool_entry_id = ?",
+                    change.tool(), change.toolEntryId());
+            return apply(change, knownClass, Optional.of(new String[] {provenance.get()[0], "", provenance.get()[2]}));
         }
         Instant now = Instant.now();
         Current current = current(provenance.get()[0]);
@@ -290,7 +313,7 @@ public class ClassLogStore {
                 : heldBefore(current, change, true);
         if (holds != null) {
             jdbc.update("UPDATE classlog_provenance SET tool_version = ?, synced_version = ?, last_seen = ? WHERE "
-                    + "tool = ? AND tool_entry_id = ?", change.toolVersion(), holds, Timestamp.from(now), change.tool(),
+                    + "tool = ? AND tool_entry_id = ?", change.toolVersion(), holds, change.seenAt(now), change.tool(),
                     change.toolEntryId());
             return new Unchanged(current.id(), true);
         }
@@ -307,10 +330,33 @@ public class ClassLogStore {
                 Long.class, tool, toolEntryId, toolVersion, tool, toolEntryId) > 0;
     }
 
-    /** A tool entry read again (a feed read from its start) that needs nothing applied: marked as seen. */
-    void seenAgain(String tool, String toolEntryId) {
-        jdbc.update("UPDATE classlog_provenance SET last_seen = ? WHERE tool = ? AND tool_entry_id = ?",
-                Timestamp.from(Instant.now()), tool, toolEntryId);
+    /**
+     * A copy in a tool only written for its class, read again from the tool's start after its feed went backwards:
+     * what Relais recorded of it is brought to what the tool now shows (the tool's counter went back, so the version
+     * recorded before says nothing any more, and a feed check would find it "older" for ever). When the id now names
+     * another lesson, the copy recorded under it is gone from the tool: its record is set aside, unseen, so that the
+     * end of the re-read writes it back. The entry to write into the tool again when it no longer holds its current
+     * version (a restored backup), or empty.
+     */
+    Optional<String> seenAgainWritten(ToolChange change) {
+        Optional<String[]> provenance = recorded(change.tool(), change.toolEntryId());
+        if (provenance.isEmpty()) {
+            return Optional.empty();
+        }
+        Current current = current(provenance.get()[0]);
+        if (change.entry() != null && !read(current.document()).sameLesson(change.entry())) {
+            jdbc.update("UPDATE classlog_provenance SET tool_entry_id = ? WHERE tool = ? AND tool_entry_id = ?",
+                    "#perdue-" + ids.get(), change.tool(), change.toolEntryId());
+            return Optional.empty();
+        }
+        Long holds = change.deleted() || current.deleted() ? null
+                : sameContent(change.entry(), current.document()) ? Long.valueOf(current.version())
+                : heldBefore(current, change, true);
+        jdbc.update("UPDATE classlog_provenance SET tool_version = ?, synced_version = ?, last_seen = ? WHERE tool = ? "
+                + "AND tool_entry_id = ?", change.toolVersion(), holds == null ? 0 : holds, change.seenAt(Instant.now()),
+                change.tool(), change.toolEntryId());
+        return current.deleted() || holds != null && holds >= current.version() ? Optional.empty()
+                : Optional.of(current.id());
     }
 
     /**
@@ -407,9 +453,9 @@ public class ClassLogStore {
             // Relais' own earlier write read back late (its answer lost in a crash, or read before it was recorded):
             // the tool holds an older version that came from another tool, not a teacher's edit. Recorded as what
             // the tool holds, so that the current version is delivered to it again
-            jdbc.update("UPDATE classlog_provenance SET tool_version = ?, synced_version = ?, last_seen = ? WHERE "
-                    + "tool = ? AND tool_entry_id = ?", change.toolVersion(), stale, Timestamp.from(now), change.tool(),
-                    change.toolEntryId());
+            jdbc.update("UPDATE classlog_provenance SET tool_version = ?, synced_version = ?, " + SEEN + " WHERE "
+                    + "tool = ? AND tool_entry_id = ?", change.toolVersion(), stale, change.toolVersion(),
+                    change.seenAt(now), change.tool(), change.toolEntryId());
             return new Unchanged(current.id(), true);
         }
         long synced = Long.parseLong(provenance.get()[2]);
@@ -418,8 +464,8 @@ public class ClassLogStore {
             jdbc.update("INSERT INTO classlog_conflict (entry_id, tool, document, modified_at, winner_version, recorded_at) "
                     + "VALUES (?, ?, ?, ?, ?, ?)", current.id(), change.tool(), document, Timestamp.from(change.modifiedAt()),
                     current.version(), Timestamp.from(now));
-            jdbc.update("UPDATE classlog_provenance SET tool_version = ?, last_seen = ? WHERE tool = ? AND tool_entry_id = ?",
-                    change.toolVersion(), Timestamp.from(now), change.tool(), change.toolEntryId());
+            jdbc.update("UPDATE classlog_provenance SET tool_version = ?, " + SEEN + " WHERE tool = ? AND tool_entry_id = ?",
+                    change.toolVersion(), change.toolVersion(), change.seenAt(now), change.tool(), change.toolEntryId());
             return new ConflictLost(current.id(), current.version());
         }
         if (current.version() > synced) {
@@ -501,6 +547,14 @@ public class ClassLogStore {
         return i < 0 ? Integer.MAX_VALUE : i;
     }
 
+    /**
+     * When a tool entry's record was last seen: when its tool version changed, not when the same version is applied
+     * again (a page redelivered after a crash). A feed check compares it with the moment it read the tool (see
+     * ClassLogSync#checkFeed): a version recorded before that read must show there, whatever was re-applied since.
+     * Parameters: the tool's version, then the moment.
+     */
+    private static final String SEEN = "last_seen = CASE WHEN tool_version = ? THEN last_seen ELSE ? END";
+
     private Current current(String id) {
         return jdbc.queryForObject("SELECT id, version, modified_at, source_tool, deleted, document FROM classlog_entry "
                 + "WHERE id = ?", (rs, n) -> new Current(rs.getString(1), rs.getLong(2), rs.getTimestamp(3).toInstant(),
@@ -509,9 +563,9 @@ public class ClassLogStore {
 
     /** The tool's version of an entry it holds in its current state: recorded, so that it is not read again. */
     private void seen(ToolChange change, Current current, Instant now) {
-        jdbc.update("UPDATE classlog_provenance SET tool_version = ?, synced_version = ?, last_seen = ? WHERE tool = ? "
-                + "AND tool_entry_id = ?", change.toolVersion(), current.version(), Timestamp.from(now), change.tool(),
-                change.toolEntryId());
+        jdbc.update("UPDATE classlog_provenance SET tool_version = ?, synced_version = ?, " + SEEN + " WHERE tool = ? "
+                + "AND tool_entry_id = ?", change.toolVersion(), current.version(), change.toolVersion(),
+                change.seenAt(now), change.tool(), change.toolEntryId());
     }
 
     private void history(String id, long version, String document, boolean deleted, ToolChange change, Instant now) {
@@ -528,14 +582,17 @@ public class ClassLogStore {
     private void provenance(ToolChange change, String id, long version, Instant now) {
         // a version recorded is never replaced by an older one of the same tool entry (see older): a delivery's
         // record that commits after the tool's next change was read must not make that change look unread
-        String update = "UPDATE classlog_provenance SET entry_id = ?, tool_version = CASE WHEN ? AND tool_version <> '' "
-                + "AND TRANSLATE(tool_version, '0123456789', '') = '' AND (LENGTH(tool_version) > ? OR "
-                + "LENGTH(tool_version) = ? AND tool_version > ?) THEN tool_version ELSE ? END, synced_version = "
-                + "GREATEST(synced_version, ?), last_seen = ? WHERE tool = ? AND tool_entry_id = ?";
+        // (and then its last_seen stays that of the later version: see SEEN)
+        String later = "? AND tool_version <> '' AND TRANSLATE(tool_version, '0123456789', '') = '' AND "
+                + "(LENGTH(tool_version) > ? OR LENGTH(tool_version) = ? AND tool_version > ?)";
+        String update = "UPDATE classlog_provenance SET entry_id = ?, tool_version = CASE WHEN " + later + " THEN "
+                + "tool_version ELSE ? END, synced_version = GREATEST(synced_version, ?), last_seen = CASE WHEN " + later
+                + " OR tool_version = ? THEN last_seen ELSE ? END WHERE tool = ? AND tool_entry_id = ?";
         String v = change.toolVersion();
         boolean counter = v != null && !v.isEmpty() && v.length() <= 18 && v.chars().allMatch(Character::isDigit);
-        Object[] args = {id, counter, v == null ? 0 : v.length(), v == null ? 0 : v.length(), v, v, version,
-                Timestamp.from(now), change.tool(), change.toolEntryId()};
+        int length = v == null ? 0 : v.length();
+        Object[] args = {id, counter, length, length, v, v, version, counter, length, length, v, v,
+                change.seenAt(now), change.tool(), change.toolEntryId()};
         if (jdbc.update(update, args) == 0 && insertProvenance(change, id, version, now) == 0) {
             jdbc.update(update, args);
         }
@@ -545,7 +602,7 @@ public class ClassLogStore {
     private int insertProvenance(ToolChange change, String id, long version, Instant now) {
         return jdbc.update("INSERT INTO classlog_provenance (tool, tool_entry_id, entry_id, tool_version, synced_version, "
                 + "last_seen) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", change.tool(), change.toolEntryId(), id,
-                change.toolVersion(), version, Timestamp.from(now));
+                change.toolVersion(), version, change.seenAt(now));
     }
 
     /** Relais wrote version {@code version} of an entry into a tool, which gave it this id and version. */

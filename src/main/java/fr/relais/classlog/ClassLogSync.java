@@ -223,9 +223,9 @@ public class ClassLogSync {
 
     private int pollLocked(String toolId, String school) throws ToolException {
         Connector tool = clients.tool(toolId);
-        List<Object[]> marks = jdbc.query("SELECT watermark, reread_since, reset_requested FROM classlog_watermark "
-                + "WHERE tool = ? AND school = ?", (rs, n) -> new Object[] {rs.getString(1), rs.getTimestamp(2),
-                rs.getString(3)}, toolId, school);
+        List<Object[]> marks = jdbc.query("SELECT watermark, reread_since, reset_requested, check_requested FROM "
+                + "classlog_watermark WHERE tool = ? AND school = ?", (rs, n) -> new Object[] {rs.getString(1),
+                rs.getTimestamp(2), rs.getString(3), rs.getTimestamp(4)}, toolId, school);
         String since = marks.isEmpty() ? null : (String) marks.get(0)[0];
         Timestamp reread = marks.isEmpty() ? null : (Timestamp) marks.get(0)[1];
         String back = marks.isEmpty() ? null : (String) marks.get(0)[2];
@@ -235,10 +235,11 @@ public class ClassLogSync {
                     + "depuis le début, sans rien dupliquer", toolId, school, back);
             reread = Timestamp.from(Instant.now());
             since = null;
-            jdbc.update("UPDATE classlog_watermark SET watermark = NULL, reread_since = ?, last_reset_at = ?, "
-                    + "last_reset_reason = ?, reset_requested = NULL WHERE tool = ? AND school = ?", reread,
-                    new Timestamp(millis.getAsLong()), back, toolId, school);
+            jdbc.update("UPDATE classlog_watermark SET watermark = NULL, reread_since = ?, reread_pending = ?, "
+                    + "last_reset_at = ?, last_reset_reason = ?, reset_requested = NULL WHERE tool = ? AND school = ?",
+                    reread, reread, new Timestamp(millis.getAsLong()), back, toolId, school);
         }
+        Instant readAt = Instant.now(); // after the start of a re-read: what it reads is seen after it began
         List<ToolClient.Polled> changes = clients.client(tool).poll(tool, school, since);
         log.debug("Cahier de textes : {} changements de {} pour {} depuis {}", changes.size(), toolId, school, since);
         if (changes.isEmpty() && reread != null) {
@@ -248,7 +249,12 @@ public class ClassLogSync {
             jdbc.update("UPDATE classlog_watermark SET reread_since = NULL WHERE tool = ? AND school = ?", toolId, school);
             return 0;
         }
-        if (changes.isEmpty() && since != null && resetCheckDue(toolId, school)) {
+        boolean checkRequested = !marks.isEmpty() && marks.get(0)[3] != null;
+        if (changes.isEmpty() && since != null && (checkRequested || resetCheckDue(toolId, school))) {
+            if (checkRequested) {
+                jdbc.update("UPDATE classlog_watermark SET check_requested = NULL WHERE tool = ? AND school = ?", toolId,
+                        school);
+            }
             probe(tool, school, since);
         }
         if (changes.isEmpty()) {
@@ -275,7 +281,7 @@ public class ClassLogSync {
         // (split by entry over several groups, a page was not applied any faster: the deliveries it feeds were the
         // slower step, and more of the tools' read-backs then crossed the broker before their delivery was recorded)
         if (!news.isEmpty()) {
-            enqueue(toolId, school, page(news, reread != null));
+            enqueue(toolId, school, page(news, reread != null, readAt));
         }
         mark(toolId, school, changes.get(changes.size() - 1).watermark(), null);
         return changes.size();
@@ -410,6 +416,14 @@ public class ClassLogSync {
                 if (before && ClassLogStore.older(version, known.get()[1])) {
                     return "séance " + id + " en version " + version + ", Relais en connaît la version " + known.get()[1];
                 }
+                // a later version than the one recorded, under the watermark, that no page brought (the pages read
+                // before the check are applied by now, and a recorded version never goes back): the counter started
+                // again below the watermark, and this edit would never be read
+                if (!p.path("deleted").asBoolean() && p.path("read").asBoolean() && ClassLogStore.older(known.get()[1], version)
+                        && !store.known(tool, id, version)) {
+                    return "séance " + id + " en version " + version + ", jamais relue sous le repère "
+                            + m.path("watermark").asText() + " (Relais en connaît la version " + known.get()[1] + ")";
+                }
                 // the same id and version for another lesson: the tool gave them again (an edit makes a new version)
                 if (before && version.equals(known.get()[1]) && p.has("lesson")
                         && !store.read((String) rows.get(0)[3]).lessonKey().equals(p.path("lesson").asText())
@@ -453,7 +467,7 @@ public class ClassLogSync {
 
     /** A page of changes as the changes queue carries it: a JSON array, in the tool's order. */
     private String page(List<ToolClient.Polled> changes) {
-        return page(changes, false);
+        return page(changes, false, null);
     }
 
     /** One change as a page carries it (the poll's pages, and the parked entries queued again). */
@@ -468,14 +482,20 @@ public class ClassLogSync {
         return m;
     }
 
-    /** @param reread the tool's feed read again from its start (see {@link ClassLogStore#applyReread}) */
-    private String page(List<ToolClient.Polled> changes, boolean reread) {
+    /**
+     * @param reread the tool's feed read again from its start (see {@link ClassLogStore#applyReread})
+     * @param readAt when the tool was asked for this page (see {@link ClassLogStore.ToolChange#readAt}), or null
+     */
+    private String page(List<ToolClient.Polled> changes, boolean reread, Instant readAt) {
         List<Map<String, Object>> page = new java.util.ArrayList<>(changes.size());
         for (ToolClient.Polled polled : changes) {
             ClassLogStore.ToolChange c = polled.change();
             Map<String, Object> m = item(c, c.entry() == null ? null : store.write(c.entry()));
             if (reread) {
                 m.put("reread", true);
+            }
+            if (readAt != null) {
+                m.put("readAt", readAt.toString());
             }
             page.add(m);
         }
@@ -691,7 +711,8 @@ public class ClassLogSync {
             }
             candidates.computeIfAbsent(tool, k -> new java.util.ArrayList<>()).add(new NewLesson(m,
                     new ClassLogStore.ToolChange(tool, m.path("toolEntryId").asText(), m.path("toolVersion").asText(),
-                            Instant.parse(m.path("modifiedAt").asText()), false, entry), null));
+                            Instant.parse(m.path("modifiedAt").asText()), false, entry, m.hasNonNull("readAt")
+                            ? Instant.parse(m.path("readAt").asText()) : null), null));
         }
         for (var byTool : candidates.entrySet()) {
             String tool = byTool.getKey();
@@ -808,13 +829,19 @@ public class ClassLogSync {
         boolean deleted = m.path("deleted").asBoolean(false);
         ClassLogEntry entry = deleted || m.path("entry").isNull() ? null : store.read(m.path("entry").asText());
         ClassLogStore.ToolChange change = new ClassLogStore.ToolChange(tool, m.path("toolEntryId").asText(),
-                m.path("toolVersion").asText(), Instant.parse(m.path("modifiedAt").asText()), deleted, entry);
+                m.path("toolVersion").asText(), Instant.parse(m.path("modifiedAt").asText()), deleted, entry,
+                m.hasNonNull("readAt") ? Instant.parse(m.path("readAt").asText()) : null);
         boolean unparked = m.path("parked").asBoolean(false); // queued again by ParkedEntries
         boolean reread = m.path("reread").asBoolean(false); // the tool's feed read again from its start
         if (entry != null && entry.school() != null && entry.audience() != null
                 && !plan.reads(entry.school(), entry.audience(), tool)) {
             if (reread) {
-                store.seenAgain(tool, change.toolEntryId()); // a copy Relais made there: still there
+                // a copy Relais made there: still there, under the tool's new counter; written again if it went back
+                Optional<String> behind = store.seenAgainWritten(change);
+                if (behind.isPresent()) {
+                    return new Applied(behind.get(), true, null, null, 0, null, tool);
+                }
+                return null;
             }
             if (unparked) {
                 store.parked().forget(tool, change.toolEntryId()); // the class left the plan while it waited
@@ -823,7 +850,7 @@ public class ClassLogSync {
         }
         if (deleted && !deleteReadable(change)) {
             if (reread) {
-                store.seenAgain(tool, change.toolEntryId());
+                store.seenAgainWritten(change);
             }
             return null; // a delete in a tool only written for that class: the entry lives on in the others
         }
@@ -880,7 +907,11 @@ public class ClassLogSync {
     private List<Applied> rereadDone(JsonNode m) {
         String tool = m.path("tool").asText();
         String school = m.path("school").asText();
-        List<String> lost = store.lostSince(tool, school, Instant.parse(m.path("rereadDone").asText()));
+        Instant since = Instant.parse(m.path("rereadDone").asText());
+        List<String> lost = store.lostSince(tool, school, since);
+        // every page of the re-read is applied: Relais' records name the tool's copies again (see write)
+        jdbc.update("UPDATE classlog_watermark SET reread_pending = NULL WHERE tool = ? AND school = ? AND "
+                + "reread_pending <= ?", tool, school, Timestamp.from(since));
         if (!lost.isEmpty()) {
             log.warn("Cahier de textes : {} séance(s) que {} n'a plus pour {} après être reparti en arrière lui "
                     + "sont réécrites", lost.size(), tool, school);
@@ -1139,6 +1170,21 @@ public class ClassLogSync {
         }
     }
 
+    /**
+     * A delivery still waits for the tool's poll to bring a change of Relais' copy after a poll had its chance: the
+     * change may lie under Relais' watermark (a counter restored below it), where no poll will read it. The tool's
+     * next idle poll checks its feed ({@link #probe}), which reads it again from its start if it went backwards.
+     */
+    private void requestFeedCheck(String target, String id) {
+        try {
+            jdbc.update("UPDATE classlog_watermark SET check_requested = ? WHERE tool = ? AND check_requested IS NULL "
+                    + "AND school = (SELECT school FROM classlog_entry WHERE id = ?)", Timestamp.from(Instant.now()),
+                    target, id);
+        } catch (org.springframework.dao.DataAccessException e) {
+            log.warn("Cahier de textes : vérification du fil de {} non demandée ({})", target, e.getMessage());
+        }
+    }
+
     /** Records what the tool answered (one transaction), waiting out a database that cannot take it now. */
     private void record(String target, List<Runnable> records) throws InterruptedException {
         if (!records.isEmpty()) {
@@ -1291,6 +1337,9 @@ public class ClassLogSync {
                 if (e.changed()) {
                     log.info("Cahier de textes : livraison de l'entrée {} à {} en attente de la relève de l'outil ({})",
                             id, target, e.getMessage());
+                    if (attempt > 1) {
+                        requestFeedCheck(target, id);
+                    }
                 } else {
                     log.warn("Cahier de textes : livraison à {} en attente, outil injoignable ({})", target, e.getMessage());
                     target(target, e.getMessage());
@@ -1338,11 +1387,13 @@ public class ClassLogSync {
         Object[] c = state != null ? state : jdbc.query("SELECT e.version, e.deleted, e.school, e.document, p.synced_version, "
                 + "p.tool_entry_id, (SELECT COUNT(*) FROM classlog_pending k WHERE k.tool = ? AND k.entry_id = e.id), "
                 + "p.tool_version, (SELECT h.document FROM classlog_history h WHERE h.entry_id = e.id AND h.version = "
-                + "p.synced_version), e.audience FROM classlog_entry e LEFT JOIN classlog_provenance p ON p.entry_id = e.id AND "
-                + "p.tool = ? WHERE e.id = ? ORDER BY p.synced_version DESC", (rs, n) -> new Object[] {rs.getLong(1),
-                rs.getBoolean(2), rs.getString(3), rs.getString(4), rs.getObject(5) == null ? null : rs.getLong(5),
-                rs.getString(6), rs.getLong(7), rs.getString(8), rs.getString(9), rs.getString(10)}, target, target, id)
-                .stream().findFirst().orElseThrow(); // two copies in one tool (see README, limits): the most recent
+                + "p.synced_version), e.audience, (SELECT COUNT(*) FROM classlog_watermark w WHERE w.tool = ? AND "
+                + "w.school = e.school AND (w.reset_requested IS NOT NULL OR w.reread_pending IS NOT NULL)) FROM "
+                + "classlog_entry e LEFT JOIN classlog_provenance p ON p.entry_id = e.id AND p.tool = ? WHERE e.id = ? "
+                + "ORDER BY p.synced_version DESC", (rs, n) -> new Object[] {rs.getLong(1), rs.getBoolean(2),
+                rs.getString(3), rs.getString(4), rs.getObject(5) == null ? null : rs.getLong(5), rs.getString(6),
+                rs.getLong(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getLong(11)}, target, target,
+                target, id).stream().findFirst().orElseThrow(); // two copies in one tool (see README, limits): the most recent
         // a later version is queued behind this one (writing this one would go backwards), or this one is already
         // delivered (a delivery repeated after a crash, a replay): nothing to write, and a pending row made for it goes
         if (((Number) c[0]).longValue() > version || c[4] != null && ((Number) c[4]).longValue() >= version) {
@@ -1355,6 +1406,11 @@ public class ClassLogSync {
         Connector tool = clients.tool(target);
         ToolClient client = clients.client(tool);
         Optional<String> targetId = Optional.ofNullable((String) c[5]);
+        if (targetId.isPresent() && c.length > 10 && ((Number) c[10]).longValue() > 0) {
+            // the tool's feed went backwards and is being read again: the id recorded may name another lesson now
+            throw ToolException.changedSince("le fil de changements de l'outil est relu depuis le début après être "
+                    + "reparti en arrière ; la copie " + targetId.get() + " sera écrite une fois la relecture appliquée");
+        }
         if (Boolean.TRUE.equals(c[1])) {
             if (targetId.isEmpty() && ((Number) c[6]).longValue() > 0) {
                 // a create into this tool was cut by a crash: the copy it may have made goes too

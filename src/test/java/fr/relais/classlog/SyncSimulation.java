@@ -172,8 +172,11 @@ final class SyncSimulation {
         engine.pages = (tool, school, page) -> {
             try {
                 for (var item : new com.fasterxml.jackson.databind.ObjectMapper().readTree(page)) {
-                    read.add(item.path("tool").asText() + "|" + item.path("toolEntryId").asText() + "|"
-                            + item.path("toolVersion").asText());
+                    // with what it says: a reinstalled tool gives the same id and counter to other content
+                    boolean deleted = item.path("deleted").asBoolean(false);
+                    read.add(readKey(item.path("tool").asText(), item.path("toolEntryId").asText(),
+                            item.path("toolVersion").asText(), deleted, deleted || !item.path("entry").isTextual() ? null
+                                    : engine.store().read(item.path("entry").asText()).content()));
                 }
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
@@ -328,8 +331,17 @@ final class SyncSimulation {
         // holds it then, and writes it back), unless Relais crashes first
         for (Truth t : truth.values()) {
             t.history.stream().filter(a -> a.tool().equals(tool.id) && a.seq() > kept
-                    && !read.contains(a.tool() + "|" + a.copyId() + "|" + a.seq())).forEach(a -> lostWith.put(a, tool.id));
+                    && !read.contains(readKey(a))).forEach(a -> lostWith.put(a, tool.id));
         }
+    }
+
+    /** What identifies a teacher's action in the pages Relais queued: the tool's id and counter, and what it says. */
+    private static String readKey(String tool, String id, String seq, boolean deleted, String content) {
+        return tool + "|" + id + "|" + seq + "|" + (deleted ? "supprimée" : content);
+    }
+
+    private static String readKey(Action a) {
+        return readKey(a.tool(), a.copyId(), String.valueOf(a.seq()), a.deleted(), a.content());
     }
 
     /** Teachers' actions in a tool that was reset before Relais had queued them, and the tool. */
@@ -339,7 +351,7 @@ final class SyncSimulation {
     private void forgetLost() {
         for (Truth t : new ArrayList<>(truth.values())) {
             if (t.history.removeIf(a -> lostWith.containsKey(a)
-                    && !read.contains(a.tool() + "|" + a.copyId() + "|" + a.seq()))) {
+                    && !read.contains(readKey(a)))) {
                 if (t.history.isEmpty()) {
                     truth.remove(t.title);
                     trace("'" + t.title + "' perdue avec la remise à zéro de son outil avant que Relais la lise");
@@ -418,6 +430,7 @@ final class SyncSimulation {
 
     /** The tool reinstalled: empty, its ids and counter start over (what Relais had there is lost). */
     void reinstall(String tool) {
+        resets++;
         tools.get(tool).reinstall();
         trace(tool + " réinstallé : vide, identifiants et compteur repartent de zéro");
     }
@@ -610,6 +623,15 @@ final class SyncSimulation {
         }
         entries.keySet().stream().filter(title -> !truth.containsKey(title))
                 .forEach(title -> failures.add("le cahier canonique a une séance inconnue '" + title + "'"));
+        if (resets == 0) {
+            // no tool went back: a feed found gone backwards is a false alarm (a whole tool read again, and the
+            // status showing an event that did not happen)
+            List<String> alarms = db.jdbc.queryForList("SELECT tool || ' : ' || last_reset_reason FROM "
+                    + "classlog_watermark WHERE last_reset_at IS NOT NULL OR reset_requested IS NOT NULL", String.class);
+            if (!alarms.isEmpty()) {
+                failures.add("fil de changements cru reparti en arrière sans remise à zéro : " + alarms);
+            }
+        }
         List<String> waiting = db.jdbc.queryForList("SELECT tool || ' ' || tool_entry_id || ' (' || audience || ')' "
                 + "FROM classlog_parked", String.class);
         if (!waiting.isEmpty()) {

@@ -55,7 +55,8 @@ class SyncSimulationTest {
                 }
                 if (failure != null) {
                     failures.add(sim.summary() + "\n  " + failure + "\n  rejouer : mvn test -Dtest=SyncSimulationTest "
-                            + "-Dsim.seed=" + seed + (only == null ? "\n  fin de la trace :\n    " + String.join("\n    ",
+                            + "-Dsim.seed=" + seed + (Boolean.getBoolean("sim.resets") ? " -Dsim.resets=true" : "")
+                            + (only == null ? "\n  fin de la trace :\n    " + String.join("\n    ",
                             sim.trace.subList(Math.max(0, sim.trace.size() - 40), sim.trace.size())) : ""));
                 }
             }
