@@ -34,8 +34,9 @@ import fr.relais.sandbox.SimulatedNeoDiary;
  * give A's unacknowledged messages to B, and in the end each module holds each lesson exactly once, as typed.
  *
  * <p>The modules answer each write 40 ms after storing it, as a distant tool would: a kill often lands between a
- * write and its answer, the case where a lesson could be doubled. The kill's moment comes from a seed, printed,
- * that {@code -Drelais.kill-test.seed=...} replays.
+ * write and its answer, the case where a lesson could be doubled. The kill's moment, counted in copies made, comes
+ * from a seed, printed, that {@code -Drelais.kill-test.seed=...} replays (the threads' interleaving around it is the
+ * machine's: a replay kills at the same count, not in the same instant of the same write).
  */
 class TwoNodesKillTest {
 
