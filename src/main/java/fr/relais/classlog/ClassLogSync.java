@@ -1553,7 +1553,8 @@ public class ClassLogSync {
         });
     }
 
-    private void target(String tool, String error) {
+    /** Records a delivery's outcome for the tool's status (package-private: its test plays two nodes' race). */
+    void target(String tool, String error) {
         long nowMillis = millis.getAsLong();
         if (error == null) {
             // a success is recorded at most once a second per tool: the status needs no more precision
@@ -1564,13 +1565,21 @@ public class ClassLogSync {
             }
         }
         Timestamp now = new Timestamp(nowMillis);
-        int n = error == null
+        if (updateTarget(tool, error, now) == 0) {
+            try {
+                jdbc.update("INSERT INTO classlog_target (tool, last_success, last_error, last_error_at) VALUES (?, ?, ?, ?)",
+                        tool, error == null ? now : null, cut(error), error == null ? null : now);
+            } catch (org.springframework.dao.DuplicateKeyException e) {
+                // another node (or consumer) recorded the tool's first outcome meanwhile: this one goes on its row
+                updateTarget(tool, error, now);
+            }
+        }
+    }
+
+    private int updateTarget(String tool, String error, Timestamp now) {
+        return error == null
                 ? jdbc.update("UPDATE classlog_target SET last_success = ? WHERE tool = ?", now, tool)
                 : jdbc.update("UPDATE classlog_target SET last_error = ?, last_error_at = ? WHERE tool = ?", cut(error), now, tool);
-        if (n == 0) {
-            jdbc.update("INSERT INTO classlog_target (tool, last_success, last_error, last_error_at) VALUES (?, ?, ?, ?)",
-                    tool, error == null ? now : null, cut(error), error == null ? null : now);
-        }
     }
 
     /** The target's circuit breaker: opened by consecutive failures to reach it, never by refusals. */
