@@ -44,6 +44,8 @@ final class Balancer implements AutoCloseable {
     private volatile String peers;
     /** Requests each node answered, by its base URL. */
     final Map<String, AtomicLong> served = new ConcurrentHashMap<>();
+    /** The node that answered the latest request for Relais (not for the peers). */
+    volatile String last;
 
     Balancer() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", ClusterFixture.freePort()), 64);
@@ -107,6 +109,9 @@ final class Balancer implements AutoCloseable {
                     continue;
                 }
                 served.computeIfAbsent(backend, b -> new AtomicLong()).incrementAndGet();
+                if (!backend.equals(peers)) {
+                    last = backend;
+                }
                 response.headers().map().forEach((name, values) -> {
                     if (!HOP_BY_HOP.contains(name.toLowerCase()) && !name.startsWith(":")) {
                         exchange.getResponseHeaders().put(name, values);

@@ -132,6 +132,7 @@ class TwoNodesSsoTest {
         balancer.prefer(a);
         String fromA = ticketFrom(browser, typePassword(browser, go(browser, "/cas/login?service=" + enc(tool)
                 + "&ent=agora06")));
+        assertThat(balancer.last).isEqualTo(a.base());
 
         var onB = new Cas30ServiceTicketValidator(b.base() + "/cas").validate(fromA, tool);
         assertThat(onB.getPrincipal().getName()).isEqualTo(PUPIL);
@@ -142,6 +143,7 @@ class TwoNodesSsoTest {
         // the session A opened, its cookie brought to B: a ticket at once (no ENT), validated by A, refused by B
         balancer.prefer(b);
         HttpResponse<String> again = browser.get("/cas/login?service=" + enc(tool));
+        assertThat(balancer.last).isEqualTo(b.base());
         assertThat(Browser.location(again)).startsWith(tool + "?ticket=ST-");
         String fromB = Browser.query(Browser.location(again), "ticket");
         assertThat(new Cas20ServiceTicketValidator(a.base() + "/cas").validate(fromB, tool).getPrincipal().getName())
@@ -190,6 +192,7 @@ class TwoNodesSsoTest {
         // node A sent the AuthnRequest; node B receives the answer
         balancer.prefer(b);
         HttpResponse<String> onB = browser.post(action(auto.body()), answer);
+        assertThat(balancer.last).isEqualTo(b.base());
         assertThat(Browser.location(onB)).as(onB.body()).startsWith(tool + "?ticket=ST-");
         assertThat(sessions()).isEqualTo(sessions + 1);
 
@@ -216,6 +219,7 @@ class TwoNodesSsoTest {
         // node A sent the authorization request (state, nonce, PKCE verifier); node B receives the answer
         balancer.prefer(b);
         HttpResponse<String> onB = browser.get(callback);
+        assertThat(balancer.last).isEqualTo(b.base());
         assertThat(Browser.location(onB)).as(onB.body()).startsWith(tool + "?ticket=ST-");
         assertThat(sessions()).isEqualTo(sessions + 1);
 
@@ -230,6 +234,25 @@ class TwoNodesSsoTest {
 
     @Test
     @Order(4)
+    void aPublishersAuthnRequestReceivedByOneNodeIsRefusedAsAReplayByTheOther() throws Exception {
+        String request = "<samlp:AuthnRequest xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" "
+                + "xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\" ID=\"_cluster" + System.nanoTime()
+                + "\" Version=\"2.0\" IssueInstant=\"" + java.time.Instant.now() + "\"><saml:Issuer>"
+                + "https://sp.cns-edu.com/saml</saml:Issuer></samlp:AuthnRequest>";
+        String sso = "/saml/idp/sso?SAMLRequest=" + enc(java.util.Base64.getEncoder().encodeToString(deflate(request)));
+        HttpResponse<String> first = new Browser(balancer.base()).get(a.base() + sso);
+        assertThat(Browser.location(first)).contains("/sso/login?request=");
+
+        // the same request, captured and sent again to the other node
+        HttpResponse<String> replayed = new Browser(balancer.base()).get(b.base() + sso);
+        assertThat(replayed.statusCode()).isEqualTo(400);
+        assertThat(replayed.headers().firstValue("Location")).isEmpty();
+        assertThat(unescape(replayed.body())).contains("Demande déjà reçue")
+                .contains("relancez la ressource depuis le site de l'éditeur");
+    }
+
+    @Test
+    @Order(5)
     void aLogoutOnOneNodeEndsTheSessionOnTheOtherAndTellsTheTool() throws Exception {
         Browser browser = new Browser(balancer.base());
         balancer.prefer(a);
@@ -244,6 +267,7 @@ class TwoNodesSsoTest {
 
         balancer.prefer(b);
         HttpResponse<String> logout = browser.get("/cas/logout");
+        assertThat(balancer.last).isEqualTo(b.base());
         assertThat(Browser.location(logout)).contains("/sandbox/ent/agora06/cas/logout");
 
         // node A no longer knows the session: back to the login, no ticket
@@ -256,7 +280,7 @@ class TwoNodesSsoTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void aSessionOutlivesTheNodeThatOpenedIt() throws Exception {
         Browser browser = new Browser(balancer.base());
         balancer.prefer(a);
@@ -342,6 +366,16 @@ class TwoNodesSsoTest {
     static String unescape(String s) {
         return s.replace("&amp;", "&").replace("&quot;", "\"").replace("&#39;", "'").replace("&lt;", "<")
                 .replace("&gt;", ">");
+    }
+
+    /** The HTTP-Redirect binding's raw DEFLATE. */
+    static byte[] deflate(String xml) throws java.io.IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (var d = new java.util.zip.DeflaterOutputStream(out, new java.util.zip.Deflater(
+                java.util.zip.Deflater.DEFLATED, true))) {
+            d.write(xml.getBytes(StandardCharsets.UTF_8));
+        }
+        return out.toByteArray();
     }
 
     static String enc(String s) {
