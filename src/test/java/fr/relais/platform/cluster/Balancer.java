@@ -46,6 +46,8 @@ final class Balancer implements AutoCloseable {
     final Map<String, AtomicLong> served = new ConcurrentHashMap<>();
     /** The node that answered the latest request for Relais (not for the peers). */
     volatile String last;
+    /** The body of the latest request to each path, as an eavesdropper would keep it to replay it. */
+    final Map<String, String> bodies = new ConcurrentHashMap<>();
 
     Balancer() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", ClusterFixture.freePort()), 64);
@@ -85,6 +87,9 @@ final class Balancer implements AutoCloseable {
             byte[] body;
             try (InputStream in = exchange.getRequestBody()) {
                 body = in.readAllBytes();
+            }
+            if (body.length > 0) {
+                bodies.put(path, new String(body, java.nio.charset.StandardCharsets.UTF_8));
             }
             List<String> backends = new ArrayList<>();
             if (path.startsWith("/sandbox/")) {

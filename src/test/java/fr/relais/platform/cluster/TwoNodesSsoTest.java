@@ -253,6 +253,30 @@ class TwoNodesSsoTest {
 
     @Test
     @Order(5)
+    void anOidcLogoutTokenEndsTheSessionOnceWhicheverNodeReceivesIt() throws Exception {
+        Browser browser = new Browser(balancer.base());
+        balancer.prefer(a);
+        HttpResponse<String> inTool = browser.follow(submitPassword(browser, go(browser, "/cas/login?service="
+                + enc(tool) + "&ent=monlycee")));
+        assertThat(inTool.body()).contains("Connecté : " + PUPIL);
+        String cookie = cookie(browser, SsoSessions.COOKIE);
+
+        // the provider's back-channel logout, through the balancer to node A: the session ends
+        assertThat(peers.getBean(SimulatedOidcProvider.class).logout("monlycee", PUPIL, ""))
+                .isEqualTo("200 1 session(s) terminée(s)");
+        assertThat(Browser.location(withCookie(b, cookie))).contains("/sso/login?request=");
+
+        // the same logout token, captured on the way and sent again to node B: refused as a replay
+        String token = balancer.bodies.get("/sso/oidc/backchannel-logout/monlycee");
+        HttpResponse<String> replayed = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(b.base()
+                + "/sso/oidc/backchannel-logout/monlycee")).header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(token)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(replayed.statusCode()).isEqualTo(400);
+        assertThat(replayed.body()).contains("jeton de déconnexion déjà reçu");
+    }
+
+    @Test
+    @Order(6)
     void aLogoutOnOneNodeEndsTheSessionOnTheOtherAndTellsTheTool() throws Exception {
         Browser browser = new Browser(balancer.base());
         balancer.prefer(a);
@@ -280,7 +304,7 @@ class TwoNodesSsoTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void aSessionOutlivesTheNodeThatOpenedIt() throws Exception {
         Browser browser = new Browser(balancer.base());
         balancer.prefer(a);
