@@ -6,3 +6,12 @@ CREATE TABLE saml_idp_request_seen (
     received_at  TIMESTAMP WITH TIME ZONE NOT NULL,
     PRIMARY KEY (publisher_id, request_id)
 );
+
+-- The OpenID Connect back-channel logout tokens (their jti) each provider sent, from any node: a token captured
+-- and sent again is refused.
+CREATE TABLE oidc_logout_token_seen (
+    connector_id VARCHAR(64)  NOT NULL,
+    jti          VARCHAR(256) NOT NULL,
+    received_at  TIMESTAMP WITH TIME ZONE NOT NULL,
+    PRIMARY KEY (connector_id, jti)
+);
