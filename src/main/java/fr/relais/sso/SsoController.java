@@ -259,6 +259,7 @@ public class SsoController {
             }
             return org.springframework.http.ResponseEntity.ok(ended.size() + " session(s) terminée(s)");
         } catch (fr.relais.sso.inbound.OidcIdentitySource.Refused e) {
+            log.warn("Déconnexion OpenID Connect de {} refusée : {}", connectorId, e.getMessage());
             audit.record("oidc.logout.refused", connectorId, null, null, null, fr.relais.audit.AuditTrail.Outcome.REFUSED,
                     e.getMessage());
             return org.springframework.http.ResponseEntity.badRequest().body(e.getMessage());

@@ -11,24 +11,27 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-/** A browser without a screen: cookies, redirects one at a time, form posts. Real HTTP to a running Relais. */
-final class Browser {
+/**
+ * A browser without a screen: cookies, redirects one at a time, form posts. Real HTTP to a running Relais. Public for
+ * the two-node tests (fr.relais.platform.cluster), which drive it through their load balancer.
+ */
+public final class Browser {
 
-    final CookieManager cookies = new CookieManager();
+    public final CookieManager cookies = new CookieManager();
     private final HttpClient http = HttpClient.newBuilder().cookieHandler(new LoopbackIsSecure(cookies))
             .followRedirects(HttpClient.Redirect.NEVER).build();
-    final String base;
+    public final String base;
 
-    Browser(String base) {
+    public Browser(String base) {
         this.base = base;
     }
 
-    HttpResponse<String> get(String url) throws IOException, InterruptedException {
+    public HttpResponse<String> get(String url) throws IOException, InterruptedException {
         return http.send(HttpRequest.newBuilder(URI.create(absolute(url))).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    HttpResponse<String> post(String url, Map<String, String> form) throws IOException, InterruptedException {
+    public HttpResponse<String> post(String url, Map<String, String> form) throws IOException, InterruptedException {
         String body = form.entrySet().stream().map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
                 + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8)).collect(Collectors.joining("&"));
         return http.send(HttpRequest.newBuilder(URI.create(absolute(url)))
@@ -37,7 +40,7 @@ final class Browser {
     }
 
     /** Follows redirects until a page that is not one; answers the last response. */
-    HttpResponse<String> follow(HttpResponse<String> response) throws IOException, InterruptedException {
+    public HttpResponse<String> follow(HttpResponse<String> response) throws IOException, InterruptedException {
         int hops = 0;
         while (response.statusCode() / 100 == 3 && hops++ < 20) {
             response = get(location(response));
@@ -45,13 +48,13 @@ final class Browser {
         return response;
     }
 
-    static String location(HttpResponse<String> response) {
+    public static String location(HttpResponse<String> response) {
         String location = response.headers().firstValue("Location").orElseThrow(() ->
                 new AssertionError("no redirect: HTTP " + response.statusCode() + "\n" + response.body()));
         return location.startsWith("/") ? response.uri().resolve(location).toString() : location;
     }
 
-    String absolute(String url) {
+    public String absolute(String url) {
         return url.startsWith("http") ? url : base + url;
     }
 
@@ -81,7 +84,7 @@ final class Browser {
         }
     }
 
-    static String query(String url, String name) {
+    public static String query(String url, String name) {
         String q = URI.create(url).getRawQuery();
         for (String pair : q == null ? new String[0] : q.split("&")) {
             int eq = pair.indexOf('=');

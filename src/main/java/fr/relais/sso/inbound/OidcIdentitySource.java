@@ -254,7 +254,10 @@ public class OidcIdentitySource {
     public record Logout(String subject, String sid) {
     }
 
-    /** Checks a logout token (OpenID Connect Back-Channel Logout 1.0) against the provider's JWKS. */
+    /**
+     * Checks a logout token (OpenID Connect Back-Channel Logout 1.0) against the provider's JWKS; its {@code jti},
+     * required, is accepted once per provider, whichever node receives it.
+     */
     public Logout verifyLogout(Connector provider, String token) throws Refused {
         Discovery d = discover(provider);
         DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
@@ -263,7 +266,7 @@ public class OidcIdentitySource {
         processor.setJWSTypeVerifier((type, context) -> { });
         DefaultJWTClaimsVerifier<SecurityContext> verifier = new DefaultJWTClaimsVerifier<>(
                 provider.descriptor().path("sso").path("oidc").path("clientId").asText(),
-                new JWTClaimsSet.Builder().issuer(d.issuer()).build(), Set.of("iat", "events"));
+                new JWTClaimsSet.Builder().issuer(d.issuer()).build(), Set.of("iat", "events", "jti"));
         verifier.setMaxClockSkew((int) SKEW.toSeconds());
         processor.setJWTClaimsSetVerifier(verifier);
         try {
@@ -278,6 +281,16 @@ public class OidcIdentitySource {
             String sid = claims.getStringClaim("sid");
             if (claims.getSubject() == null && sid == null) {
                 throw new Refused("jeton de déconnexion sans sub ni sid");
+            }
+            if (claims.getJWTID().length() > 256) {
+                throw new Refused("jeton de déconnexion : jti de plus de 256 caractères");
+            }
+            try {
+                // the database's key decides, so that a token replayed to another node ends nothing more either
+                jdbc.update("INSERT INTO oidc_logout_token_seen (connector_id, jti, received_at) VALUES (?, ?, ?)",
+                        provider.id(), claims.getJWTID(), Timestamp.from(Instant.now()));
+            } catch (org.springframework.dao.DuplicateKeyException replayed) {
+                throw new Refused("jeton de déconnexion déjà reçu (jti " + claims.getJWTID() + ")");
             }
             return new Logout(claims.getSubject(), sid);
         } catch (java.text.ParseException e) {

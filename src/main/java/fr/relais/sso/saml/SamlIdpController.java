@@ -137,8 +137,24 @@ public class SamlIdpController {
             return error(response, model, HttpStatus.BAD_REQUEST, "Adresse de retour refusée",
                     "L'adresse de retour demandée par l'éditeur n'est pas celle qu'il a déclarée.");
         }
+        String id = request.getID();
+        if (id == null || id.isBlank() || id.length() > SamlIdpRequests.MAX_REQUEST_ID) {
+            log.warn("AuthnRequest de {} refusée : identifiant (ID) absent ou de plus de {} caractères", issuerId,
+                    SamlIdpRequests.MAX_REQUEST_ID);
+            return error(response, model, HttpStatus.BAD_REQUEST, "Demande refusée",
+                    "La demande de connexion de l'éditeur n'a pas d'identifiant (ID) valable : relancez la ressource "
+                            + "depuis le site de l'éditeur ; si cela se répète, prévenez l'éditeur.");
+        }
+        if (!pending.firstReceipt(publisher.get().id(), id)) {
+            log.warn("AuthnRequest {} de {} déjà reçue : rejeu refusé", id, issuerId);
+            audit.record("saml.authnrequest.replayed", publisher.get().id(), null, null, publisher.get().id(),
+                    fr.relais.audit.AuditTrail.Outcome.REFUSED, "AuthnRequest " + id + " déjà reçue");
+            return error(response, model, HttpStatus.BAD_REQUEST, "Demande déjà reçue",
+                    "Cette demande de connexion de l'éditeur a déjà été reçue par Relais et ne sert qu'une fois : "
+                            + "relancez la ressource depuis le site de l'éditeur.");
+        }
         boolean force = Boolean.TRUE.equals(request.isForceAuthn());
-        SamlIdpRequests.Pending p = pending.create(publisher.get().id(), acs, request.getID(), relayState, null, null,
+        SamlIdpRequests.Pending p = pending.create(publisher.get().id(), acs, id, relayState, null, null,
                 force);
         return continueOrLogin(p, http, response, null);
     }

@@ -5,12 +5,16 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 import fr.relais.platform.Tokens;
 
-/** Publishers' requests waiting for the user's login: used once, for 15 minutes. */
+/**
+ * Publishers' requests waiting for the user's login: used once, for 15 minutes. Each AuthnRequest ID is accepted
+ * once per publisher, whichever node receives it.
+ */
 @Component
 public class SamlIdpRequests {
 
@@ -26,6 +30,24 @@ public class SamlIdpRequests {
 
     public SamlIdpRequests(JdbcTemplate jdbc) {
         this.jdbc = jdbc;
+    }
+
+    /** The longest AuthnRequest ID kept (the column's size); a longer one is refused as malformed. */
+    public static final int MAX_REQUEST_ID = 256;
+
+    /**
+     * Records that the publisher sent the AuthnRequest {@code requestId}: true the first time, false when any node
+     * already received it (a replayed request). The database's key decides, so two nodes receiving it at once
+     * cannot both accept it.
+     */
+    public boolean firstReceipt(String publisherId, String requestId) {
+        try {
+            jdbc.update("INSERT INTO saml_idp_request_seen (publisher_id, request_id, received_at) VALUES (?, ?, ?)",
+                    publisherId, requestId, Timestamp.from(Instant.now()));
+            return true;
+        } catch (DuplicateKeyException replayed) {
+            return false;
+        }
     }
 
     public Pending create(String publisherId, String acsUrl, String inResponseTo, String relayState, String resourceId,

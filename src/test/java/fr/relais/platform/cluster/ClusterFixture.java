@@ -278,8 +278,9 @@ final class ClusterFixture implements AutoCloseable {
                 Path ldapDir = RelaisTestSupport.fresh(name + "-ldap");
                 Files.createDirectories(ldapDir);
                 ldap = new EmbeddedLdapServer("dc=relais,dc=local", 0, ldapDir.resolve("snapshot.ldif"));
-                peer = new SpringApplicationBuilder(NeoPeer.class).profiles("demo").properties("server.port=0",
-                        "spring.main.banner-mode=off", "logging.level.root=WARN").run();
+                // arguments, not default properties: application.yaml's server.port (8080) would win over those
+                peer = new SpringApplicationBuilder(NeoPeer.class).profiles("demo").run("--server.port=0",
+                        "--spring.main.banner-mode=off", "--logging.level.root=WARN");
                 return null;
             });
             pg.get();
