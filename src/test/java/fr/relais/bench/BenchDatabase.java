@@ -13,10 +13,31 @@ import fr.relais.RelaisTestSupport;
 final class BenchDatabase implements AutoCloseable {
 
     private final EmbeddedPostgres postgres;
+    private final java.nio.file.Path directory;
 
     BenchDatabase(String property, String name) throws Exception {
+        directory = RelaisTestSupport.fresh(name + "-pg");
         postgres = "postgres".equals(System.getProperty(property)) ? EmbeddedPostgres.builder()
-                .setOverrideWorkingDirectory(RelaisTestSupport.fresh(name + "-pg").toFile()).start() : null;
+                .setOverrideWorkingDirectory(directory.toFile()).start() : null;
+    }
+
+    /**
+     * CPU nanoseconds so far of this PostgreSQL's server processes (its postmaster and the backends and workers
+     * it started, from /proc on Linux; 0 with H2): outside the JVM's own figure, on the same cores. Backends that
+     * ended meanwhile are not counted: Relais' connection pool keeps its own open.
+     */
+    long cpuNanos() throws java.io.IOException {
+        if (postgres == null) {
+            return 0;
+        }
+        java.nio.file.Path pidFile;
+        try (var files = java.nio.file.Files.walk(directory)) {
+            pidFile = files.filter(f -> f.getFileName().toString().equals("postmaster.pid")).findFirst().orElseThrow();
+        }
+        long pid = Long.parseLong(java.nio.file.Files.readAllLines(pidFile).get(0).strip());
+        return ProcessHandle.of(pid).stream().flatMap(h -> java.util.stream.Stream.concat(java.util.stream.Stream.of(h),
+                        h.descendants()))
+                .mapToLong(h -> h.info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(0L)).sum();
     }
 
     /** The application arguments that point Relais at it (none for H2). */

@@ -33,7 +33,7 @@ import fr.relais.directory.aaf.Uai;
 /**
  * Licence decisions through the publishers' check API for a territory of pupils with 30 resources each,
  * against a bare endpoint of the same server in the same run: peak throughput of both (closed loop, 4 client
- * threads) in rounds that alternate both until the JIT has settled, the median of the last five rounds counting;
+ * threads in a process of their own, {@link BenchBrowsers}, so that the CPU per request is Relais') in rounds that alternate both until the JIT has settled, the median of the last five rounds counting;
  * then p99 latency of the check API paced at half its peak. {@code mvn -Pbench verify -Dtest=DecisionBenchmark}: 800 schools of 400
  * pupils (320,000) by default, {@code -Dbench.decision.schools=75} for a quick run.
  */
@@ -43,27 +43,34 @@ class DecisionBenchmark {
     private static final int ROUNDS = Integer.getInteger("bench.decision.rounds", 8);
     private static final int ROUND_CHECKS = Integer.getInteger("bench.decision.requests", 30_000);
 
-    private record Phase(double rate, double cpuMillis, long jitMillis) {
+    private record Phase(double rate, double cpuMillis, double postgresMillis, long jitMillis) {
     }
 
     private record Round(Phase check, Phase bare) {
     }
 
     /**
-     * Rate of n requests, with the process CPU per request (server and client: they share the two cores). The
-     * work the requests leave behind ({@code settle}: the audit of the decisions, written and indexed a little
-     * later) is waited for and counted in their time, not in the next round's.
+     * Rate of n requests made by the client process, with the CPU per request of this JVM (Relais; the test is idle
+     * meanwhile) and of PostgreSQL's server processes. The work the requests leave behind ({@code settle}: the
+     * audit of the decisions, written and indexed a little later) is waited for and counted in their time, not in
+     * the next round's.
      */
-    private static Phase measure(int n, SsoBenchmark.Work work, AuditTrail audit) throws Exception {
+    private static Phase measure(int n, String command, LoginBenchmark.Child client, BenchDatabase db, AuditTrail audit)
+            throws Exception {
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         var jit = ManagementFactory.getCompilationMXBean();
         long cpu = os.getProcessCpuTime();
+        long database = db.cpuNanos();
         long compiled = jit.getTotalCompilationTime();
-        double seconds = n / SsoBenchmark.parallelRate(n, work);
-        long t = System.nanoTime();
+        long start = System.nanoTime();
+        String[] done = client.ask(command).split(" ", 7);
+        if (!"0".equals(done[3])) {
+            throw new AssertionError(command + ": " + done[3] + " failed, the first: " + done[6]);
+        }
         audit.settle();
-        seconds += (System.nanoTime() - t) / 1e9;
-        return new Phase(n / seconds, (os.getProcessCpuTime() - cpu) / 1e6 / n, jit.getTotalCompilationTime() - compiled);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return new Phase(n / seconds, (os.getProcessCpuTime() - cpu) / 1e6 / n, (db.cpuNanos() - database) / 1e6 / n,
+                jit.getTotalCompilationTime() - compiled);
     }
 
     @Test
@@ -134,20 +141,26 @@ class DecisionBenchmark {
                     throw new AssertionError(r.body());
                 }
             };
-            SsoBenchmark.Work bare = () -> SsoBenchmark.get(client, base + "/sandbox/ping");
             AuditTrail audit = app.getBean(AuditTrail.class);
             audit.settle(); // the import's and the warm-up's events, before the rounds
             // steady state, as a service runs: both endpoints alternate in rounds until the JIT has settled (the
             // first rounds compile the decision's path while the bare one is already compiled); the last rounds count
             Round last = null;
             List<Double> ratios = new ArrayList<>();
-            for (int round = 1; round <= ROUNDS; round++) {
-                Round r = new Round(measure(ROUND_CHECKS, check, audit), measure(2 * ROUND_CHECKS, bare, audit));
-                System.out.printf("round %d: check %,.0f /s (%.3f ms CPU/request, JIT %,d ms), bare %,.0f /s "
-                                + "(%.3f ms CPU/request), ratio %.2f%n", round, r.check.rate, r.check.cpuMillis,
-                        r.check.jitMillis, r.bare.rate, r.bare.cpuMillis, r.check.rate / r.bare.rate);
-                last = r;
-                ratios.add(r.check.rate / r.bare.rate);
+            // the load comes from a process of its own, so that the CPU per request is Relais' alone
+            try (LoginBenchmark.Child load = LoginBenchmark.Child.start(BenchBrowsers.class, base, "-", "-", "0", "1",
+                    String.valueOf(SsoBenchmark.THREADS))) {
+                for (int round = 1; round <= ROUNDS; round++) {
+                    Round r = new Round(measure(ROUND_CHECKS, "check " + ROUND_CHECKS + " " + p.pupils() + " "
+                            + pupilsPerSchool, load, db, audit), measure(2 * ROUND_CHECKS, "ping " + 2 * ROUND_CHECKS,
+                            load, db, audit));
+                    System.out.printf("round %d: check %,.0f /s (%.3f ms CPU/request in Relais' JVM, %.3f ms in "
+                                    + "PostgreSQL, JIT %,d ms), bare %,.0f /s (%.3f ms CPU/request), ratio %.2f%n", round,
+                            r.check.rate, r.check.cpuMillis, r.check.postgresMillis, r.check.jitMillis, r.bare.rate,
+                            r.bare.cpuMillis, r.check.rate / r.bare.rate);
+                    last = r;
+                    ratios.add(r.check.rate / r.bare.rate);
+                }
             }
             // the JIT, the collector and this machine's speed still move a round by several hundredths (both sides,
             // each in its turn): the median of the last five rounds says more than any one of them
@@ -177,9 +190,11 @@ class DecisionBenchmark {
             System.out.printf("%n=== Licence decisions (check API, %d client threads, same server, %s, %,d pupils, "
                             + "round %d of %d) ===%n"
                             + "last round: decisions %,.0f /s, bare endpoint %,.0f /s, ratio %.2f%n"
+                            + "CPU per check: Relais' JVM %.3f ms, PostgreSQL %.3f ms; per bare request: %.3f ms%n"
                             + "ratio, median of the last five rounds: %.2f (target >= 0.7)%n"
                             + "at %.0f /s (half the peak, %,d requests): p50 %.1f ms, p99 %.1f ms (target < 10 ms)%n%n",
-                    SsoBenchmark.THREADS, db.name(), p.pupils(), ROUNDS, ROUNDS, decisions, ping, decisions / ping, median, target,
+                    SsoBenchmark.THREADS, db.name(), p.pupils(), ROUNDS, ROUNDS, decisions, ping, decisions / ping,
+                    last.check.cpuMillis, last.check.postgresMillis, last.bare.cpuMillis, median, target,
                     paced, latencies[paced / 2] / 1e6, latencies[(int) (paced * 0.99)] / 1e6);
         }
     }
