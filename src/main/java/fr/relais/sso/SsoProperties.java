@@ -19,16 +19,32 @@ public record SsoProperties(String baseUrl, Duration serviceTicketLifetime, Dura
                             Duration sessionMaxAge, Boolean secureCookies, String pairwiseSecret, Saml saml) {
 
     /**
-     * @param entityId         the IdP's entity id (default: base URL + /saml/idp)
-     * @param keystore         PKCS#12 holding the signing key; generated into the data directory when empty
-     * @param keystorePassword its password
-     * @param assertionLifetime how long an assertion may be presented
+     * @param entityId            the IdP's entity id (default: base URL + /saml/idp)
+     * @param keystore            PKCS#12 holding the signing key; generated into the data directory when empty
+     * @param keystorePassword    its password
+     * @param keystoreAlias       the entry to use; empty when the keystore holds one key
+     * @param nextKeystore        during a key roll-over, the PKCS#12 of the next key: published in both metadata
+     *                            documents next to the current one, and used to decrypt; empty outside a roll-over
+     * @param nextKeystorePassword its password
+     * @param nextKeystoreAlias   its entry; empty when it holds one key
+     * @param signWith            which of the two keys signs ({@code current} until the partners trust the next)
+     * @param assertionLifetime   how long an assertion may be presented
      */
-    public record Saml(String entityId, java.nio.file.Path keystore, String keystorePassword,
-                       Duration assertionLifetime) {
+    public record Saml(String entityId, java.nio.file.Path keystore, String keystorePassword, String keystoreAlias,
+                       java.nio.file.Path nextKeystore, String nextKeystorePassword, String nextKeystoreAlias,
+                       SignWith signWith, Duration assertionLifetime) {
         public Saml {
+            // an empty variable (docker compose without a roll-over) is no file
+            keystore = keystore == null || keystore.toString().isEmpty() ? null : keystore;
+            nextKeystore = nextKeystore == null || nextKeystore.toString().isEmpty() ? null : nextKeystore;
+            signWith = signWith == null ? SignWith.CURRENT : signWith;
             assertionLifetime = assertionLifetime == null ? Duration.ofMinutes(5) : assertionLifetime;
         }
+    }
+
+    /** The key Relais signs with during a roll-over: the current one, or the next one once partners trust it. */
+    public enum SignWith {
+        CURRENT, NEXT
     }
 
     public SsoProperties {
@@ -37,7 +53,7 @@ public record SsoProperties(String baseUrl, Duration serviceTicketLifetime, Dura
         sessionIdle = sessionIdle == null ? Duration.ofHours(2) : sessionIdle;
         sessionMaxAge = sessionMaxAge == null ? Duration.ofHours(10) : sessionMaxAge;
         secureCookies = secureCookies == null || secureCookies;
-        saml = saml == null ? new Saml(null, null, null, null) : saml;
+        saml = saml == null ? new Saml(null, null, null, null, null, null, null, null, null) : saml;
     }
 
     public String idpEntityId() {

@@ -175,6 +175,24 @@ public final class OpenSaml {
         }
     }
 
+    /**
+     * A metadata {@code <md:KeyDescriptor>} per published certificate (two during a key roll-over, the signing one
+     * first), for {@code use} "signing" or "encryption"; the {@code md} and {@code ds} prefixes must be declared.
+     */
+    static String keyDescriptors(SigningKeys keys, String use) {
+        StringBuilder xml = new StringBuilder();
+        for (java.security.cert.X509Certificate certificate : keys.publishedCertificates()) {
+            try {
+                xml.append("    <md:KeyDescriptor use=\"").append(use).append("\"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>")
+                        .append(Base64.getEncoder().encodeToString(certificate.getEncoded()))
+                        .append("</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>\n");
+            } catch (java.security.cert.CertificateEncodingException e) {
+                throw new IllegalStateException("SAML certificate: " + e.getMessage(), e);
+            }
+        }
+        return xml.toString();
+    }
+
     public static String base64(String xml) {
         return Base64.getEncoder().encodeToString(xml.getBytes(StandardCharsets.UTF_8));
     }

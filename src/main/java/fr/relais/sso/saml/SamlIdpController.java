@@ -1,7 +1,6 @@
 package fr.relais.sso.saml;
 
 import java.nio.charset.StandardCharsets;
-import java.security.cert.CertificateEncodingException;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
@@ -82,15 +81,13 @@ public class SamlIdpController {
     }
 
     @GetMapping(value = "/saml/idp/metadata", produces = "application/samlmetadata+xml")
-    public ResponseEntity<String> metadata() throws CertificateEncodingException {
-        String cert = Base64.getEncoder().encodeToString(keys.certificate().getEncoded());
+    public ResponseEntity<String> metadata() {
         String sso = properties.baseUrl() + "/saml/idp/sso";
         String xml = "<md:EntityDescriptor xmlns:md=\"urn:oasis:names:tc:SAML:2.0:metadata\" "
                 + "xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\" entityID=\"" + escape(properties.idpEntityId()) + "\">\n"
                 + "  <md:IDPSSODescriptor WantAuthnRequestsSigned=\"false\" "
                 + "protocolSupportEnumeration=\"urn:oasis:names:tc:SAML:2.0:protocol\">\n"
-                + "    <md:KeyDescriptor use=\"signing\"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>" + cert
-                + "</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>\n"
+                + OpenSaml.keyDescriptors(keys, "signing")
                 + "    <md:NameIDFormat>urn:oasis:names:tc:SAML:2.0:nameid-format:persistent</md:NameIDFormat>\n"
                 + "    <md:SingleSignOnService Binding=\"urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect\" Location=\""
                 + escape(sso) + "\"/>\n"

@@ -232,11 +232,16 @@ public class SamlServiceProvider {
                 Instant.parse(pending.get()[2]));
     }
 
-    /** An assertion encrypted for Relais' key (published in its SP metadata), decrypted into its own document. */
+    /**
+     * An assertion encrypted for one of Relais' keys (those its SP metadata publishes: two during a roll-over),
+     * decrypted into its own document.
+     */
     private Assertion decrypt(org.opensaml.saml.saml2.core.EncryptedAssertion encrypted) throws OpenSaml.SamlException {
+        List<org.opensaml.security.credential.Credential> credentials = keys.decryptionKeys().stream()
+                .<org.opensaml.security.credential.Credential>map(k -> new BasicX509Credential(k.certificate(), k.privateKey()))
+                .toList();
         org.opensaml.saml.saml2.encryption.Decrypter decrypter = new org.opensaml.saml.saml2.encryption.Decrypter(null,
-                new org.opensaml.xmlsec.keyinfo.impl.StaticKeyInfoCredentialResolver(
-                        new BasicX509Credential(keys.certificate(), keys.privateKey())),
+                new org.opensaml.xmlsec.keyinfo.impl.StaticKeyInfoCredentialResolver(credentials),
                 new org.opensaml.xmlsec.encryption.support.InlineEncryptedKeyResolver());
         decrypter.setRootInNewDocument(true);
         try {

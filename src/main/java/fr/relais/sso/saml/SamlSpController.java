@@ -45,16 +45,12 @@ public class SamlSpController {
     }
 
     @GetMapping("/saml/sp/metadata")
-    public ResponseEntity<String> metadata() throws java.security.cert.CertificateEncodingException {
-        String cert = java.util.Base64.getEncoder().encodeToString(keys.certificate().getEncoded());
+    public ResponseEntity<String> metadata() {
         String xml = "<md:EntityDescriptor xmlns:md=\"urn:oasis:names:tc:SAML:2.0:metadata\" "
                 + "xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\" entityID=\"" + sp.entityId()
                 + "\">\n  <md:SPSSODescriptor AuthnRequestsSigned=\"true\" WantAssertionsSigned=\"true\" "
                 + "protocolSupportEnumeration=\"urn:oasis:names:tc:SAML:2.0:protocol\">\n"
-                + "    <md:KeyDescriptor use=\"signing\"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>" + cert
-                + "</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>\n"
-                + "    <md:KeyDescriptor use=\"encryption\"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>" + cert
-                + "</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>\n"
+                + OpenSaml.keyDescriptors(keys, "signing") + OpenSaml.keyDescriptors(keys, "encryption")
                 + "    <md:AssertionConsumerService Binding=\"urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST\" Location=\""
                 + sp.acsUrl() + "\" index=\"0\"/>\n"
                 + "    <md:SingleLogoutService Binding=\"urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect\" Location=\""

@@ -17,7 +17,10 @@ import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Date;
+import java.util.List;
 
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
@@ -26,10 +29,15 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import fr.relais.platform.InvalidSetting;
+
 /**
  * The key and certificate Relais signs SAML assertions with: a PKCS#12 keystore from configuration, or, when
  * none is configured (demo), an RSA-2048 key and a self-signed certificate generated once into the data
  * directory. Production refuses the generated one (ProductionGuard).
+ * <p>
+ * During a key roll-over a second key stands by: both certificates are published in Relais' metadata and both
+ * decrypt, so that partners can trust the next key before it signs and still reach the old one after.
  */
 public final class SigningKeys {
 
@@ -38,10 +46,33 @@ public final class SigningKeys {
 
     private final PrivateKey privateKey;
     private final X509Certificate certificate;
+    /** The roll-over's other key (published, decrypts, never signs); null outside a roll-over. */
+    private final SigningKeys standby;
 
     private SigningKeys(PrivateKey privateKey, X509Certificate certificate) {
+        this(privateKey, certificate, null);
+    }
+
+    private SigningKeys(PrivateKey privateKey, X509Certificate certificate, SigningKeys standby) {
         this.privateKey = privateKey;
         this.certificate = certificate;
+        this.standby = standby;
+    }
+
+    /** {@code signing} signs; {@code standby} is published and decrypts too. */
+    public static SigningKeys rollOver(SigningKeys signing, SigningKeys standby) {
+        return new SigningKeys(signing.privateKey, signing.certificate, new SigningKeys(standby.privateKey,
+                standby.certificate));
+    }
+
+    /** The certificates Relais' metadata publish: the signing one first, then the roll-over's other one. */
+    public List<X509Certificate> publishedCertificates() {
+        return standby == null ? List.of(certificate) : List.of(certificate, standby.certificate);
+    }
+
+    /** The keys an assertion encrypted for Relais may be addressed to: every published one. */
+    public List<SigningKeys> decryptionKeys() {
+        return standby == null ? List.of(this) : List.of(this, standby);
     }
 
     public PrivateKey privateKey() {
@@ -80,7 +111,8 @@ public final class SigningKeys {
             Path passwordFile = keystore.resolveSibling(keystore.getFileName() + ".password");
             if (Files.exists(keystore)) {
                 char[] password = Files.readString(passwordFile, StandardCharsets.UTF_8).strip().toCharArray();
-                return load(keystore, password, ALIAS);
+                return load(keystore, password, ALIAS, "clé SAML de démonstration", passwordFile.toString(),
+                        "clé SAML de démonstration");
             }
             KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
             generator.initialize(2048, new SecureRandom());
@@ -109,16 +141,67 @@ public final class SigningKeys {
         }
     }
 
-    public static SigningKeys load(Path keystore, char[] password, String alias) {
-        try (InputStream in = Files.newInputStream(keystore)) {
-            KeyStore store = KeyStore.getInstance("PKCS12");
+    /**
+     * Loads one key entry of a PKCS#12 keystore; a missing file, a wrong password or an absent entry is an
+     * {@link InvalidSetting} naming {@code property} (e.g. {@code relais.sso.saml.keystore}), its {@code -password}
+     * or {@code -alias}, and the file.
+     *
+     * @param alias the entry; null or empty when the keystore holds exactly one key
+     */
+    public static SigningKeys load(Path keystore, char[] password, String alias, String property) {
+        return load(keystore, password, alias, property, property + "-password", property + "-alias");
+    }
+
+    private static SigningKeys load(Path keystore, char[] password, String alias, String property,
+                                    String passwordSetting, String aliasSetting) {
+        Path file = keystore.toAbsolutePath().normalize();
+        if (!Files.isReadable(file)) {
+            throw new InvalidSetting(property + " : le fichier " + file + " n'existe pas ou n'est pas lisible par "
+                    + "Relais ; vérifiez le chemin et les droits (voir docs/operations.md, section 3)");
+        }
+        KeyStore store;
+        try (InputStream in = Files.newInputStream(file)) {
+            store = KeyStore.getInstance("PKCS12");
             store.load(in, password);
-            String entry = alias != null && store.containsAlias(alias) ? alias : store.aliases().nextElement();
-            return new SigningKeys((PrivateKey) store.getKey(entry, password), (X509Certificate) store.getCertificate(entry));
         } catch (IOException e) {
-            throw new UncheckedIOException("relais.sso.saml.keystore: cannot read " + keystore + ": " + e.getMessage(), e);
+            if (e.getCause() instanceof java.security.UnrecoverableKeyException) {
+                throw new InvalidSetting(passwordSetting + " : mot de passe refusé par " + file
+                        + " ; donnez celui du keystore (keytool -list -keystore " + file + " le vérifie)");
+            }
+            throw new InvalidSetting(property + " : " + file + " n'est pas un keystore PKCS#12 lisible ("
+                    + e.getMessage() + ")");
         } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("relais.sso.saml.keystore: " + keystore + ": " + e.getMessage(), e);
+            throw new InvalidSetting(property + " : " + file + " illisible (" + e.getMessage() + ")");
+        }
+        try {
+            List<String> keys = new ArrayList<>();
+            for (String entry : Collections.list(store.aliases())) {
+                if (store.isKeyEntry(entry)) {
+                    keys.add(entry);
+                }
+            }
+            String entry;
+            if (alias != null && !alias.isBlank()) {
+                if (!keys.contains(alias)) {
+                    throw new InvalidSetting(aliasSetting + " : aucune clé « " + alias + " » dans " + file
+                            + (keys.isEmpty() ? "" : " (clés présentes : " + String.join(", ", keys) + ")"));
+                }
+                entry = alias;
+            } else if (keys.size() == 1) {
+                entry = keys.get(0);
+            } else if (keys.isEmpty()) {
+                throw new InvalidSetting(property + " : " + file + " ne contient aucune clé privée (un certificat "
+                        + "seul ne signe pas) ; créez-le avec keytool -genkeypair (voir deploy/secrets)");
+            } else {
+                throw new InvalidSetting(property + " : " + file + " contient plusieurs clés (" + String.join(", ", keys)
+                        + ") ; nommez celle à utiliser avec " + aliasSetting);
+            }
+            return new SigningKeys((PrivateKey) store.getKey(entry, password), (X509Certificate) store.getCertificate(entry));
+        } catch (java.security.UnrecoverableKeyException e) {
+            throw new InvalidSetting(passwordSetting + " : la clé de " + file + " a un autre mot de passe que le "
+                    + "keystore ; Relais attend le même pour les deux (keytool -keypasswd le change)");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("SAML keystore " + file + ": " + e.getMessage(), e);
         }
     }
 }
