@@ -78,6 +78,16 @@ class XmlSecVerificationTest extends SsoTestBase {
     }
 
     @Test
+    void outsideAKeyRollOverBothMetadataPublishOneCertificate() throws Exception {
+        String idp = new Browser(BASE).get("/saml/idp/metadata").body();
+        String sp = new Browser(BASE).get("/saml/sp/metadata").body();
+
+        assertThat(fr.relais.sso.saml.XmlSec1.certificates(idp, "signing")).hasSize(1);
+        assertThat(fr.relais.sso.saml.XmlSec1.certificates(sp, "signing")).hasSize(1);
+        assertThat(fr.relais.sso.saml.XmlSec1.certificates(sp, "encryption")).hasSize(1);
+    }
+
+    @Test
     void xmlsec1RefusesTheSameAssertionWithOneAttributeValueChanged() throws Exception {
         String response = issuedResponse("2000003");
         String tampered = response.replace(">National_elv<", ">National_ens<");

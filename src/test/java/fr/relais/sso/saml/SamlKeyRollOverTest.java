@@ -3,16 +3,12 @@ package fr.relais.sso.saml;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.ByteArrayInputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -60,18 +56,6 @@ class SamlKeyRollOverTest {
         return keys;
     }
 
-    /** The certificates of the metadata's {@code <md:KeyDescriptor use="...">} elements, in document order. */
-    static List<X509Certificate> published(String metadata, String use) throws Exception {
-        List<X509Certificate> certificates = new ArrayList<>();
-        Matcher m = Pattern.compile("<md:KeyDescriptor use=\"" + use + "\">.*?<ds:X509Certificate>([^<]+)</ds:X509Certificate>",
-                Pattern.DOTALL).matcher(metadata);
-        while (m.find()) {
-            certificates.add((X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(
-                    new ByteArrayInputStream(Base64.getMimeDecoder().decode(m.group(1).strip()))));
-        }
-        return certificates;
-    }
-
     private static SsoProperties.Saml saml(Path current, Path next, String nextPassword, String nextAlias,
                                            SignWith signWith) {
         return new SsoProperties.Saml(null, current, "mdp-actuel", null, next, nextPassword, nextAlias, signWith, null);
@@ -94,7 +78,7 @@ class SamlKeyRollOverTest {
 
         SigningKeys keys = SamlConfig.signingKeys(saml(dir.resolve("actuelle.p12"), null, null, null, null), dir);
 
-        assertThat(published(metadataKeys(keys), "signing")).containsExactly(current.certificate());
+        assertThat(XmlSec1.certificates(metadataKeys(keys), "signing")).containsExactly(current.certificate());
         assertThat(keys.decryptionKeys()).hasSize(1);
     }
 
@@ -106,8 +90,8 @@ class SamlKeyRollOverTest {
         SigningKeys keys = SamlConfig.signingKeys(saml(dir.resolve("actuelle.p12"), dir.resolve("suivante.p12"),
                 "mdp-suivant", null, null), dir);
 
-        assertThat(published(metadataKeys(keys), "signing")).containsExactly(current.certificate(), next.certificate());
-        assertThat(published(OpenSaml.keyDescriptors(keys, "encryption"), "encryption"))
+        assertThat(XmlSec1.certificates(metadataKeys(keys), "signing")).containsExactly(current.certificate(), next.certificate());
+        assertThat(XmlSec1.certificates(OpenSaml.keyDescriptors(keys, "encryption"), "encryption"))
                 .containsExactly(current.certificate(), next.certificate());
         String response = assertionToPublisher(keys);
         XmlSec1.Outcome withCurrent = XmlSec1.verifyAssertion(response, current.certificate(), dir, "avant-actuelle");
@@ -125,7 +109,7 @@ class SamlKeyRollOverTest {
         SigningKeys keys = SamlConfig.signingKeys(saml(dir.resolve("actuelle.p12"), dir.resolve("suivante.p12"),
                 "mdp-suivant", "cle-2027", SignWith.NEXT), dir);
 
-        assertThat(published(metadataKeys(keys), "signing")).containsExactly(next.certificate(), current.certificate());
+        assertThat(XmlSec1.certificates(metadataKeys(keys), "signing")).containsExactly(next.certificate(), current.certificate());
         String response = assertionToPublisher(keys);
         XmlSec1.Outcome withNext = XmlSec1.verifyAssertion(response, next.certificate(), dir, "apres-suivante");
         XmlSec1.Outcome withCurrent = XmlSec1.verifyAssertion(response, current.certificate(), dir, "apres-actuelle");

@@ -1,14 +1,20 @@
 package fr.relais.sso.saml;
 
+import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * {@code xmlsec1 --verify} (Debian's xmlsec1, sharing no code with Relais) run on a SAML Response, with one
- * certificate as the only trusted key.
+ * certificate as the only trusted key; and the certificates a metadata document publishes.
  */
 public final class XmlSec1 {
 
@@ -21,6 +27,18 @@ public final class XmlSec1 {
     }
 
     private XmlSec1() {
+    }
+
+    /** The certificates of a metadata document's {@code <md:KeyDescriptor use="...">} elements, in document order. */
+    public static List<X509Certificate> certificates(String metadata, String use) throws Exception {
+        List<X509Certificate> certificates = new ArrayList<>();
+        Matcher m = Pattern.compile("<md:KeyDescriptor use=\"" + use + "\">.*?<ds:X509Certificate>([^<]+)</ds:X509Certificate>",
+                Pattern.DOTALL).matcher(metadata);
+        while (m.find()) {
+            certificates.add((X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(
+                    new ByteArrayInputStream(Base64.getMimeDecoder().decode(m.group(1).strip()))));
+        }
+        return certificates;
     }
 
     /** Checks the signature of the Response's assertion against {@code certificate} alone. */
