@@ -18,7 +18,7 @@ final class BenchDatabase implements AutoCloseable {
     BenchDatabase(String property, String name) throws Exception {
         directory = RelaisTestSupport.fresh(name + "-pg");
         postgres = "postgres".equals(System.getProperty(property)) ? EmbeddedPostgres.builder()
-                .setOverrideWorkingDirectory(directory.toFile()).start() : null;
+                .setOverrideWorkingDirectory(directory.toFile()).setDataDirectory(directory.resolve("data")).start() : null;
     }
 
     /**
@@ -30,10 +30,7 @@ final class BenchDatabase implements AutoCloseable {
         if (postgres == null) {
             return 0;
         }
-        java.nio.file.Path pidFile;
-        try (var files = java.nio.file.Files.walk(directory)) {
-            pidFile = files.filter(f -> f.getFileName().toString().equals("postmaster.pid")).findFirst().orElseThrow();
-        }
+        java.nio.file.Path pidFile = directory.resolve("data").resolve("postmaster.pid");
         long pid = Long.parseLong(java.nio.file.Files.readAllLines(pidFile).get(0).strip());
         return ProcessHandle.of(pid).stream().flatMap(h -> java.util.stream.Stream.concat(java.util.stream.Stream.of(h),
                         h.descendants()))
