@@ -27,7 +27,6 @@ import org.apache.catalina.connector.Connector;
 import org.apache.catalina.connector.Request;
 import org.apache.catalina.connector.Response;
 import org.apache.catalina.valves.ValveBase;
-import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.autoconfigure.web.servlet.DispatcherServletAutoConfiguration;
 import org.springframework.boot.autoconfigure.web.servlet.ServletWebServerFactoryAutoConfiguration;
@@ -87,7 +86,8 @@ final class ClusterFixture implements AutoCloseable {
 
     // ------------------------------------------------------------------------------------------------ peer
 
-    @SpringBootConfiguration
+    // no @Configuration stereotype: component scanning of fr.relais would add this to every Relais the tests start;
+    // as the source of its own application it is read all the same (@Bean and @Import in lite mode)
     @ImportAutoConfiguration({ServletWebServerFactoryAutoConfiguration.class, DispatcherServletAutoConfiguration.class})
     @Import(SimulatedNeoDiary.class)
     static class NeoPeer {

@@ -33,7 +33,6 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.autoconfigure.context.PropertyPlaceholderAutoConfiguration;
 import org.springframework.boot.autoconfigure.http.HttpMessageConvertersAutoConfiguration;
@@ -79,7 +78,8 @@ class TwoNodesSsoTest {
     static String tool;
 
     /** The ENTs and the school tool, in a server of their own (the sandbox's simulators, as a partner runs them). */
-    @SpringBootConfiguration
+    // no @Configuration stereotype: component scanning of fr.relais would add this to every Relais the tests start;
+    // as the source of its own application it is read all the same (@Bean and @Import in lite mode)
     @ImportAutoConfiguration({ServletWebServerFactoryAutoConfiguration.class, DispatcherServletAutoConfiguration.class,
             WebMvcAutoConfiguration.class, ThymeleafAutoConfiguration.class, HttpMessageConvertersAutoConfiguration.class,
             JacksonAutoConfiguration.class, PropertyPlaceholderAutoConfiguration.class})

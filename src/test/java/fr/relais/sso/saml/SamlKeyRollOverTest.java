@@ -23,7 +23,6 @@ import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 
 import fr.relais.platform.InvalidSetting;
@@ -144,7 +143,8 @@ class SamlKeyRollOverTest {
                 .isInstanceOf(InvalidSetting.class).hasMessageContaining("contient le même certificat que la clé actuelle");
     }
 
-    @Configuration(proxyBeanMethods = false)
+    // no @Configuration stereotype: component scanning of fr.relais would add this to every Relais the tests start;
+    // as the source of its own application it is read all the same (@Bean and @Import in lite mode)
     @EnableConfigurationProperties({SsoProperties.class, RelaisProperties.class})
     @Import(SamlConfig.class)
     static class SamlKeysOnly {
