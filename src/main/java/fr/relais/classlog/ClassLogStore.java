@@ -301,8 +301,7 @@ public class ClassLogStore {
         if (!known.sameLesson(change.entry())) {
             // the id now names another lesson: the copy Relais recorded under it is gone from the tool. Its record
             // is set aside under an id no tool gives, unseen, so that the end of the re-read writes that lesson back
-            jdbc.update("UPDATE classlog_provenance SET tool_entry_id = ? WHERE tool = ? AND tool_entry_id = ?",
-                    "#perdue-" + ids.get(), change.tool(), change.toolEntryId());
+            setAside(change.tool(), change.toolEntryId(), ids.get());
             return apply(change, knownClass, Optional.empty());
         }
         // the tool's version recorded before says nothing any more (the counter went back): forgotten, so that
@@ -318,6 +317,30 @@ public class ClassLogStore {
             return new Unchanged(current.id(), true);
         }
         return apply(change, knownClass, Optional.of(new String[] {provenance.get()[0], "", provenance.get()[2]}));
+    }
+
+    /**
+     * The record of a tool entry whose id the tool gave to another lesson: kept under an id no tool gives, unseen
+     * (the end of a re-read writes its lesson back, see lostSince), with the id it had and the moment, so that a
+     * change of it read before that moment still reaches it (see {@link #setAsideFor}).
+     */
+    void setAside(String tool, String toolEntryId, String unique) {
+        jdbc.update("UPDATE classlog_provenance SET tool_entry_id = ?, set_aside_from = ?, set_aside_at = ? WHERE "
+                + "tool = ? AND tool_entry_id = ?", "#perdue-" + unique, toolEntryId, Timestamp.from(Instant.now()), tool,
+                toolEntryId);
+    }
+
+    /**
+     * The id under which a record set aside since the change was read is kept, when there is one: the change is of
+     * the lesson that had the id when the tool was read (a page read before the tool went back, applied after).
+     */
+    Optional<String> setAsideFor(ToolChange change) {
+        if (change.readAt() == null) {
+            return Optional.empty();
+        }
+        return jdbc.queryForList("SELECT tool_entry_id FROM classlog_provenance WHERE tool = ? AND set_aside_from = ? "
+                + "AND set_aside_at > ? ORDER BY set_aside_at", String.class, change.tool(), change.toolEntryId(),
+                Timestamp.from(change.readAt())).stream().findFirst();
     }
 
     /**
@@ -345,8 +368,7 @@ public class ClassLogStore {
         }
         Current current = current(provenance.get()[0]);
         if (change.entry() != null && !read(current.document()).sameLesson(change.entry())) {
-            jdbc.update("UPDATE classlog_provenance SET tool_entry_id = ? WHERE tool = ? AND tool_entry_id = ?",
-                    "#perdue-" + ids.get(), change.tool(), change.toolEntryId());
+            setAside(change.tool(), change.toolEntryId(), ids.get());
             return Optional.empty();
         }
         Long holds = change.deleted() || current.deleted() ? null

@@ -855,6 +855,15 @@ public class ClassLogSync {
             return null; // a delete in a tool only written for that class: the entry lives on in the others
         }
         Optional<String[]> recorded = store.recorded(tool, change.toolEntryId());
+        if (!reread && !unparked) {
+            Optional<String> before = store.setAsideFor(change);
+            if (before.isPresent()) {
+                // read before the tool gave this id to another lesson: a change of the lesson set aside
+                change = new ClassLogStore.ToolChange(tool, before.get(), change.toolVersion(), change.modifiedAt(),
+                        deleted, entry, change.readAt());
+                recorded = store.recorded(tool, before.get());
+            }
+        }
         if (entry != null && recorded.isEmpty()) {
             if (ownCreateUnderWay(change)) {
                 return null;
@@ -1214,8 +1223,7 @@ public class ClassLogSync {
         if (other.isEmpty()) {
             return; // the same entry: the tool's poll read the copy back before this record
         }
-        jdbc.update("UPDATE classlog_provenance SET tool_entry_id = ? WHERE tool = ? AND tool_entry_id = ?",
-                "#perdue-" + uuids.get(), c.target(), c.toolEntryId());
+        store.setAside(c.target(), c.toolEntryId(), uuids.get().toString());
         String reason = cut("séance " + c.toolEntryId() + " redonnée par l'outil à une autre séance que celle que Relais "
                 + "y connaissait sous ce numéro");
         if (jdbc.update("UPDATE classlog_watermark SET reset_requested = ? WHERE tool = ? AND school = ? AND "
