@@ -1510,8 +1510,9 @@ public class ClassLogSync {
     /**
      * Before Relais overwrites or deletes its copy in a tool: the copy must still be what Relais last wrote or read
      * there (the tool's version recorded, or the same content). A copy changed since (a teacher's edit the poll has
-     * not brought yet) is not overwritten: the delivery waits for the poll, and the conflict rule decides. A copy the
-     * tool cannot find by its lesson (its title or time changed, or it is gone) is left to the write itself.
+     * not brought yet) is not overwritten: the delivery waits for the poll, and the conflict rule decides. Nor is a
+     * copy the tool cannot find by its lesson (its title or time changed, it is gone, or a tool gone back gave its id
+     * to another lesson), unless the tool's search does not see every copy it holds.
      */
     private void unchangedSinceSynced(ToolClient client, Connector tool, String target, String toolEntryId,
                                       String recordedVersion, String held) throws ToolException {
@@ -1521,6 +1522,13 @@ public class ClassLogSync {
         Optional<ToolClient.Written> copy = client.find(tool, store.read(held));
         log.debug("Cahier de textes : copie {} de {} avant écriture : {} (Relais connaît la version {})", toolEntryId,
                 target, copy.map(w -> w.toolEntryId() + "@" + w.toolVersion()).orElse("introuvable"), recordedVersion);
+        if (copy.isEmpty() && client.findsEveryCopy(tool)) {
+            // no copy of that lesson any more: its title or time was changed there, it was deleted, or the tool went
+            // back and gave its id to another lesson. The poll brings the first two; the third is found by the feed
+            // check a delivery that keeps waiting asks for. Writing under the id now could overwrite another lesson.
+            throw ToolException.changedSince("la copie " + toolEntryId + " ne porte plus dans l'outil la séance que "
+                    + "Relais y a écrite (titre, horaire modifiés, supprimée ou numéro redonné)");
+        }
         if (copy.isEmpty() || !copy.get().toolEntryId().equals(toolEntryId)
                 || copy.get().toolVersion().equals(recordedVersion)
                 || copy.get().entry() == null || store.sameContent(copy.get().entry(), held)) {

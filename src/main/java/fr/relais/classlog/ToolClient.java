@@ -44,6 +44,15 @@ public interface ToolClient {
      */
     Optional<Written> find(Connector tool, ClassLogEntry entry) throws ToolException;
 
+    /**
+     * Whether {@link #find} sees every copy the tool holds, so that a copy it cannot find is gone or no longer the
+     * lesson Relais wrote (its title or time changed, its id given to another lesson). A tool that only shows part of
+     * what it holds (changes-only exports) answers false: Relais then writes over the recorded id as before.
+     */
+    default boolean findsEveryCopy(Connector tool) throws ToolException {
+        return true;
+    }
+
     /** One change read from the tool, and the watermark that resumes polling after it. */
     record Polled(ClassLogStore.ToolChange change, String watermark) {
     }

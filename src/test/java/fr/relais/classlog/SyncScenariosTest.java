@@ -87,4 +87,19 @@ class SyncScenariosTest {
         assertThat(sim.settleAndCheck()).as(String.join("\n", sim.trace)).isNull();
         assertThat(sim.tools.get(SyncSimulation.NEO).live()).hasSize(3);
     }
+    @Test
+    void anUpdateForACopyWhoseIdAndVersionAReinstalledToolGaveToAnotherLessonDoesNotOverwriteIt() {
+        SyncSimulation sim = new SyncSimulation(17, QUIET);
+        sim.write(SyncSimulation.NEO, "6A"); // 1001@1 in NEO
+        String copied = sim.write(SyncSimulation.ED, "6A"); // its copy in NEO: 1002@2
+        assertThat(sim.settleAndCheck()).isNull();
+        sim.reinstall(SyncSimulation.NEO);
+        // two new lessons get exactly the ids and versions Relais recorded for its copies: no poll can tell
+        sim.write(SyncSimulation.NEO, "6A");
+        String taken = sim.write(SyncSimulation.NEO, "6A");
+        sim.edit(SyncSimulation.ED, copied); // Relais then has an update for its copy 1002, which is now another lesson
+        assertThat(sim.settleAndCheck()).as(String.join("\n", sim.trace)).isNull();
+        assertThat(sim.tools.get(SyncSimulation.NEO).live()).as("les deux séances de NEO et les deux réécrites")
+                .hasSize(4).anySatisfy(c -> assertThat(c.entry.title()).isEqualTo(taken));
+    }
 }

@@ -149,6 +149,12 @@ public class FileExchangeClient implements ToolClient {
                 List.of(mapping.deletion(school, toolEntryId, Instant.now()))));
     }
 
+    /** Only a full export shows every lesson the tool holds; a changes-only export shows those changed lately. */
+    @Override
+    public boolean findsEveryCopy(Connector tool) throws ToolException {
+        return FileExchangeSettings.of(tool).fullExport();
+    }
+
     /** Looks in Relais' imports not yet taken by the tool (newest first), then in the tool's latest export. */
     @Override
     public Optional<Written> find(Connector tool, ClassLogEntry entry) throws ToolException {
