@@ -74,18 +74,24 @@ class AafImportBenchmark {
         }
         double parseSeconds = (System.nanoTime() - parseStart) / 1e9;
 
+        boolean slapd = "slapd".equals(System.getProperty("bench.aaf.ldap"));
         Path ldapDir = RelaisTestSupport.fresh("bench-ldap");
-        Process ldap = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx6g", "-cp", System.getProperty("java.class.path"), EmbeddedLdapServer.class.getName(), "0",
-                ldapDir.resolve("unused.ldif").toString(), "dc=relais,dc=local")
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        try {
+        String[] ready;
+        Process ldap;
+        if (slapd) {
+            ready = new String[] {"READY", String.valueOf(freePort()), "cn=relais,dc=relais,dc=local", "bench-relais"};
+            ldap = startSlapd(ldapDir, Integer.parseInt(ready[1]), ready[2], ready[3]);
+        } else {
+            ldap = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xmx6g", "-cp", System.getProperty("java.class.path"), EmbeddedLdapServer.class.getName(), "0",
+                    ldapDir.resolve("unused.ldif").toString(), "dc=relais,dc=local")
+                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
             BufferedReader out = new BufferedReader(new InputStreamReader(ldap.getInputStream(), StandardCharsets.UTF_8));
             String line = out.readLine();
             while (line != null && !line.startsWith("READY ")) {
                 line = out.readLine();
             }
-            String[] ready = line.split(" ");
+            ready = line.split(" ");
             Thread drain = new Thread(() -> {
                 try {
                     while (out.readLine() != null) {
@@ -97,6 +103,8 @@ class AafImportBenchmark {
             });
             drain.setDaemon(true);
             drain.start();
+        }
+        try {
             LdapContextSource source = new LdapContextSource();
             source.setUrl("ldap://127.0.0.1:" + ready[1]);
             source.setUserDn(ready[2]);
@@ -104,15 +112,16 @@ class AafImportBenchmark {
             source.setPooled(true);
             source.afterPropertiesSet();
             LdapTemplate template = new LdapTemplate(source);
-            // the forked server is the embedded UnboundID one: read large searches in one go, as Relais does with it
+            // the embedded UnboundID server: large searches read in one go, as Relais does with it; slapd: paged
             DirectoryProperties properties = new DirectoryProperties("dc=relais,dc=local",
                     new DirectoryProperties.Ldap("ldap://127.0.0.1:" + ready[1], ready[2], ready[3], 0,
-                            Integer.getInteger("bench.pageSize", 0), false),
+                            Integer.getInteger("bench.pageSize", slapd ? 1000 : 0), false),
                     new DirectoryProperties.Aaf(null, null, null, null, Integer.getInteger("bench.workers", 4)), null);
             DirectoryStore store = new DirectoryStore(template, source, properties);
 
             // baseline 2: bare adds of minimal entries, one connection, same client stack
             int rawCount = 50_000;
+            long rawCpu = cpuTicks(ldap);
             long rawStart = System.nanoTime();
             for (int i = 0; i < rawCount; i++) {
                 store.add(new SdetEntry("uid=raw" + i + ",ou=groupes,dc=relais,dc=local", Map.of(
@@ -120,6 +129,7 @@ class AafImportBenchmark {
                         "uid", List.of("raw" + i), "sn", List.of("RAW"), "cn", List.of("raw " + i))));
             }
             double rawRate = rawCount / ((System.nanoTime() - rawStart) / 1e9);
+            double rawServerMs = (cpuTicks(ldap) - rawCpu) * 10.0 / rawCount; // ticks of 10 ms
 
             JdbcDataSource db = new JdbcDataSource();
             db.setURL("jdbc:h2:mem:bench;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1");
@@ -135,6 +145,7 @@ class AafImportBenchmark {
                     heap.add(pool);
                 }
             }
+            long importCpu = cpuTicks(ldap);
             long start = System.nanoTime();
             long added = 0;
             long rejected = 0;
@@ -144,20 +155,24 @@ class AafImportBenchmark {
                 rejected += r.getRejected();
             }
             double seconds = (System.nanoTime() - start) / 1e9;
+            double importServerMs = (cpuTicks(ldap) - importCpu) * 10.0 / p.persons();
             long peak = heap.stream().mapToLong(pool -> pool.getPeakUsage().getUsed()).sum();
             long persons = store.search(store.people(), SearchControls.ONELEVEL_SCOPE, "(objectClass=ENTEleve)",
                     List.of("uid")).size();
 
             double rate = (p.persons()) / seconds;
             double parseRate = records / parseSeconds;
-            System.out.printf("%n=== AAF import benchmark (%d cores, -Xmx %d MB) ===%n",
-                    Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
+            System.out.printf("%n=== AAF import benchmark (%d cores, -Xmx %d MB), directory: %s ===%n",
+                    Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20,
+                    slapd ? "OpenLDAP slapd (back_mdb, deploy/local/slapd-init)" : "embedded UnboundID, own JVM");
             System.out.printf("import        : %,d persons (+%d schools) in %.1f s = %,.0f persons/s, %d rejected, %,d pupils in LDAP%n",
                     p.persons(), schools, seconds, rate, rejected, persons);
             System.out.printf("baseline parse: %,.0f records/s (same files, nothing applied)  -> import/parse = %.2f%n",
                     parseRate, rate / parseRate);
             System.out.printf("baseline LDAP : %,.0f bare adds/s (minimal entries, same client) -> import/adds = %.2f%n",
                     rawRate, rate / rawRate);
+            System.out.printf("directory server CPU: %.2f ms per imported person, %.2f ms per bare add%n",
+                    importServerMs, rawServerMs);
             System.out.printf("peak heap of the importer JVM during the import: %,d MB (max %,d MB)%n",
                     peak >> 20, Runtime.getRuntime().maxMemory() >> 20);
             System.out.printf("added %,d entries (persons + schools)%n%n", added);
@@ -165,6 +180,51 @@ class AafImportBenchmark {
             ldap.getOutputStream().close();
             ldap.destroy();
             ldap.waitFor();
+        }
+    }
+
+    private static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    /**
+     * OpenLDAP's slapd configured by deploy/local/slapd-init, as deploy/local/up runs it (plain LDAP on the loopback
+     * here: TLS would cost both the import and the bare adds alike), in the foreground until the benchmark ends.
+     */
+    private static Process startSlapd(Path dir, int port, String bindDn, String password) throws Exception {
+        Path slapdDir = dir.resolve("slapd").toAbsolutePath();
+        ProcessBuilder init = new ProcessBuilder("deploy/local/slapd-init").redirectErrorStream(true)
+                .redirectOutput(dir.resolve("slapd-init.log").toFile());
+        init.environment().putAll(Map.of("SLAPD_DIR", slapdDir.toString(), "SLAPD_PID",
+                dir.resolve("slapd.pid").toAbsolutePath().toString(), "BASE_DN", "dc=relais,dc=local",
+                "RELAIS_LDAP_BIND_DN", bindDn, "RELAIS_LDAP_PASSWORD", password, "LDAP_ADMIN_PASSWORD", "bench-admin"));
+        if (init.start().waitFor() != 0) {
+            throw new IllegalStateException("slapd-init a échoué, voir " + dir.resolve("slapd-init.log"));
+        }
+        Process slapd = new ProcessBuilder("/usr/sbin/slapd", "-F", slapdDir.resolve("config").toString(), "-h",
+                "ldap://127.0.0.1:" + port + "/", "-d", "0").redirectErrorStream(true)
+                .redirectOutput(dir.resolve("slapd.log").toFile()).start();
+        for (int i = 0; i < 100; i++) {
+            try (java.net.Socket ignored = new java.net.Socket("127.0.0.1", port)) {
+                return slapd;
+            } catch (java.io.IOException notYet) {
+                Thread.sleep(100);
+            }
+        }
+        slapd.destroy();
+        throw new IllegalStateException("slapd n'écoute pas sur le port " + port + ", voir " + dir.resolve("slapd.log"));
+    }
+
+    /** User and system CPU of a child process, in clock ticks (10 ms on Linux), from /proc. */
+    private static long cpuTicks(Process p) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + p.pid() + "/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        } catch (java.io.IOException | RuntimeException e) {
+            return 0;
         }
     }
 }
