@@ -120,7 +120,7 @@ class AafImportBenchmark {
             DirectoryStore store = new DirectoryStore(template, source, properties);
 
             // baseline 2: bare adds of minimal entries, one connection, same client stack
-            int rawCount = 50_000;
+            int rawCount = slapd ? 5_000 : 50_000; // slapd commits each add to disk: a few hundred per second
             long rawCpu = cpuTicks(ldap);
             long rawStart = System.nanoTime();
             for (int i = 0; i < rawCount; i++) {
@@ -176,10 +176,80 @@ class AafImportBenchmark {
             System.out.printf("peak heap of the importer JVM during the import: %,d MB (max %,d MB)%n",
                     peak >> 20, Runtime.getRuntime().maxMemory() >> 20);
             System.out.printf("added %,d entries (persons + schools)%n%n", added);
+            if (slapd) {
+                sameEntriesBaseline(ldapDir, rate);
+            }
         } finally {
             ldap.getOutputStream().close();
             ldap.destroy();
             ldap.waitFor();
+        }
+    }
+
+    /**
+     * The baseline the import is judged against: the very entries it made (persons, schools, groups; as slapcat
+     * dumps them, without the server's operational attributes), added by OpenLDAP's own ldapadd over one
+     * connection into a second, empty slapd of the same configuration, in the same run.
+     */
+    private static void sameEntriesBaseline(Path dir, double importRate) throws Exception {
+        Path dump = dir.resolve("import.ldif");
+        run(dir, "slapcat", "-F", dir.resolve("slapd/config").toAbsolutePath().toString(), "-b", "dc=relais,dc=local",
+                "-o", "ldif-wrap=no", "-l", dump.toAbsolutePath().toString());
+        java.util.Set<String> skip = java.util.Set.of("structuralObjectClass", "entryUUID", "creatorsName",
+                "createTimestamp", "entryCSN", "modifiersName", "modifyTimestamp", "contextCSN");
+        Path same = dir.resolve("same-entries.ldif");
+        long entries = 0;
+        try (var out = Files.newBufferedWriter(same, StandardCharsets.UTF_8);
+             var in = Files.newBufferedReader(dump, StandardCharsets.UTF_8)) {
+            StringBuilder block = new StringBuilder();
+            boolean keep = false;
+            for (String line = in.readLine(); ; line = in.readLine()) {
+                if (line == null || line.isEmpty()) {
+                    if (keep && block.length() > 0) {
+                        out.write(block.append('\n').toString());
+                        entries++;
+                    }
+                    block.setLength(0);
+                    keep = false;
+                    if (line == null) {
+                        break;
+                    }
+                    continue;
+                }
+                if (line.startsWith("dn:")) {
+                    String dn = line.substring(3).trim();
+                    // the initial tree is there already; the minimal entries of the other baseline are not the import's
+                    keep = dn.chars().filter(c -> c == ',').count() > 2 && !dn.startsWith("uid=raw");
+                }
+                String attribute = line.contains(":") ? line.substring(0, line.indexOf(':')) : "";
+                if (!skip.contains(attribute)) {
+                    block.append(line).append('\n');
+                }
+            }
+        }
+        int port = freePort();
+        Process second = startSlapd(dir, "slapd-bare", port, "cn=relais,dc=relais,dc=local", "bench-relais");
+        try {
+            long cpu = cpuTicks(second);
+            long start = System.nanoTime();
+            run(dir, "ldapadd", "-x", "-H", "ldap://127.0.0.1:" + port, "-D", "cn=relais,dc=relais,dc=local", "-w",
+                    "bench-relais", "-f", same.toAbsolutePath().toString());
+            double seconds = (System.nanoTime() - start) / 1e9;
+            double serverMs = (cpuTicks(second) - cpu) * 10.0 / entries;
+            System.out.printf("baseline same entries: ldapadd of the %,d entries the import made, into an empty slapd of "
+                    + "the same configuration: %.1f s = %,.0f entries/s, server CPU %.2f ms per entry -> import/ldapadd = "
+                    + "%.2f%n%n", entries, seconds, entries / seconds, serverMs, importRate / (entries / seconds));
+        } finally {
+            second.destroy();
+            second.waitFor();
+        }
+    }
+
+    private static void run(Path dir, String... command) throws Exception {
+        Path log = dir.resolve(command[0] + ".log");
+        int code = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start().waitFor();
+        if (code != 0) {
+            throw new IllegalStateException(command[0] + " a échoué (code " + code + "), voir " + log);
         }
     }
 
@@ -194,18 +264,28 @@ class AafImportBenchmark {
      * here: TLS would cost both the import and the bare adds alike), in the foreground until the benchmark ends.
      */
     private static Process startSlapd(Path dir, int port, String bindDn, String password) throws Exception {
-        Path slapdDir = dir.resolve("slapd").toAbsolutePath();
+        return startSlapd(dir, "slapd", port, bindDn, password);
+    }
+
+    private static Process startSlapd(Path dir, String name, int port, String bindDn, String password) throws Exception {
+        Files.createDirectories(dir);
+        Path slapdDir = dir.resolve(name).toAbsolutePath();
         ProcessBuilder init = new ProcessBuilder("deploy/local/slapd-init").redirectErrorStream(true)
                 .redirectOutput(dir.resolve("slapd-init.log").toFile());
         init.environment().putAll(Map.of("SLAPD_DIR", slapdDir.toString(), "SLAPD_PID",
-                dir.resolve("slapd.pid").toAbsolutePath().toString(), "BASE_DN", "dc=relais,dc=local",
+                slapdDir.resolveSibling(slapdDir.getFileName() + ".pid").toString(), "SLAPD_NOSYNC",
+                String.valueOf(Boolean.getBoolean("bench.aaf.slapd.nosync")), "BASE_DN", "dc=relais,dc=local",
                 "RELAIS_LDAP_BIND_DN", bindDn, "RELAIS_LDAP_PASSWORD", password, "LDAP_ADMIN_PASSWORD", "bench-admin"));
         if (init.start().waitFor() != 0) {
             throw new IllegalStateException("slapd-init a échoué, voir " + dir.resolve("slapd-init.log"));
         }
+        return runSlapd(dir, slapdDir, port);
+    }
+
+    private static Process runSlapd(Path dir, Path slapdDir, int port) throws Exception {
         Process slapd = new ProcessBuilder("/usr/sbin/slapd", "-F", slapdDir.resolve("config").toString(), "-h",
                 "ldap://127.0.0.1:" + port + "/", "-d", "0").redirectErrorStream(true)
-                .redirectOutput(dir.resolve("slapd.log").toFile()).start();
+                .redirectOutput(dir.resolve(slapdDir.getFileName() + ".log").toFile()).start();
         for (int i = 0; i < 100; i++) {
             try (java.net.Socket ignored = new java.net.Socket("127.0.0.1", port)) {
                 return slapd;
