@@ -618,7 +618,8 @@ final class SyncSimulation {
             }
             if ((Long) e[3] > t.actions) {
                 failures.add("'" + t.title + "' a " + e[3] + " versions pour " + t.actions + " action(s) de professeurs"
-                        + " (écho)");
+                        + " (écho) : " + db.jdbc.queryForList("SELECT version, source_tool, modified_at, recorded_at, conflict_lost "
+                        + "FROM classlog_history WHERE entry_id = ? ORDER BY version", e[0]));
             }
         }
         entries.keySet().stream().filter(title -> !truth.containsKey(title))
