@@ -21,6 +21,46 @@ import fr.relais.connector.Connector;
 @org.springframework.context.annotation.Configuration
 public class ClassLogBroker {
 
+    /**
+     * Below this size a message travels whole: a page of changes (up to 500 lessons, some 700 KB as Artemis encodes
+     * text, two bytes a character) is one journal record instead of a large message, which Artemis writes to a
+     * file of its own and which its client reassembles a byte at a time on receipt (a third of the class-log
+     * benchmark's CPU went there). Larger pages (long contents) still go as large messages.
+     */
+    static final int WHOLE_MESSAGE_BYTES = 4 * 1024 * 1024;
+
+    /**
+     * The broker takes a record up to its journal buffer whole, and turns anything larger into a large message
+     * whatever the client sent: the embedded broker's buffer holds a whole message (a standalone broker needs
+     * {@code journal-buffer-size} as large, see README).
+     */
+    @Bean
+    ArtemisConfigurationCustomizer classLogWholeMessages() {
+        return configuration -> {
+            // the message's headers and the record's own; within a journal file (10 MiB by default)
+            int buffer = WHOLE_MESSAGE_BYTES + 256 * 1024;
+            configuration.setJournalBufferSize_AIO(Math.max(configuration.getJournalBufferSize_AIO(), buffer));
+            configuration.setJournalBufferSize_NIO(Math.max(configuration.getJournalBufferSize_NIO(), buffer));
+        };
+    }
+
+    /** Relais' connection factory (Spring Boot's, whether embedded or native) sends messages whole up to the size above. */
+    @Bean
+    static org.springframework.beans.factory.config.BeanPostProcessor classLogWholeMessagesClient() {
+        return new org.springframework.beans.factory.config.BeanPostProcessor() {
+            @Override
+            public Object postProcessAfterInitialization(Object bean, String name) {
+                Object target = bean instanceof org.springframework.jms.connection.CachingConnectionFactory caching
+                        ? caching.getTargetConnectionFactory() : bean;
+                if (target instanceof org.apache.activemq.artemis.jms.client.ActiveMQConnectionFactory artemis
+                        && artemis.getMinLargeMessageSize() < WHOLE_MESSAGE_BYTES) {
+                    artemis.setMinLargeMessageSize(WHOLE_MESSAGE_BYTES);
+                }
+                return bean;
+            }
+        };
+    }
+
     @Bean
     ArtemisConfigurationCustomizer classLogAddressSettings(ClassLogSettings settings, ToolClients clients) {
         return configuration -> {
