@@ -143,13 +143,15 @@ public class CasIdentitySource {
         return new AssertionImpl(new AttributePrincipalImpl(answer.user(), new LinkedHashMap<>(answer.attributes())));
     }
 
+    private static final java.util.regex.Pattern ZONE_ID = java.util.regex.Pattern.compile("\\[.*]$");
+
     /** CAS 3.0 servers release it in ISO-8601 (Apereo: a zoned date-time, sometimes with its zone id). */
     private static Instant authenticationDate(String value) {
         if (value == null || value.isBlank()) {
             return null;
         }
         try {
-            return java.time.ZonedDateTime.parse(value.replaceAll("\\[.*]$", "")).toInstant();
+            return java.time.ZonedDateTime.parse(ZONE_ID.matcher(value).replaceAll("")).toInstant();
         } catch (java.time.format.DateTimeParseException e) {
             return null;
         }
