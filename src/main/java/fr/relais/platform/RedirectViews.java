@@ -2,6 +2,8 @@ package fr.relais.platform;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.springframework.boot.autoconfigure.web.servlet.WebMvcRegistrations;
 import org.springframework.context.annotation.Configuration;
@@ -46,11 +48,15 @@ class RedirectViews implements WebMvcRegistrations {
         private static final String PREFIX = "redirect:";
         private final ViewNameMethodReturnValueHandler names = new ViewNameMethodReturnValueHandler();
 
+        /** Asked at every request: the annotations are looked up once per controller method. */
+        private final Map<MethodParameter, Boolean> viewNames = new ConcurrentHashMap<>();
+
         @Override
         public boolean supportsReturnType(MethodParameter returnType) {
             return CharSequence.class.isAssignableFrom(returnType.getParameterType())
-                    && !returnType.hasMethodAnnotation(ResponseBody.class)
-                    && !AnnotatedElementUtils.hasAnnotation(returnType.getContainingClass(), ResponseBody.class);
+                    && viewNames.computeIfAbsent(returnType, r ->
+                            !returnType.hasMethodAnnotation(ResponseBody.class)
+                            && !AnnotatedElementUtils.hasAnnotation(returnType.getContainingClass(), ResponseBody.class));
         }
 
         @Override
