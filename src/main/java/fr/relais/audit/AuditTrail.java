@@ -261,10 +261,9 @@ public class AuditTrail {
     public Event record(String action, String actor, String subject, String personalData, String recipient,
                         Outcome outcome, String detail) {
         // taking the head's row lock first serialises appends across nodes until this transaction commits
-        jdbc.update("UPDATE audit_head SET seq = seq + 1 WHERE id = 1");
-        Object[] head = jdbc.queryForObject("SELECT seq, hash FROM audit_head WHERE id = 1",
+        Object[] head = jdbc.queryForObject("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE",
                 (rs, n) -> new Object[] {rs.getLong(1), rs.getString(2)});
-        long seq = (long) head[0];
+        long seq = (long) head[0] + 1;
         String prev = (String) head[1];
         Instant at = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         String safeDetail = detail == null ? null : detail.length() > 2000 ? detail.substring(0, 2000) : detail;
@@ -273,7 +272,7 @@ public class AuditTrail {
                 INSERT INTO audit_event (seq, at, action, actor, subject, personal_data, recipient, outcome, detail,
                     prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", seq, Timestamp.from(at), action,
                 actor, subject, personalData, recipient, outcome.name(), safeDetail, prev, hash);
-        jdbc.update("UPDATE audit_head SET hash = ? WHERE id = 1", hash);
+        jdbc.update("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", seq, hash);
         return new Event(seq, at, action, actor, subject, personalData, recipient, outcome, safeDetail, prev, hash);
     }
 

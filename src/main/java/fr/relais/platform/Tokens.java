@@ -29,12 +29,17 @@ public final class Tokens {
         return prefix + "0".repeat(LENGTH - digits.length()) + digits;
     }
 
-    public static String sha256(String value) {
+    /** A digest per thread: {@code MessageDigest.getInstance} looks through the security providers at each call. */
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(value.getBytes(StandardCharsets.UTF_8)));
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    });
+
+    public static String sha256(String value) {
+        // digest() resets it for the next call
+        return HexFormat.of().formatHex(SHA256.get().digest(value.getBytes(StandardCharsets.UTF_8)));
     }
 }

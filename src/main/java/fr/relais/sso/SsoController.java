@@ -165,12 +165,12 @@ public class SsoController {
     public String casCallback(@PathVariable String connectorId, @RequestParam(required = false) String request,
                               @RequestParam(required = false) String ticket, HttpServletRequest http,
                               HttpServletResponse response, Model model) {
-        if (requests.pending(request).filter(r -> binding.matches(http, r.browser())).isEmpty()) {
+        Optional<LoginRequests.LoginRequest> found = requests.pending(request);
+        if (found.filter(r -> binding.matches(http, r.browser())).isEmpty()) {
             return notThisBrowser(connectorId, response, model);
         }
         Optional<Connector> source = flow.source(connectorId).filter(c -> "cas".equals(c.protocol()));
-        Optional<LoginRequests.LoginRequest> pending = requests.pending(request)
-                .filter(r -> connectorId.equals(r.connectorId()));
+        Optional<LoginRequests.LoginRequest> pending = found.filter(r -> connectorId.equals(r.connectorId()));
         if (source.isEmpty() || pending.isEmpty() || ticket == null) {
             return error(response, model, HttpStatus.BAD_REQUEST, "Connexion impossible",
                     "Cette réponse de l'ENT ne correspond à aucune demande de connexion en cours.");
@@ -280,10 +280,10 @@ public class SsoController {
         }
         try {
             var answer = oidc.complete(source.get(), state, code);
-            if (requests.pending(answer.loginRequestId()).filter(r -> binding.matches(http, r.browser())).isEmpty()) {
+            Optional<LoginRequests.LoginRequest> pending = requests.pending(answer.loginRequestId());
+            if (pending.filter(r -> binding.matches(http, r.browser())).isEmpty()) {
                 return notThisBrowser(connectorId, response, model);
             }
-            Optional<LoginRequests.LoginRequest> pending = requests.pending(answer.loginRequestId());
             if (pending.isEmpty() || !requests.consume(answer.loginRequestId())) {
                 throw new fr.relais.sso.inbound.OidcIdentitySource.Refused("la demande de connexion a expiré");
             }

@@ -3,11 +3,14 @@ package fr.relais.sso.inbound;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.apereo.cas.client.authentication.AttributePrincipalImpl;
 import org.apereo.cas.client.validation.AbstractUrlBasedTicketValidator;
 import org.apereo.cas.client.validation.Assertion;
+import org.apereo.cas.client.validation.AssertionImpl;
 import org.apereo.cas.client.validation.Cas20ServiceTicketValidator;
 import org.apereo.cas.client.validation.Cas30ServiceTicketValidator;
 import org.apereo.cas.client.validation.TicketValidationException;
@@ -20,7 +23,7 @@ import fr.relais.sso.Identity;
 /**
  * Relais as a CAS client of an ENT of the {@code cas} family: send the user to {@code <serverUrl>/login}, then
  * validate the returned ticket with the Apereo Java CAS client ({@code /p3/serviceValidate} for CAS 3.0,
- * {@code /serviceValidate} for CAS 2.0).
+ * {@code /serviceValidate} for CAS 2.0), whose answer {@link CasServiceResponse} reads.
  */
 @Component
 public class CasIdentitySource {
@@ -74,8 +77,7 @@ public class CasIdentitySource {
     public Answer validate(Connector ent, String ticket, String callback, boolean renew, Instant requestedAt)
             throws Refused {
         boolean cas2 = "2.0".equals(ent.descriptor().path("sso").path("cas").path("version").asText("3.0"));
-        AbstractUrlBasedTicketValidator validator = cas2 ? new Cas20ServiceTicketValidator(serverUrl(ent))
-                : new Cas30ServiceTicketValidator(serverUrl(ent));
+        AbstractUrlBasedTicketValidator validator = cas2 ? new Cas2(serverUrl(ent)) : new Cas3(serverUrl(ent));
         validator.setEncoding("UTF-8");
         validator.setRenew(renew);
         Assertion assertion;
@@ -110,13 +112,46 @@ public class CasIdentitySource {
         return new Answer(identity, login);
     }
 
+    /**
+     * The Apereo client's validators (the validation URL, its parameters and the request to the ENT), reading the
+     * answer once with {@link CasServiceResponse} instead of five times.
+     */
+    private static final class Cas3 extends Cas30ServiceTicketValidator {
+        Cas3(String serverUrl) {
+            super(serverUrl);
+        }
+
+        @Override
+        protected Assertion parseResponseFromServer(String response) throws TicketValidationException {
+            return assertion(CasServiceResponse.parse(response, true));
+        }
+    }
+
+    /** CAS 2.0: the same, without the inlined {@code <cas:attribute>} form, which CAS 2.0 validators ignore. */
+    private static final class Cas2 extends Cas20ServiceTicketValidator {
+        Cas2(String serverUrl) {
+            super(serverUrl);
+        }
+
+        @Override
+        protected Assertion parseResponseFromServer(String response) throws TicketValidationException {
+            return assertion(CasServiceResponse.parse(response, false));
+        }
+    }
+
+    private static Assertion assertion(CasServiceResponse answer) {
+        return new AssertionImpl(new AttributePrincipalImpl(answer.user(), new LinkedHashMap<>(answer.attributes())));
+    }
+
+    private static final java.util.regex.Pattern ZONE_ID = java.util.regex.Pattern.compile("\\[.*]$");
+
     /** CAS 3.0 servers release it in ISO-8601 (Apereo: a zoned date-time, sometimes with its zone id). */
     private static Instant authenticationDate(String value) {
         if (value == null || value.isBlank()) {
             return null;
         }
         try {
-            return java.time.ZonedDateTime.parse(value.replaceAll("\\[.*]$", "")).toInstant();
+            return java.time.ZonedDateTime.parse(ZONE_ID.matcher(value).replaceAll("")).toInstant();
         } catch (java.time.format.DateTimeParseException e) {
             return null;
         }
