@@ -121,7 +121,7 @@ class AafImportBenchmark {
 
             // baseline 2: bare adds of minimal entries, one connection, same client stack
             int rawCount = slapd ? 5_000 : 50_000; // slapd commits each add to disk: a few hundred per second
-            long rawCpu = cpuTicks(ldap);
+            double rawCpu = cpuMillis(ldap);
             long rawStart = System.nanoTime();
             for (int i = 0; i < rawCount; i++) {
                 store.add(new SdetEntry("uid=raw" + i + ",ou=groupes,dc=relais,dc=local", Map.of(
@@ -129,7 +129,7 @@ class AafImportBenchmark {
                         "uid", List.of("raw" + i), "sn", List.of("RAW"), "cn", List.of("raw " + i))));
             }
             double rawRate = rawCount / ((System.nanoTime() - rawStart) / 1e9);
-            double rawServerMs = (cpuTicks(ldap) - rawCpu) * 10.0 / rawCount; // ticks of 10 ms
+            double rawServerMs = (cpuMillis(ldap) - rawCpu) / rawCount;
 
             JdbcDataSource db = new JdbcDataSource();
             db.setURL("jdbc:h2:mem:bench;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1");
@@ -145,7 +145,7 @@ class AafImportBenchmark {
                     heap.add(pool);
                 }
             }
-            long importCpu = cpuTicks(ldap);
+            double importCpu = cpuMillis(ldap);
             long start = System.nanoTime();
             long added = 0;
             long rejected = 0;
@@ -155,7 +155,7 @@ class AafImportBenchmark {
                 rejected += r.getRejected();
             }
             double seconds = (System.nanoTime() - start) / 1e9;
-            double importServerMs = (cpuTicks(ldap) - importCpu) * 10.0 / p.persons();
+            double importServerMs = (cpuMillis(ldap) - importCpu) / p.persons();
             long peak = heap.stream().mapToLong(pool -> pool.getPeakUsage().getUsed()).sum();
             long persons = store.search(store.people(), SearchControls.ONELEVEL_SCOPE, "(objectClass=ENTEleve)",
                     List.of("uid")).size();
@@ -230,12 +230,12 @@ class AafImportBenchmark {
         int port = freePort();
         Process second = startSlapd(dir, "slapd-bare", port, "cn=relais,dc=relais,dc=local", "bench-relais");
         try {
-            long cpu = cpuTicks(second);
+            double cpu = cpuMillis(second);
             long start = System.nanoTime();
             run(dir, "ldapadd", "-x", "-H", "ldap://127.0.0.1:" + port, "-D", "cn=relais,dc=relais,dc=local", "-w",
                     "bench-relais", "-f", same.toAbsolutePath().toString());
             double seconds = (System.nanoTime() - start) / 1e9;
-            double serverMs = (cpuTicks(second) - cpu) * 10.0 / entries;
+            double serverMs = (cpuMillis(second) - cpu) / entries;
             System.out.printf("baseline same entries: ldapadd of the %,d entries the import made, into an empty slapd of "
                     + "the same configuration: %.1f s = %,.0f entries/s, server CPU %.2f ms per entry -> import/ldapadd = "
                     + "%.2f%n%n", entries, seconds, entries / seconds, serverMs, importRate / (entries / seconds));
@@ -297,14 +297,8 @@ class AafImportBenchmark {
         throw new IllegalStateException("slapd n'écoute pas sur le port " + port + ", voir " + dir.resolve("slapd.log"));
     }
 
-    /** User and system CPU of a child process, in clock ticks (10 ms on Linux), from /proc. */
-    private static long cpuTicks(Process p) {
-        try {
-            String stat = Files.readString(Path.of("/proc/" + p.pid() + "/stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return Long.parseLong(f[11]) + Long.parseLong(f[12]);
-        } catch (java.io.IOException | RuntimeException e) {
-            return 0;
-        }
+    /** User and system CPU so far of a child process, in milliseconds (from /proc on Linux, as the other benchmarks). */
+    private static double cpuMillis(Process p) {
+        return p.toHandle().info().totalCpuDuration().map(d -> d.toNanos() / 1e6).orElse(0.0);
     }
 }
