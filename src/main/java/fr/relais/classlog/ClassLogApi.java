@@ -283,6 +283,27 @@ public class ClassLogApi {
         return Map.of("tool", tool, "replayed", n);
     }
 
+    /**
+     * An operator says a tool was reinstalled or restored from a backup: its feed is read again from its start for
+     * the school at its next poll, each entry judged by its content (what Relais does when it sees a reset itself).
+     * Some resets show nothing Relais can see (see the README): this is how they are told.
+     */
+    @PostMapping("/tools/{tool}/reread")
+    @ResponseStatus(HttpStatus.ACCEPTED)
+    public Map<String, Object> reread(@PathVariable String tool, @RequestParam String school) {
+        if (jdbc.queryForObject("SELECT COUNT(*) FROM classlog_watermark WHERE tool = ? AND school = ?", Integer.class,
+                tool, school) == 0) {
+            throw new NotFoundException("l'outil " + tool + " n'est pas lu pour l'établissement " + school
+                    + " (aucune relève enregistrée) : rien à relire");
+        }
+        boolean requested = jdbc.update("UPDATE classlog_watermark SET reset_requested = ? WHERE tool = ? AND school = ? "
+                + "AND reread_since IS NULL", "relecture demandée par un administrateur (outil réinstallé ou restauré)",
+                tool, school) > 0;
+        return Map.of("tool", tool, "school", school, "requested", requested, "message", requested
+                ? "relecture depuis le début à la prochaine relève de l'outil"
+                : "une relecture depuis le début est déjà en cours");
+    }
+
     /** How many messages of a queue match (messages a consumer already holds are not seen). */
     private long browse(String queue, String selector) {
         Long out = jms.browseSelected(queue, selector, (session, browser) -> (long) Collections.list(browser.getEnumeration()).size());

@@ -50,7 +50,7 @@ public class ClassLogStore {
         }
     }
 
-    public sealed interface Result permits Created, Updated, Unchanged, ConflictLost, Rejected, Parked {
+    public sealed interface Result permits Created, Updated, Unchanged, ConflictLost, Rejected, Parked, AwaitsFeedCheck {
     }
 
     public record Created(String id, long version, boolean cleaned) implements Result {
@@ -80,6 +80,17 @@ public class ClassLogStore {
      * by {@link ParkedEntries}, replaced by a later change of the same tool entry, removed by its delete.
      */
     public record Parked(List<String> reasons) implements Result {
+    }
+
+    /**
+     * A change that gives the lesson Relais knows under this tool entry another title, date or start: a teacher's
+     * edit, or a reinstalled or restored tool that gave the id to a new lesson with a counter that lines up (no id or
+     * version tells them apart). Kept aside, like a parked change, until a check of the tool's feed read after it
+     * says which: applied when the feed did not go backwards; read again from the tool's start when it did. Only a
+     * change read by a poll ({@code readAt} known) is held, and not when what is recorded of the entry came from the
+     * same read (two versions in one page: no reset can come between them).
+     */
+    public record AwaitsFeedCheck(String id, String reason) implements Result {
     }
 
     private record Current(String id, long version, Instant modifiedAt, String sourceTool, boolean deleted,
@@ -175,11 +186,51 @@ public class ClassLogStore {
         return found;
     }
 
-    /** What is recorded of this tool entry: the canonical entry's id, the tool's version, the version synced. */
+    /**
+     * What is recorded of this tool entry: the canonical entry's id, the tool's version, the version synced, and
+     * when Relais asked the tool to make this copy (epoch milliseconds; null for a copy read from the tool).
+     */
     public Optional<String[]> recorded(String tool, String toolEntryId) {
-        return jdbc.query("SELECT entry_id, tool_version, synced_version FROM classlog_provenance WHERE tool = ? AND "
-                + "tool_entry_id = ?", (rs, n) -> new String[] {rs.getString(1), rs.getString(2),
-                String.valueOf(rs.getLong(3))}, tool, toolEntryId).stream().findFirst();
+        return jdbc.query("SELECT entry_id, tool_version, synced_version, written_at FROM classlog_provenance WHERE "
+                + "tool = ? AND tool_entry_id = ?", (rs, n) -> {
+            Timestamp written = rs.getTimestamp(4);
+            return new String[] {rs.getString(1), rs.getString(2), String.valueOf(rs.getLong(3)),
+                    written == null ? null : String.valueOf(written.getTime())};
+        }, tool, toolEntryId).stream().findFirst();
+    }
+
+    /**
+     * Whether the tool answered the poll that brought this change before Relais asked it to make the copy recorded
+     * under its id (so the tool showed it before that copy existed), and it is not that copy read back (a delete, or
+     * other content than what Relais wrote): it is about what the id named before, in a tool that went back and gave
+     * the id again, not about this copy. (The moment the poll's answer came back, not when it was asked: a poll
+     * asked before a create may be answered after it, with the new copy.)
+     */
+    boolean readBeforeCopyMade(ToolChange change, Optional<String[]> provenance, Instant answeredAt) {
+        if (answeredAt == null || provenance.isEmpty() || provenance.get().length < 4
+                || provenance.get()[3] == null || Long.parseLong(provenance.get()[3]) <= answeredAt.toEpochMilli()) {
+            return false;
+        }
+        if (change.deleted()) {
+            return true;
+        }
+        List<String> wrote = jdbc.queryForList("SELECT document FROM classlog_history WHERE entry_id = ? AND version = ?",
+                String.class, provenance.get()[0], Long.parseLong(provenance.get()[2]));
+        return wrote.isEmpty() || !sameContent(change.entry(), wrote.get(0));
+    }
+
+    /**
+     * A change kept for the re-read of its tool (see {@link #readBeforeCopyMade}): parked as a change waiting for
+     * the feed check, which the re-read's start takes (ClassLogSync#heldForReread), judging it as {@link
+     * #applyHeldReread} does. A delete is not kept: what it deletes is the change kept before it, if any.
+     */
+    void keepForReread(ToolChange change, String reason) {
+        if (change.deleted() || change.entry() == null || change.entry().school() == null
+                || change.entry().audience() == null) {
+            parked.forget(change.tool(), change.toolEntryId());
+            return;
+        }
+        parked.park(change, write(change.entry()), List.of(reason), Instant.now(), true);
     }
 
     @Transactional
@@ -190,8 +241,14 @@ public class ClassLogStore {
     /** @param provenance what {@link #recorded} answers for the change's tool entry, read in this transaction */
     @Transactional
     public Result apply(ToolChange change, Predicate<String> knownClass, Optional<String[]> provenance) {
-        Result result = applyChange(change, knownClass, provenance);
-        if (!(result instanceof Parked)) {
+        return apply(change, knownClass, provenance, false);
+    }
+
+    /** @param feedChecked the change waited for a check of its tool's feed, which found it did not go backwards */
+    private Result apply(ToolChange change, Predicate<String> knownClass, Optional<String[]> provenance,
+                         boolean feedChecked) {
+        Result result = applyChange(change, knownClass, provenance, feedChecked);
+        if (!(result instanceof Parked || result instanceof AwaitsFeedCheck)) {
             // a later change of a tool entry whose earlier change waits for the directory (applied, refused,
             // deleted): the waiting one is out of date, and must never be applied over it
             parked.forget(change.tool(), change.toolEntryId());
@@ -262,6 +319,13 @@ public class ClassLogStore {
      */
     @Transactional
     public Result applyUnparked(ToolChange change, Predicate<String> knownClass, Optional<String[]> provenance) {
+        return applyUnparked(change, knownClass, provenance, false);
+    }
+
+    /** @param feedChecked it waited for a check of its tool's feed (see {@link AwaitsFeedCheck}), which passed */
+    @Transactional
+    public Result applyUnparked(ToolChange change, Predicate<String> knownClass, Optional<String[]> provenance,
+                                boolean feedChecked) {
         if (!parked.waiting(change.tool(), change.toolEntryId(), change.toolVersion())) {
             if (provenance.isPresent() && provenance.get()[1].equals(change.toolVersion())) {
                 // this very change was applied (the page comes again after a crash between the canonical write and
@@ -270,7 +334,7 @@ public class ClassLogStore {
             }
             return new Unchanged(null, false);
         }
-        return apply(change, knownClass, provenance);
+        return apply(change, knownClass, provenance, feedChecked);
     }
 
     /**
@@ -317,6 +381,34 @@ public class ClassLogStore {
             return new Unchanged(current.id(), true);
         }
         return apply(change, knownClass, Optional.of(new String[] {provenance.get()[0], "", provenance.get()[2]}));
+    }
+
+    /**
+     * A change that waited for a check of its tool's feed ({@link AwaitsFeedCheck}), read again at the start of the
+     * re-read that followed (the feed went back): judged as {@link #applyReread} judges what it reads, unless Relais
+     * recorded something of that tool entry since the change was parked ({@code readAt}: a copy it wrote there after
+     * the tool went back, a later change read). Then the id names what Relais recorded: the same lesson, and the
+     * change is out of date; another, and the lesson held is the tool's own, which the tool may have lost (a
+     * restored backup): kept under an id no tool gives, unseen, so that the end of the re-read writes it back.
+     */
+    @Transactional
+    public Result applyHeldReread(ToolChange change, Predicate<String> knownClass, Optional<String[]> provenance) {
+        // still the change kept for that entry (a later one read before the re-read replaced it, or a delete removed
+        // it: then this one is out of date), applied once
+        if (jdbc.update("DELETE FROM classlog_parked WHERE tool = ? AND tool_entry_id = ? AND tool_version = ? AND "
+                + "awaits_feed_check", change.tool(), change.toolEntryId(), change.toolVersion()) == 0) {
+            return new Unchanged(null, false);
+        }
+        if (provenance.isEmpty() || change.readAt() == null || jdbc.queryForObject("SELECT COUNT(*) FROM "
+                + "classlog_provenance WHERE tool = ? AND tool_entry_id = ? AND last_seen > ?", Long.class, change.tool(),
+                change.toolEntryId(), Timestamp.from(change.readAt())) == 0) {
+            return applyReread(change, knownClass, provenance);
+        }
+        if (read(current(provenance.get()[0]).document()).sameLesson(change.entry())) {
+            return new Unchanged(null, false);
+        }
+        return apply(new ToolChange(change.tool(), "#perdue-" + ids.get(), change.toolVersion(), change.modifiedAt(),
+                false, change.entry(), change.readAt()), knownClass, Optional.empty());
     }
 
     /**
@@ -401,7 +493,8 @@ public class ClassLogStore {
         return alive;
     }
 
-    private Result applyChange(ToolChange change, Predicate<String> knownClass, Optional<String[]> provenance) {
+    private Result applyChange(ToolChange change, Predicate<String> knownClass, Optional<String[]> provenance,
+                               boolean feedChecked) {
         Instant now = Instant.now();
         if (provenance.isPresent() && provenance.get()[1].equals(change.toolVersion())) {
             // repeated: the entry's current version is the one this very change made (not Relais' write read back)
@@ -440,7 +533,7 @@ public class ClassLogStore {
             return new Rejected(refused.reasons());
         }
         if (outcome instanceof Normalizer.Awaiting awaiting) {
-            parked.park(change, write(change.entry()), awaiting.reasons(), now);
+            parked.park(change, write(change.entry()), awaiting.reasons(), now, false);
             return new Parked(awaiting.reasons());
         }
         Normalizer.Accepted accepted = (Normalizer.Accepted) outcome;
@@ -480,6 +573,15 @@ public class ClassLogStore {
                     change.seenAt(now), change.tool(), change.toolEntryId());
             return new Unchanged(current.id(), true);
         }
+        if (!feedChecked && change.readAt() != null && !read(current.document()).sameLesson(e)
+                && !sameRead(change)) {
+            // another title, date or start under an id Relais knows: a teacher's edit, or a reinstalled tool that
+            // gave the id to a new lesson. The tool's feed is checked first (see AwaitsFeedCheck)
+            String reason = "la séance " + change.toolEntryId() + " change de titre, de date ou d'heure : appliqué "
+                    + "après vérification que le fil de changements de " + change.tool() + " n'est pas reparti en arrière";
+            parked.park(change, write(change.entry()), List.of(reason), now, true);
+            return new AwaitsFeedCheck(current.id(), reason);
+        }
         long synced = Long.parseLong(provenance.get()[2]);
         if (current.version() > synced && !wins(change, current)) {
             // edited elsewhere since this tool last synced, and that edit is the later one: this change loses
@@ -505,6 +607,15 @@ public class ClassLogStore {
         history(current.id(), version, document, false, change, now);
         provenance(change, current.id(), version, now);
         return new Updated(current.id(), version, accepted.cleaned());
+    }
+
+    /**
+     * Whether what is recorded of this tool entry was recorded from the very read that brought this change (two
+     * versions of one entry in one page): no reset of the tool can come between them.
+     */
+    private boolean sameRead(ToolChange change) {
+        return jdbc.queryForObject("SELECT COUNT(*) FROM classlog_provenance WHERE tool = ? AND tool_entry_id = ? AND "
+                + "last_seen = ?", Long.class, change.tool(), change.toolEntryId(), change.seenAt(Instant.now())) > 0;
     }
 
     /**
@@ -635,7 +746,9 @@ public class ClassLogStore {
     }
 
     /** A copy a tool has just made of an entry: its id there is most likely not recorded yet. */
-    public record NewCopy(String tool, String toolEntryId, String entryId, long version, String toolVersion) {
+    /** @param writtenAt when Relais asked the tool to make it (see {@link #readBeforeCopyMade}) */
+    public record NewCopy(String tool, String toolEntryId, String entryId, long version, String toolVersion,
+                          Instant writtenAt) {
     }
 
     /**
@@ -647,8 +760,15 @@ public class ClassLogStore {
     public int newCopies(List<NewCopy> copies) {
         Timestamp now = Timestamp.from(Instant.now());
         return insertRows("INSERT INTO classlog_provenance (tool, tool_entry_id, entry_id, tool_version, synced_version, "
-                + "last_seen)", "(?, ?, ?, ?, ?, ?)", " ON CONFLICT DO NOTHING", copies.stream().map(c -> new Object[] {
-                c.tool(), c.toolEntryId(), c.entryId(), c.toolVersion(), c.version(), now}).toList());
+                + "last_seen, written_at)", "(?, ?, ?, ?, ?, ?, ?)", " ON CONFLICT DO NOTHING", copies.stream().map(c ->
+                new Object[] {c.tool(), c.toolEntryId(), c.entryId(), c.toolVersion(), c.version(), now,
+                        c.writtenAt() == null ? null : Timestamp.from(c.writtenAt())}).toList());
+    }
+
+    /** When Relais asked the tool to make this copy of the entry (see {@link #readBeforeCopyMade}). */
+    void writtenAt(String tool, String toolEntryId, String entryId, Instant writtenAt) {
+        jdbc.update("UPDATE classlog_provenance SET written_at = ? WHERE tool = ? AND tool_entry_id = ? AND entry_id = ?",
+                Timestamp.from(writtenAt), tool, toolEntryId, entryId);
     }
 
     /**

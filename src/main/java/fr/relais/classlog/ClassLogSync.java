@@ -233,6 +233,7 @@ public class ClassLogSync {
             // the changes step found the feed gone backwards (see checkFeed): read again from the start
             log.warn("Cahier de textes : le fil de changements de {} pour {} est reparti en arrière ({}) ; relecture "
                     + "depuis le début, sans rien dupliquer", toolId, school, back);
+            heldForReread(toolId, school);
             reread = Timestamp.from(Instant.now());
             since = null;
             jdbc.update("UPDATE classlog_watermark SET watermark = NULL, reread_since = ?, reread_pending = ?, "
@@ -241,6 +242,8 @@ public class ClassLogSync {
         }
         Instant readAt = Instant.now(); // after the start of a re-read: what it reads is seen after it began
         List<ToolClient.Polled> changes = clients.client(tool).poll(tool, school, since);
+        // after the tool's answer: what it shows was there at that moment (see ClassLogStore#readBeforeCopyMade)
+        Instant answeredAt = Instant.now();
         log.debug("Cahier de textes : {} changements de {} pour {} depuis {}", changes.size(), toolId, school, since);
         if (changes.isEmpty() && reread != null) {
             // the feed read again to its end: behind its last page, the marker that writes back what the tool lost
@@ -281,7 +284,7 @@ public class ClassLogSync {
         // (split by entry over several groups, a page was not applied any faster: the deliveries it feeds were the
         // slower step, and more of the tools' read-backs then crossed the broker before their delivery was recorded)
         if (!news.isEmpty()) {
-            enqueue(toolId, school, page(news, reread != null, readAt));
+            enqueue(toolId, school, page(news, reread != null, readAt, answeredAt));
         }
         mark(toolId, school, changes.get(changes.size() - 1).watermark(), null);
         return changes.size();
@@ -398,6 +401,13 @@ public class ClassLogSync {
                     return "séance " + id + ", que Relais y avait écrite ou lue, n'y est plus";
                 }
             }
+            // so is a change Relais read there and keeps waiting (for the directory, or for this very check)
+            for (String id : jdbc.queryForList("SELECT tool_entry_id FROM classlog_parked WHERE tool = ? AND school = ? "
+                    + "AND parked_at < ?", String.class, tool, m.path("school").asText(), readAt)) {
+                if (!shown.contains(id)) {
+                    return "séance " + id + ", lue dans l'outil et en attente dans Relais, n'y est plus";
+                }
+            }
         }
         for (JsonNode p : m.path("probe")) {
             String id = p.path("id").asText();
@@ -439,6 +449,57 @@ public class ClassLogSync {
             }
         }
         return null;
+    }
+
+    /**
+     * The changes that waited for this check of their tool's feed ({@link ClassLogStore.AwaitsFeedCheck}) and were
+     * parked before it read the tool, when it found the feed did not go backwards: each is what it looks like (a
+     * teacher gave the lesson another title, date or start), to apply now as an edit, in the tool's order. (When it
+     * did go back, they are read again at the start of the re-read, see {@link #heldForReread}.)
+     */
+    private List<JsonNode> checked(JsonNode check) {
+        return jdbc.query("SELECT page_item FROM classlog_parked WHERE tool = ? AND school = ? AND awaits_feed_check AND "
+                + "parked_at < ? ORDER BY modified_at", (rs, n) -> ((com.fasterxml.jackson.databind.node.ObjectNode)
+                        readItem(rs.getString(1))).put("parked", true).put("feedChecked", true),
+                check.path("tool").asText(), check.path("school").asText(),
+                Timestamp.from(Instant.parse(check.path("readAt").asText())));
+    }
+
+    /**
+     * At the start of a re-read, the changes of the tool that waited for a check of its feed: the feed went back,
+     * so they are judged by their content as the re-read judges what it reads (a lesson that the id names, beside
+     * the one Relais knew under it), queued first, as what the tool showed before the re-read (the tool may have
+     * lost them since: a restored backup, and the re-read would not bring them). Each is applied once, while its
+     * row still holds its version (see ClassLogStore#applyHeldReread); those a crash kept from being queued are
+     * applied at the end of the re-read (see rereadDone).
+     */
+    private void heldForReread(String toolId, String school) {
+        List<JsonNode> held = held(toolId, school);
+        if (!held.isEmpty()) {
+            // the rows stay until each is applied: a later change of the same entry read before the re-read (a
+            // delete, another version) replaces or removes its row, and the one queued here is then dropped
+            enqueue(toolId, school, json.createArrayNode().addAll(held).toString());
+        }
+    }
+
+    /** The changes of a tool that wait for a check of its feed, as items of a re-read (see heldForReread). */
+    private List<JsonNode> held(String toolId, String school) {
+        return jdbc.query("SELECT page_item, parked_at FROM classlog_parked WHERE tool = ? AND school = ? AND "
+                + "awaits_feed_check ORDER BY modified_at", (rs, n) -> {
+            var item = (com.fasterxml.jackson.databind.node.ObjectNode) readItem(rs.getString(1));
+            if (!item.hasNonNull("readAt")) {
+                item.put("readAt", rs.getTimestamp(2).toInstant().toString());
+            }
+            return (JsonNode) item.put("reread", true).put("held", true);
+        }, toolId, school);
+    }
+
+    private JsonNode readItem(String item) {
+        try {
+            return json.readTree(item);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("changement en attente illisible : " + e.getMessage(), e);
+        }
     }
 
     /** Whether a watermark comes at or before another: as numbers when both are, else in text order (file names). */
@@ -487,6 +548,11 @@ public class ClassLogSync {
      * @param readAt when the tool was asked for this page (see {@link ClassLogStore.ToolChange#readAt}), or null
      */
     private String page(List<ToolClient.Polled> changes, boolean reread, Instant readAt) {
+        return page(changes, reread, readAt, null);
+    }
+
+    /** @param answeredAt when the tool's answer came back (null when unknown) */
+    private String page(List<ToolClient.Polled> changes, boolean reread, Instant readAt, Instant answeredAt) {
         List<Map<String, Object>> page = new java.util.ArrayList<>(changes.size());
         for (ToolClient.Polled polled : changes) {
             ClassLogStore.ToolChange c = polled.change();
@@ -496,6 +562,9 @@ public class ClassLogSync {
             }
             if (readAt != null) {
                 m.put("readAt", readAt.toString());
+            }
+            if (answeredAt != null) {
+                m.put("answeredAt", answeredAt.toString());
             }
             page.add(m);
         }
@@ -635,7 +704,11 @@ public class ClassLogSync {
                             + "AND reread_since IS NULL", cut(back), change.path("tool").asText(),
                             change.path("school").asText());
                 }
+                List<JsonNode> held = back == null ? checked(change) : List.of();
                 status.releaseSavepoint(savepoint);
+                for (JsonNode h : held) {
+                    applyAlone(h, status, batches);
+                }
                 return;
             }
             if (change.has("rereadDone")) {
@@ -832,6 +905,7 @@ public class ClassLogSync {
                 m.path("toolVersion").asText(), Instant.parse(m.path("modifiedAt").asText()), deleted, entry,
                 m.hasNonNull("readAt") ? Instant.parse(m.path("readAt").asText()) : null);
         boolean unparked = m.path("parked").asBoolean(false); // queued again by ParkedEntries
+        boolean feedChecked = m.path("feedChecked").asBoolean(false); // released by a check of its tool's feed
         boolean reread = m.path("reread").asBoolean(false); // the tool's feed read again from its start
         if (entry != null && entry.school() != null && entry.audience() != null
                 && !plan.reads(entry.school(), entry.audience(), tool)) {
@@ -848,12 +922,6 @@ public class ClassLogSync {
             }
             return null; // a class this tool is not read for (not in the plan, or a target only): not Relais' business
         }
-        if (deleted && !deleteReadable(change)) {
-            if (reread) {
-                store.seenAgainWritten(change);
-            }
-            return null; // a delete in a tool only written for that class: the entry lives on in the others
-        }
         Optional<String[]> recorded = store.recorded(tool, change.toolEntryId());
         if (!reread && !unparked) {
             Optional<String> before = store.setAsideFor(change);
@@ -863,6 +931,29 @@ public class ClassLogSync {
                         deleted, entry, change.readAt());
                 recorded = store.recorded(tool, before.get());
             }
+        }
+        if (!reread && !unparked && m.hasNonNull("answeredAt")
+                && store.readBeforeCopyMade(change, recorded, Instant.parse(m.path("answeredAt").asText()))) {
+            // read before Relais asked the tool for the copy that now has this id: the tool went back and gave the
+            // id again. Not applied to that copy: kept for the re-read that follows
+            String reason = cut("séance " + change.toolEntryId() + " lue dans l'outil avant que Relais y crée la copie "
+                    + "qui porte désormais ce numéro : l'outil a redonné le numéro");
+            log.debug("Cahier de textes : changement {}@{} de {} gardé pour la relecture ({})", change.toolEntryId(),
+                    change.toolVersion(), tool, reason);
+            store.keepForReread(change, reason);
+            String school = jdbc.queryForObject("SELECT school FROM classlog_entry WHERE id = ?", String.class,
+                    recorded.get()[0]);
+            if (jdbc.update("UPDATE classlog_watermark SET reset_requested = ? WHERE tool = ? AND school = ? AND "
+                    + "reread_since IS NULL AND reset_requested IS NULL", reason, tool, school) > 0) {
+                log.warn("Cahier de textes : {} pour {} : {} ; relecture depuis le début demandée", tool, school, reason);
+            }
+            return null;
+        }
+        if (deleted && !deleteReadable(change)) {
+            if (reread) {
+                store.seenAgainWritten(change);
+            }
+            return null; // a delete in a tool only written for that class: the entry lives on in the others
         }
         if (entry != null && recorded.isEmpty()) {
             if (ownCreateUnderWay(change)) {
@@ -875,11 +966,24 @@ public class ClassLogSync {
             recorded = store.recorded(tool, change.toolEntryId());
         }
         Predicate<String> knownClass = code -> audiences.apply(entry == null ? "" : entry.school()).contains(code);
-        ClassLogStore.Result result = unparked ? store.applyUnparked(change, knownClass, recorded)
+        if (log.isDebugEnabled() && (reread || unparked)) {
+            log.debug("Cahier de textes : changement {}@{} de {} ({}), enregistré : {}", change.toolEntryId(),
+                    change.toolVersion(), tool, m.path("held").asBoolean(false) ? "gardé, relu" : reread ? "relu"
+                    : "repris", recorded.map(java.util.Arrays::toString).orElse("rien"));
+        }
+        ClassLogStore.Result result = unparked ? store.applyUnparked(change, knownClass, recorded, feedChecked)
+                : reread && m.path("held").asBoolean(false) ? store.applyHeldReread(change, knownClass, recorded)
                 : reread ? store.applyReread(change, knownClass, recorded)
                 : store.apply(change, knownClass, recorded);
         if (result instanceof ClassLogStore.Rejected rejected) {
             log.warn("Cahier de textes : changement {} de {} refusé : {}", change.toolEntryId(), tool, rejected.reasons());
+            return null;
+        }
+        if (result instanceof ClassLogStore.AwaitsFeedCheck held) {
+            log.info("Cahier de textes : changement {} de {} en attente de la vérification du fil de l'outil ({})",
+                    change.toolEntryId(), tool, held.reason());
+            jdbc.update("UPDATE classlog_watermark SET check_requested = ? WHERE tool = ? AND school = ? AND "
+                    + "check_requested IS NULL", Timestamp.from(Instant.now()), tool, entry.school());
             return null;
         }
         if (result instanceof ClassLogStore.Parked parked) {
@@ -917,6 +1021,15 @@ public class ClassLogSync {
         String tool = m.path("tool").asText();
         String school = m.path("school").asText();
         Instant since = Instant.parse(m.path("rereadDone").asText());
+        // changes kept for a re-read while this one was under way (read before it began): judged now, before the
+        // copies the tool no longer has are counted
+        List<Applied> out = new java.util.ArrayList<>();
+        for (JsonNode h : held(tool, school)) {
+            Applied applied = applyOne(h);
+            if (applied != null) {
+                out.add(applied);
+            }
+        }
         List<String> lost = store.lostSince(tool, school, since);
         // every page of the re-read is applied: Relais' records name the tool's copies again (see write)
         jdbc.update("UPDATE classlog_watermark SET reread_pending = NULL WHERE tool = ? AND school = ? AND "
@@ -925,7 +1038,8 @@ public class ClassLogSync {
             log.warn("Cahier de textes : {} séance(s) que {} n'a plus pour {} après être reparti en arrière lui "
                     + "sont réécrites", lost.size(), tool, school);
         }
-        return lost.stream().map(id -> new Applied(id, true, null, null, 0, null, tool)).toList();
+        lost.forEach(id -> out.add(new Applied(id, true, null, null, 0, null, tool)));
+        return out;
     }
 
     /**
@@ -1234,8 +1348,8 @@ public class ClassLogSync {
     }
 
     /** A copy the tool has just made of an entry (its id not recorded yet): recorded with the others of its batch. */
-    private record Copy(String target, String id, long version, String toolEntryId, String toolVersion)
-            implements Runnable {
+    private record Copy(String target, String id, long version, String toolEntryId, String toolVersion,
+                        Instant writtenAt) implements Runnable {
         @Override
         public void run() {
             throw new IllegalStateException("recorded with its batch, see copies");
@@ -1252,10 +1366,13 @@ public class ClassLogSync {
             return;
         }
         if (store.newCopies(copies.stream().map(c -> new ClassLogStore.NewCopy(c.target(), c.toolEntryId(), c.id(),
-                c.version(), c.toolVersion())).toList()) < copies.size()) {
+                c.version(), c.toolVersion(), c.writtenAt())).toList()) < copies.size()) {
             for (Copy c : copies) {
                 idGivenAgain(c);
                 store.delivered(c.id(), c.version(), c.target(), c.toolEntryId(), c.toolVersion());
+                if (c.writtenAt() != null) {
+                    store.writtenAt(c.target(), c.toolEntryId(), c.id(), c.writtenAt());
+                }
             }
         }
         for (var byTarget : copies.stream().collect(java.util.stream.Collectors.groupingBy(Copy::target)).entrySet()) {
@@ -1396,12 +1513,13 @@ public class ClassLogSync {
                 + "p.tool_entry_id, (SELECT COUNT(*) FROM classlog_pending k WHERE k.tool = ? AND k.entry_id = e.id), "
                 + "p.tool_version, (SELECT h.document FROM classlog_history h WHERE h.entry_id = e.id AND h.version = "
                 + "p.synced_version), e.audience, (SELECT COUNT(*) FROM classlog_watermark w WHERE w.tool = ? AND "
-                + "w.school = e.school AND (w.reset_requested IS NOT NULL OR w.reread_pending IS NOT NULL)) FROM "
+                + "w.school = e.school AND (w.reset_requested IS NOT NULL OR w.reread_pending IS NOT NULL)), (SELECT "
+                + "h.deleted FROM classlog_history h WHERE h.entry_id = e.id AND h.version = p.synced_version) FROM "
                 + "classlog_entry e LEFT JOIN classlog_provenance p ON p.entry_id = e.id AND p.tool = ? WHERE e.id = ? "
                 + "ORDER BY p.synced_version DESC", (rs, n) -> new Object[] {rs.getLong(1), rs.getBoolean(2),
                 rs.getString(3), rs.getString(4), rs.getObject(5) == null ? null : rs.getLong(5), rs.getString(6),
-                rs.getLong(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getLong(11)}, target, target,
-                target, id).stream().findFirst().orElseThrow(); // two copies in one tool (see README, limits): the most recent
+                rs.getLong(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getLong(11), rs.getBoolean(12)},
+                target, target, target, id).stream().findFirst().orElseThrow(); // two copies in one tool (see README, limits): the most recent
         // a later version is queued behind this one (writing this one would go backwards), or this one is already
         // delivered (a delivery repeated after a crash, a replay): nothing to write, and a pending row made for it goes
         if (((Number) c[0]).longValue() > version || c[4] != null && ((Number) c[4]).longValue() >= version) {
@@ -1444,6 +1562,14 @@ public class ClassLogSync {
         }
         ClassLogEntry entry = store.read((String) c[3]);
         boolean pending = ((Number) c[6]).longValue() > 0;
+        String goneCopy = null;
+        if (targetId.isPresent() && c.length > 11 && Boolean.TRUE.equals(c[11])) {
+            // the copy recorded there holds a delete (a teacher's there, or Relais'), and the entry lives again (an
+            // edit elsewhere won over the delete): the tool has no copy to update, a new one is made, and the record
+            // of the deleted one goes with the new one's
+            goneCopy = targetId.get();
+            targetId = Optional.empty();
+        }
         if (targetId.isPresent()) {
             if (plan.reads(entry.school(), entry.audience(), target)) {
                 // a tool only written for this class: what teachers change there is not Relais' to keep
@@ -1464,19 +1590,53 @@ public class ClassLogSync {
         }
         log.debug("Cahier de textes : écriture de l'entrée {} (version {}, livraison de la version {}) dans {} ({})", id,
                 c[0], version, target, targetId.map(t -> "copie " + t).orElse(pending ? "création reprise" : "création"));
-        ToolClient.Written written = client.write(tool, targetId.orElse(null), entry);
+        ToolClient.Written answer;
+        Instant sentAt = Instant.now(); // before the tool makes a new copy: see ClassLogStore#readBeforeCopyMade
+        try {
+            answer = client.write(tool, targetId.orElse(null), entry);
+        } catch (ToolException e) {
+            if (!e.notFound() || targetId.isEmpty()) {
+                throw e;
+            }
+            if (plan.reads(entry.school(), entry.audience(), target)) {
+                // a tool read for the class: the copy deleted there (its delete not read yet: the conflict rule
+                // decides) or lost with a reset (the feed check finds it): the poll or the check says which
+                requestFeedCheck(target, id);
+                throw ToolException.changedSince("la copie " + targetId.get() + " n'existe plus dans l'outil ("
+                        + e.getMessage() + ") ; la relève ou la vérification du fil de l'outil dira pourquoi");
+            }
+            // a tool only written for the class: the copy there is Relais' own, and a new one replaces the lost one
+            log.info("Cahier de textes : la copie {} de l'entrée {} n'existe plus dans {} ({}) ; nouvelle copie",
+                    targetId.get(), id, target, e.getMessage());
+            goneCopy = targetId.get();
+            targetId = Optional.empty();
+            if (!pending) {
+                jdbc.update("INSERT INTO classlog_pending (tool, entry_id, version, created_at, lesson) VALUES "
+                        + "(?, ?, ?, ?, ?)", target, id, version, Timestamp.from(Instant.now()), entry.lessonKey());
+            }
+            sentAt = Instant.now();
+            answer = client.write(tool, null, entry);
+        }
+        Instant writtenAt = sentAt;
+        ToolClient.Written written = answer;
         boolean created = targetId.isEmpty() || pending;
         boolean fresh = targetId.isEmpty(); // the tool has just made this entry: its id is not recorded yet
-        Runnable record = fresh ? new Copy(target, id, version, written.toolEntryId(), written.toolVersion()) : () -> {
+        Runnable record = fresh ? new Copy(target, id, version, written.toolEntryId(), written.toolVersion(), writtenAt)
+                : () -> {
             store.delivered(id, version, target, written.toolEntryId(), written.toolVersion());
             if (created) {
                 jdbc.update("DELETE FROM classlog_pending WHERE tool = ? AND entry_id = ?", target, id);
             }
         };
+        List<Runnable> these = records == null ? new java.util.ArrayList<>() : records;
+        these.add(record);
+        if (goneCopy != null) {
+            String gone = goneCopy;
+            these.add(() -> jdbc.update("DELETE FROM classlog_provenance WHERE tool = ? AND tool_entry_id = ? AND "
+                    + "entry_id = ?", target, gone, id));
+        }
         if (records == null) {
-            recordNow(new java.util.ArrayList<>(List.of(record)));
-        } else {
-            records.add(record);
+            recordNow(these);
         }
     }
 
@@ -1487,8 +1647,9 @@ public class ClassLogSync {
      * a change of the tool (the conflict rule then decides), and this delivery waits for it instead of overwriting it.
      */
     private void linkFound(String target, String id, ToolClient.Written copy) throws ToolException {
-        List<Object[]> sent = jdbc.query("SELECT p.version, " + SENT + " FROM classlog_pending p WHERE p.tool = ? AND "
-                + "p.entry_id = ?", (rs, n) -> new Object[] {rs.getLong(1), rs.getString(2)}, target, id);
+        List<Object[]> sent = jdbc.query("SELECT p.version, " + SENT + ", p.created_at FROM classlog_pending p WHERE "
+                + "p.tool = ? AND p.entry_id = ?", (rs, n) -> new Object[] {rs.getLong(1), rs.getString(2),
+                rs.getTimestamp(3)}, target, id);
         if (sent.isEmpty()) {
             // the tool's poll recognised and recorded that copy while Relais was looking for it (and may have applied
             // an edit made there): the delivery starts again from what is recorded now
@@ -1498,7 +1659,11 @@ public class ClassLogSync {
         boolean edited = copy.entry() != null && sent.get(0)[1] != null
                 && !store.sameContent(copy.entry(), (String) sent.get(0)[1]);
         tx.executeWithoutResult(st -> {
+            // the id found may be one Relais recorded there for another lesson (a tool gone back reuses its ids)
+            idGivenAgain(new Copy(target, id, version, copy.toolEntryId(), copy.toolVersion(), null));
             store.delivered(id, version, target, copy.toolEntryId(), edited ? "" : copy.toolVersion());
+            // made by the create cut by the crash: asked for after its create under way was noted
+            store.writtenAt(target, copy.toolEntryId(), id, ((Timestamp) sent.get(0)[2]).toInstant());
             jdbc.update("DELETE FROM classlog_pending WHERE tool = ? AND entry_id = ?", target, id);
         });
         if (edited) {
@@ -1522,6 +1687,9 @@ public class ClassLogSync {
         Optional<ToolClient.Written> copy = client.find(tool, store.read(held));
         log.debug("Cahier de textes : copie {} de {} avant écriture : {} (Relais connaît la version {})", toolEntryId,
                 target, copy.map(w -> w.toolEntryId() + "@" + w.toolVersion()).orElse("introuvable"), recordedVersion);
+        if (copy.isEmpty() && client.findsEveryCopy(tool) && lostThere(client, tool, target, toolEntryId, recordedVersion)) {
+            return;
+        }
         if (copy.isEmpty() && client.findsEveryCopy(tool)) {
             // no copy of that lesson any more: its title or time was changed there, it was deleted, or the tool went
             // back and gave its id to another lesson. The poll brings the first two; the third is found by the feed
@@ -1536,6 +1704,24 @@ public class ClassLogSync {
         }
         throw ToolException.changedSince("la copie " + toolEntryId + " a changé dans l'outil depuis la dernière relève "
                 + "(version " + copy.get().toolVersion() + ", Relais connaît " + recordedVersion + ")");
+    }
+
+    /**
+     * Whether the copy holds, under its id and at the version Relais recorded, the edit made there that Relais read
+     * and that lost a conflict (a new title or time, say, against a later edit elsewhere): Relais knows what it
+     * overwrites, and the winner goes over it as any conflict's loser is overwritten.
+     */
+    private boolean lostThere(ToolClient client, Connector tool, String target, String toolEntryId, String recordedVersion)
+            throws ToolException {
+        List<String> lost = jdbc.queryForList("SELECT c.document FROM classlog_conflict c JOIN classlog_provenance p ON "
+                + "p.entry_id = c.entry_id AND p.tool = c.tool WHERE p.tool = ? AND p.tool_entry_id = ? ORDER BY "
+                + "c.recorded_at DESC FETCH FIRST 1 ROWS ONLY", String.class, target, toolEntryId);
+        if (lost.isEmpty()) {
+            return false;
+        }
+        Optional<ToolClient.Written> copy = client.find(tool, store.read(lost.get(0)));
+        return copy.isPresent() && copy.get().toolEntryId().equals(toolEntryId)
+                && copy.get().toolVersion().equals(recordedVersion);
     }
 
     /**

@@ -104,7 +104,9 @@ public class ParkedEntries {
         lastRetry = System.nanoTime();
         Map<String, Boolean> known = new HashMap<>();
         Map<List<String>, List<JsonNode>> pages = new LinkedHashMap<>();
-        jdbc.query("SELECT tool, school, audience, page_item FROM classlog_parked ORDER BY tool, school, modified_at",
+        // (a change waiting for a check of its tool's feed is applied by that check, see ClassLogSync#checked)
+        jdbc.query("SELECT tool, school, audience, page_item FROM classlog_parked WHERE NOT awaits_feed_check ORDER BY "
+                + "tool, school, modified_at",
                 rs -> {
                     String school = rs.getString(2);
                     String audience = rs.getString(3);
@@ -140,13 +142,22 @@ public class ParkedEntries {
     /** One WARN line per change parked longer than {@code parked-alert}, once (and once for all nodes). */
     void alert() {
         Timestamp before = Timestamp.from(Instant.now().minus(alertAfter));
-        List<Object[]> late = jdbc.query("SELECT tool, tool_entry_id, school, audience, first_parked_at, reason FROM "
-                + "classlog_parked WHERE alerted_at IS NULL AND first_parked_at < ?", (rs, n) -> new Object[] {
-                rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                rs.getTimestamp(5).toInstant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS), rs.getString(6)}, before);
+        List<Object[]> late = jdbc.query("SELECT tool, tool_entry_id, school, audience, first_parked_at, reason, "
+                + "awaits_feed_check FROM classlog_parked WHERE alerted_at IS NULL AND first_parked_at < ?",
+                (rs, n) -> new Object[] {rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                rs.getTimestamp(5).toInstant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS), rs.getString(6),
+                rs.getBoolean(7)}, before);
         for (Object[] p : late) {
             if (jdbc.update("UPDATE classlog_parked SET alerted_at = ? WHERE tool = ? AND tool_entry_id = ? AND "
-                    + "alerted_at IS NULL", Timestamp.from(Instant.now()), p[0], p[1]) == 1) {
+                    + "alerted_at IS NULL", Timestamp.from(Instant.now()), p[0], p[1]) != 1) {
+                continue; // alerted by another node
+            }
+            if ((Boolean) p[6]) {
+                log.warn("Cahier de textes : le changement {} de {} attend depuis le {} la vérification du fil de "
+                        + "changements de l'outil ({}) ; elle a lieu quand l'outil est lu sans rien de nouveau : "
+                        + "vérifiez que {} répond et qu'il est lu pour l'établissement {}", p[1], p[0], p[4], p[5], p[0],
+                        p[2]);
+            } else {
                 log.warn("Cahier de textes : le changement {} de {} attend l'annuaire depuis le {} ({}) ; vérifiez que "
                         + "l'import AAF amène l'établissement {} et sa classe ou son groupe '{}', ou corrigez la classe "
                         + "de la séance dans l'outil", p[1], p[0], p[4], p[5], p[2], p[3]);
@@ -233,29 +244,38 @@ public class ParkedEntries {
             this.store = store;
         }
 
-        /** Keeps (or replaces) the tool entry's waiting change; the first time it was parked is kept. */
-        void park(ClassLogStore.ToolChange change, String entryDocument, List<String> reasons, Instant now) {
+        /**
+         * Keeps (or replaces) the tool entry's waiting change; the first time it was parked is kept.
+         *
+         * @param feedCheck it waits for a check of its tool's feed ({@link ClassLogStore.AwaitsFeedCheck}), not for
+         *                  the directory
+         */
+        void park(ClassLogStore.ToolChange change, String entryDocument, List<String> reasons, Instant now,
+                  boolean feedCheck) {
             parkedAt = System.nanoTime();
             any = true;
-            String item = item(change, entryDocument);
+            String item = item(change, entryDocument, feedCheck);
             String reason = ClassLogSync.cut(String.join(" ; ", reasons));
             ClassLogEntry e = change.entry();
             Object[] update = {change.toolVersion(), Timestamp.from(change.modifiedAt()), item, e.school(), e.audience(),
-                    reason, Timestamp.from(now), change.tool(), change.toolEntryId()};
+                    reason, Timestamp.from(now), feedCheck, change.tool(), change.toolEntryId()};
             String sql = "UPDATE classlog_parked SET tool_version = ?, modified_at = ?, page_item = ?, school = ?, "
-                    + "audience = ?, reason = ?, parked_at = ? WHERE tool = ? AND tool_entry_id = ?";
+                    + "audience = ?, reason = ?, parked_at = ?, awaits_feed_check = ? WHERE tool = ? AND tool_entry_id = ?";
             if (jdbc.update(sql, update) == 0 && jdbc.update("INSERT INTO classlog_parked (tool, tool_entry_id, "
-                    + "tool_version, modified_at, page_item, school, audience, reason, parked_at, first_parked_at) VALUES "
-                    + "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", change.tool(), change.toolEntryId(),
-                    change.toolVersion(), Timestamp.from(change.modifiedAt()), item, e.school(), e.audience(), reason,
-                    Timestamp.from(now), Timestamp.from(now)) == 0) {
+                    + "tool_version, modified_at, page_item, school, audience, reason, parked_at, first_parked_at, "
+                    + "awaits_feed_check) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", change.tool(),
+                    change.toolEntryId(), change.toolVersion(), Timestamp.from(change.modifiedAt()), item, e.school(),
+                    e.audience(), reason, Timestamp.from(now), Timestamp.from(now), feedCheck) == 0) {
                 jdbc.update(sql, update); // parked by another writer in between
             }
         }
 
         /** The change as {@link ClassLogSync}'s poll puts it in a page. */
-        private String item(ClassLogStore.ToolChange c, String entryDocument) {
+        private String item(ClassLogStore.ToolChange c, String entryDocument, boolean feedCheck) {
             Map<String, Object> m = ClassLogSync.item(c, entryDocument);
+            if (feedCheck && c.readAt() != null) {
+                m.put("readAt", c.readAt().toString()); // what Relais recorded of the tool entry since comes after it
+            }
             try {
                 return json.writeValueAsString(m);
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {

@@ -5,11 +5,17 @@ public class ToolException extends Exception {
 
     private final boolean refused;
     private final boolean changed;
+    private final boolean notFound;
 
     private ToolException(String message, Throwable cause, boolean refused, boolean changed) {
+        this(message, cause, refused, changed, false);
+    }
+
+    private ToolException(String message, Throwable cause, boolean refused, boolean changed, boolean notFound) {
         super(message, cause);
         this.refused = refused;
         this.changed = changed;
+        this.notFound = notFound;
     }
 
     /** The tool cannot answer now (network, timeout, 5xx, 429): retried without limit, counts for the breaker. */
@@ -28,6 +34,18 @@ public class ToolException extends Exception {
      */
     public static ToolException changedSince(String message) {
         return new ToolException(message, null, false, true);
+    }
+
+    /**
+     * The tool answered that what was addressed does not exist (HTTP 404, EcoleDirecte's code 404): a refusal,
+     * except for an update or a delete of a copy, which the engine then takes for a copy gone from the tool.
+     */
+    public static ToolException notFound(String message) {
+        return new ToolException(message, null, true, false, true);
+    }
+
+    public boolean notFound() {
+        return notFound;
     }
 
     public boolean changed() {

@@ -31,6 +31,14 @@ abstract class ClassLogHttpTestBase extends SsoTestBaseAccess {
                 .build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** A call to the admin API as the administrator, whatever it answers. */
+    HttpResponse<String> asAdmin(String method, String path) throws Exception {
+        String basic = Base64.getEncoder().encodeToString(("admin:" + RelaisTestSupport.ADMIN_PASSWORD)
+                .getBytes(StandardCharsets.UTF_8));
+        return http.send(HttpRequest.newBuilder(URI.create(base() + path)).header("Authorization", "Basic " + basic)
+                .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     /** A GET of the admin API, which must answer 200: its JSON. */
     JsonNode admin(String path) throws Exception {
         String basic = Base64.getEncoder().encodeToString(("admin:" + RelaisTestSupport.ADMIN_PASSWORD)

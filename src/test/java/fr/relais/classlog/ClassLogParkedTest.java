@@ -190,4 +190,25 @@ class ClassLogParkedTest extends ClassLogHttpTestBase {
         assertThat(ClassLogSync.french(new NullPointerException())).isEqualTo("erreur interne de Relais "
                 + "(NullPointerException), voir le journal");
     }
+
+    @Test
+    void anOperatorWhoReinstalledOrRestoredAToolHasItReadAgainFromItsStart() throws Exception {
+        HttpResponse<String> unknown = asAdmin("POST", "/api/classlog/tools/" + PARIS + "/reread?school=0999999Z");
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(unknown.body()).contains("n'est pas lu pour l'établissement 0999999Z");
+
+        String school = ClassLogSyncTest.SCHOOL;
+        assertThat(await(() -> jdbc().queryForObject("SELECT COUNT(*) FROM classlog_watermark WHERE tool = ? AND "
+                + "school = ?", Integer.class, PARIS, school), n -> n > 0, 30)).as("relevé au moins une fois").isPositive();
+        HttpResponse<String> asked = asAdmin("POST", "/api/classlog/tools/" + PARIS + "/reread?school=" + school);
+        assertThat(asked.statusCode()).isEqualTo(202);
+        assertThat(json.readTree(asked.body()).path("requested").asBoolean()).isTrue();
+        // the next poll reads the tool again from its start: the status says when and why
+        JsonNode tool = await(() -> find(find(admin("/api/classlog/status/" + school), "audience", "6A").path("tools"),
+                        "tool", PARIS),
+                t -> t != null && t.path("lastResetReason").asText().contains("demandée par un administrateur"), 30);
+        assertThat(tool.path("lastResetReason").asText())
+                .isEqualTo("relecture demandée par un administrateur (outil réinstallé ou restauré)");
+        assertThat(tool.path("lastReset").isNull()).isFalse();
+    }
 }

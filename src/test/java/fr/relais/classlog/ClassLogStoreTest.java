@@ -105,7 +105,7 @@ class ClassLogStoreTest {
         String id = ((ClassLogStore.Created) f.apply(change("pronote", "P1", "v1", "2026-11-23T09:00:00Z",
                 lesson(content, GIVEN, DUE)))).id();
         f.tx().executeWithoutResult(s -> assertThat(f.store().newCopies(List.of(new ClassLogStore.NewCopy(
-                "neo-cahier-de-textes", "N1", id, 1, "e1")))).isEqualTo(1));
+                "neo-cahier-de-textes", "N1", id, 1, "e1", java.time.Instant.now())))).isEqualTo(1));
         return id;
     }
 

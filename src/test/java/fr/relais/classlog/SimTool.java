@@ -181,7 +181,7 @@ final class SimTool {
         } else {
             c = copies.get(toolEntryId);
             if (c == null || c.deleted) {
-                throw ToolException.refused(id + " : séance " + toolEntryId + " inconnue (HTTP 404)");
+                throw ToolException.notFound(id + " : séance " + toolEntryId + " inconnue (HTTP 404)");
             }
         }
         stamp(c, entry, false);

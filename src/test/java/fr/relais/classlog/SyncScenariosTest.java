@@ -102,4 +102,34 @@ class SyncScenariosTest {
         assertThat(sim.tools.get(SyncSimulation.NEO).live()).as("les deux séances de NEO et les deux réécrites")
                 .hasSize(4).anySatisfy(c -> assertThat(c.entry.title()).isEqualTo(taken));
     }
+
+    @Test
+    void aNewLessonUnderAnIdRelaisKnowsIsNotTakenForATitleEditWhenTheFeedCheckShowsTheToolWentBack() {
+        SyncSimulation sim = new SyncSimulation(18, QUIET);
+        String first = sim.write(SyncSimulation.NEO, "6A"); // 1001 in NEO
+        sim.write(SyncSimulation.ED, "6A"); // its copy in NEO: 1002
+        assertThat(sim.settleAndCheck()).isNull();
+        sim.reinstall(SyncSimulation.NEO);
+        // a new lesson takes id 1001 again; edited twice, its counter passes Relais' watermark: read as a change of
+        // 1001 with another title and time, exactly what a teacher's edit of the first lesson would look like
+        String reused = sim.write(SyncSimulation.NEO, "6A");
+        sim.edit(SyncSimulation.NEO, reused);
+        sim.edit(SyncSimulation.NEO, reused);
+        assertThat(sim.settleAndCheck()).as(String.join("\n", sim.trace)).isNull();
+        assertThat(sim.tools.get(SyncSimulation.ED).live()).as("la première séance gardée, la nouvelle ajoutée")
+                .hasSize(3).anySatisfy(c -> assertThat(c.entry.title()).isEqualTo(first))
+                .anySatisfy(c -> assertThat(c.entry.title()).isEqualTo(reused));
+    }
+
+    @Test
+    void aCopyGoneFromAToolOnlyWrittenForTheClassIsMadeAgainByTheNextUpdate() {
+        SyncSimulation sim = new SyncSimulation(19, QUIET);
+        String title = sim.write(SyncSimulation.ED, "5B"); // 5B: Skolengo only written (a target)
+        assertThat(sim.settleAndCheck()).isNull();
+        SimTool sko = sim.tools.get(SyncSimulation.SKO);
+        sko.teacherDeletes(sko.live().get(0)); // gone from Skolengo, whose deletes are not read for 5B
+        sim.edit(SyncSimulation.ED, title); // the update Relais then sends to Skolengo is answered 404
+        assertThat(sim.settleAndCheck()).as(String.join("\n", sim.trace)).isNull();
+        assertThat(sko.live()).singleElement().satisfies(c -> assertThat(c.entry.content()).contains("version 2"));
+    }
 }

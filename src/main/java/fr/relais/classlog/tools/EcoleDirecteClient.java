@@ -208,7 +208,8 @@ public class EcoleDirecteClient implements ToolClient {
                 return MissingNode.getInstance();
             }
             if (code >= 400 && code < 500) {
-                throw ToolException.refused(tool.id() + " a refusé " + verbe + " " + path + " : code " + code + " " + message);
+                String refusal = tool.id() + " a refusé " + verbe + " " + path + " : code " + code + " " + message;
+                throw code == 404 ? ToolException.notFound(refusal) : ToolException.refused(refusal);
             }
             throw ToolException.unavailable(tool.id() + " indisponible pour " + verbe + " " + path + " : code " + code
                     + " " + message, null);

@@ -108,8 +108,9 @@ public final class ToolHttp {
         }
         if (status >= 400 && !(status == 404 && notFoundIsAnswer)) {
             String body = reason.apply(r.body() == null ? "" : r.body());
-            throw ToolException.refused(tool.id() + " a refusé " + request.method() + " " + request.uri().getPath()
-                    + " : HTTP " + status + " " + body.substring(0, Math.min(500, body.length())));
+            String message = tool.id() + " a refusé " + request.method() + " " + request.uri().getPath() + " : HTTP "
+                    + status + " " + body.substring(0, Math.min(500, body.length()));
+            throw status == 404 ? ToolException.notFound(message) : ToolException.refused(message);
         }
         return r;
     }
