@@ -721,14 +721,14 @@ public class ClassLogSync {
             for (int from = 0; from < news.size(); from += 500) {
                 ClassLogStore.KeyIn key = store.keyIn("k", "lesson", tool, news.subList(from, Math.min(news.size(),
                         from + 500)).stream().map(n -> n.change().entry().lessonKey()).toList());
-                underWay.addAll(jdbc.queryForList("SELECT k.lesson FROM classlog_pending k WHERE " + key.sql(),
-                        String.class, key.args().toArray()));
+                underWay.addAll(jdbc.queryForList("SELECT k.lesson FROM " + key.from("classlog_pending k") + " WHERE "
+                        + key.sql(), String.class, key.args().toArray()));
             }
             // what is recorded of each: its version there, and whether that version made the entry's current one
             Map<String, String[]> recorded = new java.util.HashMap<>();
-            store.amongToolEntries("SELECT p.tool_entry_id, p.tool_version, CASE WHEN e.source_tool = p.tool AND "
-                    + "e.version = p.synced_version THEN 1 ELSE 0 END FROM classlog_provenance p JOIN classlog_entry e ON "
-                    + "e.id = p.entry_id WHERE", "p", tool, news.stream().map(n -> n.change().toolEntryId()).toList(),
+            store.amongToolEntries("p.tool_entry_id, p.tool_version, CASE WHEN e.source_tool = p.tool AND "
+                    + "e.version = p.synced_version THEN 1 ELSE 0 END", "classlog_provenance p JOIN classlog_entry e ON "
+                    + "e.id = p.entry_id", "", "p", tool, news.stream().map(n -> n.change().toolEntryId()).toList(),
                     (rs, k) -> recorded.put(rs.getString(1), new String[] {rs.getString(2), rs.getString(3)}));
             java.util.Set<String> waiting = store.parked().among(tool, news.stream().map(n -> n.change().toolEntryId())
                     .toList());
@@ -1259,12 +1259,7 @@ public class ClassLogSync {
             }
         }
         for (var byTarget : copies.stream().collect(java.util.stream.Collectors.groupingBy(Copy::target)).entrySet()) {
-            List<Copy> these = byTarget.getValue();
-            for (int from = 0; from < these.size(); from += 500) {
-                ClassLogStore.KeyIn key = store.keyIn("k", "entry_id", byTarget.getKey(), these.subList(from,
-                        Math.min(these.size(), from + 500)).stream().map(Copy::id).toList());
-                jdbc.update("DELETE FROM classlog_pending k WHERE " + key.sql(), key.args().toArray());
-            }
+            store.createsDone(byTarget.getKey(), byTarget.getValue().stream().map(Copy::id).toList());
         }
     }
 
