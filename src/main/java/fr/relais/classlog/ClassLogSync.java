@@ -699,9 +699,10 @@ public class ClassLogSync {
                 continue;
             }
             ClassLogEntry entry;
+            Instant modifiedAt;
             try {
                 entry = store.read(m.path("entry").asText());
-                Instant.parse(m.path("modifiedAt").asText());
+                modifiedAt = Instant.parse(m.path("modifiedAt").asText());
             } catch (RuntimeException unreadable) {
                 continue; // refused on its own, with its reason, by applyOne
             }
@@ -711,7 +712,7 @@ public class ClassLogSync {
             }
             candidates.computeIfAbsent(tool, k -> new java.util.ArrayList<>()).add(new NewLesson(m,
                     new ClassLogStore.ToolChange(tool, m.path("toolEntryId").asText(), m.path("toolVersion").asText(),
-                            Instant.parse(m.path("modifiedAt").asText()), false, entry, m.hasNonNull("readAt")
+                            modifiedAt, false, entry, m.hasNonNull("readAt")
                             ? Instant.parse(m.path("readAt").asText()) : null), null));
         }
         for (var byTool : candidates.entrySet()) {
@@ -1135,12 +1136,13 @@ public class ClassLogSync {
                                 long version = latest.get(id);
                                 // a version later than the batch's is delivered by its own message
                                 if (rs.getLong(2) <= version && made.add(id)) {
+                                    ClassLogEntry entry = store.read(rs.getString(3));
                                     // what is sent is that version's document, which the history keeps (see SENT)
-                                    rows.add(new Object[] {target, id, version, now,
-                                            store.read(rs.getString(3)).lessonKey()});
-                                    // what write reads of the entry first, known from here: no copy, no earlier create
+                                    rows.add(new Object[] {target, id, version, now, entry.lessonKey()});
+                                    // what write reads of the entry first, known from here: no copy, no earlier create,
+                                    // no feed read again (no copy to doubt), and the document already read
                                     states.put(id, new Object[] {rs.getLong(2), false, rs.getString(4), rs.getString(3),
-                                            null, null, 1L, null, null, rs.getString(5)});
+                                            null, null, 1L, null, null, rs.getString(5), 0L, entry});
                                 }
                             }, args.toArray());
                 }
@@ -1437,7 +1439,7 @@ public class ClassLogSync {
             }
             return;
         }
-        ClassLogEntry entry = store.read((String) c[3]);
+        ClassLogEntry entry = c.length > 11 ? (ClassLogEntry) c[11] : store.read((String) c[3]);
         boolean pending = ((Number) c[6]).longValue() > 0;
         if (targetId.isPresent()) {
             if (plan.reads(entry.school(), entry.audience(), target)) {
