@@ -131,43 +131,71 @@ public class ClassLogStore {
 
     /**
      * A condition on a table keyed by tool: {@code alias.tool} is {@code tool} and {@code alias.column} one of these
-     * values (at most a few hundred), with its parameters. On PostgreSQL the values go as one array (one statement
-     * text, planned once per connection); on H2 as a list of row values, which H2 looks up one by one in an index
-     * on (tool, column) (a list of values alone, or an array, made it go through all of the tool's rows).
+     * values (at most a few hundred), with its parameters. On PostgreSQL the values go as one array, in the condition
+     * (one statement text, planned once per connection). On H2 they go as one array too, but as a table of their own
+     * that the statement joins ({@link #from}): H2 then looks each value up in the index on (tool, column). (An
+     * {@code = ANY} on H2 went through all of the tool's rows; a list of row values {@code IN ((?, ?), ...)} was
+     * looked up value by value, but each row found was then compared again with the whole list: 250,000
+     * comparisons for a page of 500, most of the poll's look-up of its echoes.)
+     *
+     * @param keys the table of the values, to put before the statement's own tables ("" on PostgreSQL)
+     * @param args the parameters, in the order of the statement's text: those of {@code keys}, then of {@code sql}
      */
-    record KeyIn(String sql, List<Object> args) {
+    record KeyIn(String keys, String sql, List<Object> args) {
+
+        /** The statement's tables, after the values' table when there is one. */
+        String from(String tables) {
+            return keys.isEmpty() ? tables : keys + ", " + tables;
+        }
     }
 
     KeyIn keyIn(String alias, String column, String tool, List<String> values) {
         if (postgres()) {
-            return new KeyIn(alias + ".tool = ? AND " + alias + "." + column + " = ANY(?)",
+            return new KeyIn("", alias + ".tool = ? AND " + alias + "." + column + " = ANY(?)",
                     List.of(tool, values.toArray(String[]::new)));
         }
-        List<Object> args = new java.util.ArrayList<>(values.size() * 2);
-        for (String value : values) {
-            args.add(tool);
-            args.add(value);
-        }
-        return new KeyIn("(" + alias + ".tool, " + alias + "." + column + ") IN ("
-                + String.join(", ", java.util.Collections.nCopies(values.size(), "(?, ?)")) + ")", args);
+        return new KeyIn("UNNEST(?) AS wanted(v)", alias + ".tool = ? AND " + alias + "." + column + " = wanted.v",
+                List.of(values.toArray(String[]::new), tool));
     }
 
     /**
-     * The rows of {@code select} (which ends with {@code WHERE} or {@code AND}, its own parameters first in
-     * {@code args}) whose tool entry ({@code alias.tool}, {@code alias.tool_entry_id}) is one of these: one
-     * statement per 500 entries instead of one per entry (see {@link #keyIn}).
+     * The rows of {@code SELECT columns FROM tables WHERE where} ({@code where} ends with {@code AND}, or is empty)
+     * whose tool entry ({@code alias.tool}, {@code alias.tool_entry_id}) is one of these: one statement per 500
+     * entries instead of one per entry (see {@link #keyIn}).
      */
-    <T> List<T> amongToolEntries(String select, String alias, String tool, List<String> toolEntryIds,
-                                 org.springframework.jdbc.core.RowMapper<T> rows, Object... args) {
+    <T> List<T> amongToolEntries(String columns, String tables, String where, String alias, String tool,
+                                 List<String> toolEntryIds, org.springframework.jdbc.core.RowMapper<T> rows) {
         List<T> out = new java.util.ArrayList<>();
         for (int from = 0; from < toolEntryIds.size(); from += 500) {
             KeyIn key = keyIn(alias, "tool_entry_id", tool, toolEntryIds.subList(from, Math.min(toolEntryIds.size(),
                     from + 500)));
-            List<Object> all = new java.util.ArrayList<>(List.of(args));
-            all.addAll(key.args());
-            out.addAll(jdbc.query(select + " " + key.sql(), rows, all.toArray()));
+            out.addAll(jdbc.query("SELECT " + columns + " FROM " + key.from(tables) + " WHERE " + where + " "
+                    + key.sql(), rows, key.args().toArray()));
         }
         return out;
+    }
+
+    /**
+     * Removes the creates under way of these entries in a tool (their copies are recorded now), one statement per
+     * 500. A delete cannot join the values' table of {@link #keyIn}: on H2 the values go as a list of row values
+     * (compared again with each row found, which costs little for the few dozen entries of a delivery batch).
+     */
+    void createsDone(String tool, List<String> entryIds) {
+        for (int from = 0; from < entryIds.size(); from += 500) {
+            List<String> chunk = entryIds.subList(from, Math.min(entryIds.size(), from + 500));
+            if (postgres()) {
+                KeyIn key = keyIn("k", "entry_id", tool, chunk);
+                jdbc.update("DELETE FROM classlog_pending k WHERE " + key.sql(), key.args().toArray());
+            } else {
+                List<Object> args = new java.util.ArrayList<>(chunk.size() * 2);
+                chunk.forEach(id -> {
+                    args.add(tool);
+                    args.add(id);
+                });
+                jdbc.update("DELETE FROM classlog_pending k WHERE (k.tool, k.entry_id) IN (" + String.join(", ",
+                        java.util.Collections.nCopies(chunk.size(), "(?, ?)")) + ")", args.toArray());
+            }
+        }
     }
 
     /** Whether this tool entry's recorded version did not make the entry's current version (a write by Relais). */
@@ -180,8 +208,8 @@ public class ClassLogStore {
      */
     public Map<String, String> readBack(String tool, List<String> toolEntryIds) {
         Map<String, String> found = new HashMap<>();
-        amongToolEntries("SELECT p.tool_entry_id, p.tool_version FROM classlog_provenance p JOIN classlog_entry e ON "
-                + "e.id = p.entry_id WHERE " + NOT_MADE_BY_IT + " AND", "p", tool, toolEntryIds,
+        amongToolEntries("p.tool_entry_id, p.tool_version", "classlog_provenance p JOIN classlog_entry e ON "
+                + "e.id = p.entry_id", NOT_MADE_BY_IT + " AND", "p", tool, toolEntryIds,
                 (rs, n) -> found.put(rs.getString(1), rs.getString(2)));
         return found;
     }

@@ -772,9 +772,10 @@ public class ClassLogSync {
                 continue;
             }
             ClassLogEntry entry;
+            Instant modifiedAt;
             try {
                 entry = store.read(m.path("entry").asText());
-                Instant.parse(m.path("modifiedAt").asText());
+                modifiedAt = Instant.parse(m.path("modifiedAt").asText());
             } catch (RuntimeException unreadable) {
                 continue; // refused on its own, with its reason, by applyOne
             }
@@ -784,7 +785,7 @@ public class ClassLogSync {
             }
             candidates.computeIfAbsent(tool, k -> new java.util.ArrayList<>()).add(new NewLesson(m,
                     new ClassLogStore.ToolChange(tool, m.path("toolEntryId").asText(), m.path("toolVersion").asText(),
-                            Instant.parse(m.path("modifiedAt").asText()), false, entry, m.hasNonNull("readAt")
+                            modifiedAt, false, entry, m.hasNonNull("readAt")
                             ? Instant.parse(m.path("readAt").asText()) : null), null));
         }
         for (var byTool : candidates.entrySet()) {
@@ -794,14 +795,14 @@ public class ClassLogSync {
             for (int from = 0; from < news.size(); from += 500) {
                 ClassLogStore.KeyIn key = store.keyIn("k", "lesson", tool, news.subList(from, Math.min(news.size(),
                         from + 500)).stream().map(n -> n.change().entry().lessonKey()).toList());
-                underWay.addAll(jdbc.queryForList("SELECT k.lesson FROM classlog_pending k WHERE " + key.sql(),
-                        String.class, key.args().toArray()));
+                underWay.addAll(jdbc.queryForList("SELECT k.lesson FROM " + key.from("classlog_pending k") + " WHERE "
+                        + key.sql(), String.class, key.args().toArray()));
             }
             // what is recorded of each: its version there, and whether that version made the entry's current one
             Map<String, String[]> recorded = new java.util.HashMap<>();
-            store.amongToolEntries("SELECT p.tool_entry_id, p.tool_version, CASE WHEN e.source_tool = p.tool AND "
-                    + "e.version = p.synced_version THEN 1 ELSE 0 END FROM classlog_provenance p JOIN classlog_entry e ON "
-                    + "e.id = p.entry_id WHERE", "p", tool, news.stream().map(n -> n.change().toolEntryId()).toList(),
+            store.amongToolEntries("p.tool_entry_id, p.tool_version, CASE WHEN e.source_tool = p.tool AND "
+                    + "e.version = p.synced_version THEN 1 ELSE 0 END", "classlog_provenance p JOIN classlog_entry e ON "
+                    + "e.id = p.entry_id", "", "p", tool, news.stream().map(n -> n.change().toolEntryId()).toList(),
                     (rs, k) -> recorded.put(rs.getString(1), new String[] {rs.getString(2), rs.getString(3)}));
             java.util.Set<String> waiting = store.parked().among(tool, news.stream().map(n -> n.change().toolEntryId())
                     .toList());
@@ -1249,12 +1250,13 @@ public class ClassLogSync {
                                 long version = latest.get(id);
                                 // a version later than the batch's is delivered by its own message
                                 if (rs.getLong(2) <= version && made.add(id)) {
+                                    ClassLogEntry entry = store.read(rs.getString(3));
                                     // what is sent is that version's document, which the history keeps (see SENT)
-                                    rows.add(new Object[] {target, id, version, now,
-                                            store.read(rs.getString(3)).lessonKey()});
-                                    // what write reads of the entry first, known from here: no copy, no earlier create
+                                    rows.add(new Object[] {target, id, version, now, entry.lessonKey()});
+                                    // what write reads of the entry first, known from here: no copy, no earlier create,
+                                    // no feed read again (no copy to doubt), and the document already read
                                     states.put(id, new Object[] {rs.getLong(2), false, rs.getString(4), rs.getString(3),
-                                            null, null, 1L, null, null, rs.getString(5)});
+                                            null, null, 1L, null, null, rs.getString(5), 0L, entry});
                                 }
                             }, args.toArray());
                 }
@@ -1376,12 +1378,7 @@ public class ClassLogSync {
             }
         }
         for (var byTarget : copies.stream().collect(java.util.stream.Collectors.groupingBy(Copy::target)).entrySet()) {
-            List<Copy> these = byTarget.getValue();
-            for (int from = 0; from < these.size(); from += 500) {
-                ClassLogStore.KeyIn key = store.keyIn("k", "entry_id", byTarget.getKey(), these.subList(from,
-                        Math.min(these.size(), from + 500)).stream().map(Copy::id).toList());
-                jdbc.update("DELETE FROM classlog_pending k WHERE " + key.sql(), key.args().toArray());
-            }
+            store.createsDone(byTarget.getKey(), byTarget.getValue().stream().map(Copy::id).toList());
         }
     }
 
@@ -1560,7 +1557,7 @@ public class ClassLogSync {
             }
             return;
         }
-        ClassLogEntry entry = store.read((String) c[3]);
+        ClassLogEntry entry = c.length > 11 ? (ClassLogEntry) c[11] : store.read((String) c[3]);
         boolean pending = ((Number) c[6]).longValue() > 0;
         String goneCopy = null;
         if (targetId.isPresent() && c.length > 11 && Boolean.TRUE.equals(c[11])) {

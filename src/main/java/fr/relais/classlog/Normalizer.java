@@ -83,6 +83,11 @@ public final class Normalizer {
         // parsed again, that is moved elsewhere: cleaned until stable, so that a tool's copy of what Relais wrote
         // reads back as the same entry
         String clean = cleanOnce(html);
+        if (clean.equals(html)) {
+            // already clean (most fields, and every field Relais wrote and reads back): cleaning it again would
+            // parse the same text to the same result
+            return clean;
+        }
         for (int pass = 0; pass < 4; pass++) {
             String again = cleanOnce(clean);
             if (again.equals(clean)) {

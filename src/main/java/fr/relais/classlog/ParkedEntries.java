@@ -314,7 +314,7 @@ public class ParkedEntries {
             if (toolEntryIds.isEmpty() || !mayHoldRows()) {
                 return found;
             }
-            store.amongToolEntries("SELECT k.tool_entry_id FROM classlog_parked k WHERE", "k", tool, toolEntryIds,
+            store.amongToolEntries("k.tool_entry_id", "classlog_parked k", "", "k", tool, toolEntryIds,
                     (rs, n) -> found.add(rs.getString(1)));
             return found;
         }

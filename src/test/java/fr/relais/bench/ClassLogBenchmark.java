@@ -146,10 +146,13 @@ class ClassLogBenchmark {
         long deadline = t0 + 600_000_000_000L;
         org.springframework.jdbc.core.JdbcTemplate jdbc = app.getBean(org.springframework.jdbc.core.JdbcTemplate.class);
         double applied = 0;
+        int rounds = 0;
         while ((neo.count("ent77", school, audience) < entries || neo.count("essonne", school, audience) < entries)
                 && System.nanoTime() < deadline) {
             Thread.sleep(250); // counting scans the tools: often enough for the figure, seldom enough not to weigh on it
-            if (applied == 0 && jdbc.queryForObject("SELECT COUNT(*) FROM classlog_entry WHERE school = ? AND audience = ?",
+            // the canonical log counted once a second: counting the class's rows four times a second took 5 to 8 % of
+            // the process' CPU samples on H2 (the time it prints is then to the second)
+            if (applied == 0 && ++rounds % 4 == 0 && jdbc.queryForObject("SELECT COUNT(*) FROM classlog_entry WHERE school = ? AND audience = ?",
                     Integer.class, school, audience) >= entries) {
                 applied = (System.nanoTime() - t0) / 1e9;
             }
