@@ -1256,7 +1256,7 @@ public class ClassLogSync {
                                     // what write reads of the entry first, known from here: no copy, no earlier create,
                                     // no feed read again (no copy to doubt), and the document already read
                                     states.put(id, new Object[] {rs.getLong(2), false, rs.getString(4), rs.getString(3),
-                                            null, null, 1L, null, null, rs.getString(5), 0L, entry});
+                                            null, null, 1L, null, null, rs.getString(5), 0L, false, entry});
                                 }
                             }, args.toArray());
                 }
@@ -1557,7 +1557,7 @@ public class ClassLogSync {
             }
             return;
         }
-        ClassLogEntry entry = c.length > 11 ? (ClassLogEntry) c[11] : store.read((String) c[3]);
+        ClassLogEntry entry = c.length > 12 ? (ClassLogEntry) c[12] : store.read((String) c[3]);
         boolean pending = ((Number) c[6]).longValue() > 0;
         String goneCopy = null;
         if (targetId.isPresent() && c.length > 11 && Boolean.TRUE.equals(c[11])) {
