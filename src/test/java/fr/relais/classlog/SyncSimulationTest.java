@@ -41,7 +41,8 @@ class SyncSimulationTest {
         List<String> failures = new ArrayList<>();
         long started = System.nanoTime();
         try {
-            for (long seed = first; seed < first + count && failures.size() < 5; seed++) {
+            int stopAfter = Integer.getInteger("sim.maxFailures", 5); // the first failures tell enough, usually
+            for (long seed = first; seed < first + count && failures.size() < stopAfter; seed++) {
                 SyncSimulation sim = new SyncSimulation(seed, options(steps));
                 String failure;
                 try {
