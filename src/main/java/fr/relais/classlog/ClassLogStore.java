@@ -101,6 +101,8 @@ public class ClassLogStore {
     private final List<String> precedence;
     /** New entries' ids (the simulation replaces it, to replay a run exactly). */
     java.util.function.Supplier<String> ids = ClassLogStore::timeOrderedId;
+    /** What the store records as now (see ClassLogSync's clock: the simulation's own, for exact replays). */
+    java.util.function.Supplier<Instant> clock = Instant::now;
     private final ParkedEntries.Rows parked;
     private final ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
@@ -258,7 +260,7 @@ public class ClassLogStore {
             parked.forget(change.tool(), change.toolEntryId());
             return;
         }
-        parked.park(change, write(change.entry()), List.of(reason), Instant.now(), true);
+        parked.park(change, write(change.entry()), List.of(reason), clock.get(), true);
     }
 
     @Transactional
@@ -295,7 +297,7 @@ public class ClassLogStore {
      */
     @Transactional
     public List<Created> createAll(List<ToolChange> changes, List<Normalizer.Accepted> accepted) {
-        Timestamp now = Timestamp.from(Instant.now());
+        Timestamp now = Timestamp.from(clock.get());
         List<Object[]> entries = new java.util.ArrayList<>(changes.size());
         List<Object[]> histories = new java.util.ArrayList<>(changes.size());
         List<Object[]> provenances = new java.util.ArrayList<>(changes.size());
@@ -387,7 +389,7 @@ public class ClassLogStore {
                     change.tool(), change.toolEntryId());
             return apply(change, knownClass, Optional.of(new String[] {provenance.get()[0], "", provenance.get()[2]}));
         }
-        Instant now = Instant.now();
+        Instant now = clock.get();
         Current current = current(provenance.get()[0]);
         ClassLogEntry known = read(current.document());
         if (!known.sameLesson(change.entry())) {
@@ -446,7 +448,7 @@ public class ClassLogStore {
      */
     void setAside(String tool, String toolEntryId, String unique) {
         jdbc.update("UPDATE classlog_provenance SET tool_entry_id = ?, set_aside_from = ?, set_aside_at = ? WHERE "
-                + "tool = ? AND tool_entry_id = ?", "#perdue-" + unique, toolEntryId, Timestamp.from(Instant.now()), tool,
+                + "tool = ? AND tool_entry_id = ?", "#perdue-" + unique, toolEntryId, Timestamp.from(clock.get()), tool,
                 toolEntryId);
     }
 
@@ -495,7 +497,7 @@ public class ClassLogStore {
                 : sameContent(change.entry(), current.document()) ? Long.valueOf(current.version())
                 : heldBefore(current, change, true);
         jdbc.update("UPDATE classlog_provenance SET tool_version = ?, synced_version = ?, last_seen = ? WHERE tool = ? "
-                + "AND tool_entry_id = ?", change.toolVersion(), holds == null ? 0 : holds, change.seenAt(Instant.now()),
+                + "AND tool_entry_id = ?", change.toolVersion(), holds == null ? 0 : holds, change.seenAt(clock.get()),
                 change.tool(), change.toolEntryId());
         return current.deleted() || holds != null && holds >= current.version() ? Optional.empty()
                 : Optional.of(current.id());
@@ -523,7 +525,7 @@ public class ClassLogStore {
 
     private Result applyChange(ToolChange change, Predicate<String> knownClass, Optional<String[]> provenance,
                                boolean feedChecked) {
-        Instant now = Instant.now();
+        Instant now = clock.get();
         if (provenance.isPresent() && provenance.get()[1].equals(change.toolVersion())) {
             // repeated: the entry's current version is the one this very change made (not Relais' write read back)
             Boolean made = jdbc.query("SELECT source_tool = ? AND version = ? FROM classlog_entry WHERE id = ?",
@@ -643,7 +645,7 @@ public class ClassLogStore {
      */
     private boolean sameRead(ToolChange change) {
         return jdbc.queryForObject("SELECT COUNT(*) FROM classlog_provenance WHERE tool = ? AND tool_entry_id = ? AND "
-                + "last_seen = ?", Long.class, change.tool(), change.toolEntryId(), change.seenAt(Instant.now())) > 0;
+                + "last_seen = ?", Long.class, change.tool(), change.toolEntryId(), change.seenAt(clock.get())) > 0;
     }
 
     /**
@@ -769,8 +771,8 @@ public class ClassLogStore {
     /** Relais wrote version {@code version} of an entry into a tool, which gave it this id and version. */
     @Transactional
     public void delivered(String entryId, long version, String tool, String toolEntryId, String toolVersion) {
-        ToolChange marker = new ToolChange(tool, toolEntryId, toolVersion, Instant.now(), false, null);
-        provenance(marker, entryId, version, Instant.now());
+        ToolChange marker = new ToolChange(tool, toolEntryId, toolVersion, clock.get(), false, null);
+        provenance(marker, entryId, version, clock.get());
     }
 
     /** A copy a tool has just made of an entry: its id there is most likely not recorded yet. */
@@ -786,7 +788,7 @@ public class ClassLogStore {
      */
     @Transactional
     public int newCopies(List<NewCopy> copies) {
-        Timestamp now = Timestamp.from(Instant.now());
+        Timestamp now = Timestamp.from(clock.get());
         return insertRows("INSERT INTO classlog_provenance (tool, tool_entry_id, entry_id, tool_version, synced_version, "
                 + "last_seen, written_at)", "(?, ?, ?, ?, ?, ?, ?)", " ON CONFLICT DO NOTHING", copies.stream().map(c ->
                 new Object[] {c.tool(), c.toolEntryId(), c.entryId(), c.toolVersion(), c.version(), now,

@@ -91,6 +91,11 @@ public class ClassLogSync {
     // keeps these defaults; the engine's steps, transactions and broker semantics are the same in both.
     /** The clock of the engine's own bookkeeping (idle marks, success records). */
     java.util.function.LongSupplier millis = System::currentTimeMillis;
+    /**
+     * The engine's clock for what it records and compares (when a tool was read, answered, a copy asked for, a
+     * change parked): the system's; the simulation's own, so that a seed replays exactly (see SyncSimulation).
+     */
+    java.util.function.Supplier<Instant> clock = Instant::now;
     /** Delivery ids. */
     java.util.function.Supplier<UUID> uuids = UUID::randomUUID;
     /** The classes and groups the directory knows in a school. */
@@ -234,16 +239,16 @@ public class ClassLogSync {
             log.warn("Cahier de textes : le fil de changements de {} pour {} est reparti en arrière ({}) ; relecture "
                     + "depuis le début, sans rien dupliquer", toolId, school, back);
             heldForReread(toolId, school);
-            reread = Timestamp.from(Instant.now());
+            reread = Timestamp.from(clock.get());
             since = null;
             jdbc.update("UPDATE classlog_watermark SET watermark = NULL, reread_since = ?, reread_pending = ?, "
                     + "last_reset_at = ?, last_reset_reason = ?, reset_requested = NULL WHERE tool = ? AND school = ?",
                     reread, reread, new Timestamp(millis.getAsLong()), back, toolId, school);
         }
-        Instant readAt = Instant.now(); // after the start of a re-read: what it reads is seen after it began
+        Instant readAt = clock.get(); // after the start of a re-read: what it reads is seen after it began
         List<ToolClient.Polled> changes = clients.client(tool).poll(tool, school, since);
         // after the tool's answer: what it shows was there at that moment (see ClassLogStore#readBeforeCopyMade)
-        Instant answeredAt = Instant.now();
+        Instant answeredAt = clock.get();
         log.debug("Cahier de textes : {} changements de {} pour {} depuis {}", changes.size(), toolId, school, since);
         if (changes.isEmpty() && reread != null) {
             // the feed read again to its end: behind its last page, the marker that writes back what the tool lost
@@ -351,7 +356,7 @@ public class ClassLogSync {
     private void probe(Connector tool, String school, String watermark) throws ToolException {
         var items = json.createArrayNode();
         var all = json.createArrayNode();
-        Instant readAt = Instant.now();
+        Instant readAt = clock.get();
         List<ToolClient.Polled> first = clients.client(tool).poll(tool, school, null);
         // the whole feed in that first page (nothing after it): then every copy Relais recorded there must show
         boolean complete = first.isEmpty()
@@ -728,7 +733,7 @@ public class ClassLogSync {
                     "toolEntryId").asText(), change.path("tool").asText(), e);
             jdbc.update("INSERT INTO classlog_rejection (tool, tool_entry_id, reason, recorded_at) VALUES "
                     + "(?, ?, ?, ?)", change.path("tool").asText(), change.path("toolEntryId").asText(),
-                    cut("erreur interne de Relais : " + e), Timestamp.from(Instant.now()));
+                    cut("erreur interne de Relais : " + e), Timestamp.from(clock.get()));
             return;
         }
         status.releaseSavepoint(savepoint);
@@ -984,7 +989,7 @@ public class ClassLogSync {
             log.info("Cahier de textes : changement {} de {} en attente de la vérification du fil de l'outil ({})",
                     change.toolEntryId(), tool, held.reason());
             jdbc.update("UPDATE classlog_watermark SET check_requested = ? WHERE tool = ? AND school = ? AND "
-                    + "check_requested IS NULL", Timestamp.from(Instant.now()), tool, entry.school());
+                    + "check_requested IS NULL", Timestamp.from(clock.get()), tool, entry.school());
             return null;
         }
         if (result instanceof ClassLogStore.Parked parked) {
@@ -1235,7 +1240,7 @@ public class ClassLogSync {
                 made.clear(); // a retry after the database failed starts again
                 states.clear();
                 List<Object[]> rows = new java.util.ArrayList<>();
-                Timestamp now = Timestamp.from(Instant.now());
+                Timestamp now = Timestamp.from(clock.get());
                 for (int from = 0; from < ids.size(); from += 500) {
                     List<String> chunk = ids.subList(from, Math.min(ids.size(), from + 500));
                     List<Object> args = new java.util.ArrayList<>(chunk);
@@ -1303,7 +1308,7 @@ public class ClassLogSync {
     private void requestFeedCheck(String target, String id) {
         try {
             jdbc.update("UPDATE classlog_watermark SET check_requested = ? WHERE tool = ? AND check_requested IS NULL "
-                    + "AND school = (SELECT school FROM classlog_entry WHERE id = ?)", Timestamp.from(Instant.now()),
+                    + "AND school = (SELECT school FROM classlog_entry WHERE id = ?)", Timestamp.from(clock.get()),
                     target, id);
         } catch (org.springframework.dao.DataAccessException e) {
             log.warn("Cahier de textes : vérification du fil de {} non demandée ({})", target, e.getMessage());
@@ -1582,13 +1587,13 @@ public class ClassLogSync {
                 }
             } else if (!pending) {
                 jdbc.update("INSERT INTO classlog_pending (tool, entry_id, version, created_at, lesson) VALUES "
-                        + "(?, ?, ?, ?, ?)", target, id, version, Timestamp.from(Instant.now()), entry.lessonKey());
+                        + "(?, ?, ?, ?, ?)", target, id, version, Timestamp.from(clock.get()), entry.lessonKey());
             }
         }
         log.debug("Cahier de textes : écriture de l'entrée {} (version {}, livraison de la version {}) dans {} ({})", id,
                 c[0], version, target, targetId.map(t -> "copie " + t).orElse(pending ? "création reprise" : "création"));
         ToolClient.Written answer;
-        Instant sentAt = Instant.now(); // before the tool makes a new copy: see ClassLogStore#readBeforeCopyMade
+        Instant sentAt = clock.get(); // before the tool makes a new copy: see ClassLogStore#readBeforeCopyMade
         try {
             answer = client.write(tool, targetId.orElse(null), entry);
         } catch (ToolException e) {
@@ -1609,9 +1614,9 @@ public class ClassLogSync {
             targetId = Optional.empty();
             if (!pending) {
                 jdbc.update("INSERT INTO classlog_pending (tool, entry_id, version, created_at, lesson) VALUES "
-                        + "(?, ?, ?, ?, ?)", target, id, version, Timestamp.from(Instant.now()), entry.lessonKey());
+                        + "(?, ?, ?, ?, ?)", target, id, version, Timestamp.from(clock.get()), entry.lessonKey());
             }
-            sentAt = Instant.now();
+            sentAt = clock.get();
             answer = client.write(tool, null, entry);
         }
         Instant writtenAt = sentAt;
@@ -1738,12 +1743,12 @@ public class ClassLogSync {
     private void rejectedDelete(String target, String toolEntryId) {
         jdbc.update("INSERT INTO classlog_rejection (tool, tool_entry_id, reason, recorded_at) VALUES (?, ?, ?, ?)", target,
                 toolEntryId, "suppression non transmise : l'outil ne permet pas de supprimer (classlog.delete absent), "
-                        + "à supprimer à la main", Timestamp.from(Instant.now()));
+                        + "à supprimer à la main", Timestamp.from(clock.get()));
     }
 
     private void failed(String deliveryId, String target, String id, long version, String error) {
         tx.executeWithoutResult(s -> {
-            Timestamp now = Timestamp.from(Instant.now());
+            Timestamp now = Timestamp.from(clock.get());
             if (jdbc.update("UPDATE classlog_delivery_error SET error = ?, attempts = attempts + 1, last_at = ? "
                     + "WHERE delivery_id = ?", cut(error), now, deliveryId) == 0) {
                 jdbc.update("INSERT INTO classlog_delivery_error (delivery_id, tool, entry_id, version, error, attempts, "

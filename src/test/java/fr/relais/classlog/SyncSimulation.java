@@ -80,6 +80,9 @@ final class SyncSimulation {
     final Options options;
     final SimScheduler scheduler;
     final SimTool.SimClock clock = new SimTool.SimClock();
+    private static final java.time.Instant ENGINE_START = java.time.Instant.parse("2026-12-07T08:00:00Z");
+    /** The engine's clock, kept across its crashes and restarts (see start). */
+    private final java.util.concurrent.atomic.AtomicLong engineMillis = new java.util.concurrent.atomic.AtomicLong();
     final SimDatabase db;
     final SimBroker broker;
     final Map<String, SimTool> tools = new LinkedHashMap<>();
@@ -165,6 +168,10 @@ final class SyncSimulation {
         engine = new ClassLogSync(settings, plan, clients, null, none, db.jdbc, db.tx, registry());
         var random = scheduler.random;
         engine.millis = clock::millis;
+        // the engine's own instants (reads, answers, copies asked for, parkings) from the run, not the wall clock:
+        // one millisecond further at each call, in the scheduler's order, so that a seed replays exactly
+        engine.clock = () -> ENGINE_START.plusMillis(engineMillis.incrementAndGet());
+        engine.store().clock = engine.clock;
         engine.uuids = () -> new UUID(random.nextLong(), random.nextLong());
         engine.store().ids = () -> new UUID(random.nextLong() & ~0xF000L | 0x7000L, random.nextLong()).toString();
         engine.audiences = school -> SCHOOL.equals(school) ? Set.copyOf(known) : Set.of();
@@ -563,7 +570,11 @@ final class SyncSimulation {
         return "le système ne se stabilise pas : " + broker.total() + " messages, tâches " + scheduler.tasks()
                 + "\n  provenance : " + db.jdbc.queryForList("SELECT p.tool, p.tool_entry_id, p.tool_version, "
                 + "p.synced_version, e.version, e.source_tool FROM classlog_provenance p JOIN classlog_entry e ON "
-                + "e.id = p.entry_id ORDER BY p.entry_id, p.tool");
+                + "e.id = p.entry_id ORDER BY p.entry_id, p.tool")
+                + "\n  relèves : " + db.jdbc.queryForList("SELECT tool, watermark, reread_since, reread_pending, "
+                + "reset_requested, check_requested FROM classlog_watermark ORDER BY tool")
+                + "\n  en attente : " + db.jdbc.queryForList("SELECT tool, tool_entry_id, tool_version, awaits_feed_check, "
+                + "reason FROM classlog_parked ORDER BY tool, tool_entry_id");
     }
 
     // ------------------------------------------------------------------------------------------- invariants
