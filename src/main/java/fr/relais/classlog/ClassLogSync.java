@@ -83,6 +83,8 @@ public class ClassLogSync {
     private final Map<jakarta.jms.Session, Map<String, jakarta.jms.MessageProducer>> producers =
             java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
     private static final int MAX_PAGES_PER_ROUND = 20;
+    /** Pages a feed check reads to find the end of a tool's feed (see probe). */
+    private static final int FEED_CHECK_PAGES = 5;
     /** Message groups per class on a target's queue (as many consumers can deliver a class's entries at once). */
     private static final int DELIVERY_GROUPS = 8;
 
@@ -358,12 +360,23 @@ public class ClassLogSync {
         var all = json.createArrayNode();
         Instant readAt = clock.get();
         List<ToolClient.Polled> first = clients.client(tool).poll(tool, school, null);
-        // the whole feed in that first page (nothing after it): then every copy Relais recorded there must show
-        boolean complete = first.isEmpty()
-                || clients.client(tool).poll(tool, school, first.get(first.size() - 1).watermark()).isEmpty();
+        // the whole feed, when it ends within a few pages (a small school's tool, or a new one): then every copy
+        // Relais recorded there must show. (Read to its end, not only the first page: a page of one or two lessons,
+        // or an edit made between two reads, would otherwise leave the check without the whole feed.)
+        java.util.Set<String> ids = new java.util.LinkedHashSet<>();
+        first.forEach(p -> ids.add(p.change().toolEntryId()));
+        boolean complete = first.isEmpty();
+        List<ToolClient.Polled> next = first;
+        for (int page = 1; !complete && page < FEED_CHECK_PAGES; page++) {
+            next = clients.client(tool).poll(tool, school, next.get(next.size() - 1).watermark());
+            next.forEach(p -> ids.add(p.change().toolEntryId()));
+            complete = next.isEmpty();
+        }
+        if (complete) {
+            ids.forEach(all::add);
+        }
         for (ToolClient.Polled p : first) {
             ClassLogStore.ToolChange c = p.change();
-            all.add(c.toolEntryId());
             if (atOrUnder(p.watermark(), watermark)) {
                 var item = items.addObject().put("id", c.toolEntryId()).put("version", c.toolVersion())
                         .put("deleted", c.deleted()).put("read", read(c) && c.entry() != null
