@@ -512,7 +512,8 @@ public class ClassLogSync {
         }, toolId, school);
     }
 
-    private JsonNode readItem(String item) {
+    /** A parked change as the poll put it in its page (classlog_parked.page_item). */
+    JsonNode readItem(String item) {
         try {
             return json.readTree(item);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
@@ -1526,11 +1527,10 @@ public class ClassLogSync {
                        Object[] state) throws ToolException {
         Object[] c = state != null ? state : jdbc.query("SELECT e.version, e.deleted, e.school, e.document, p.synced_version, "
                 + "p.tool_entry_id, (SELECT COUNT(*) FROM classlog_pending k WHERE k.tool = ? AND k.entry_id = e.id), "
-                + "p.tool_version, (SELECT h.document FROM classlog_history h WHERE h.entry_id = e.id AND h.version = "
-                + "p.synced_version), e.audience, (SELECT COUNT(*) FROM classlog_watermark w WHERE w.tool = ? AND "
-                + "w.school = e.school AND (w.reset_requested IS NOT NULL OR w.reread_pending IS NOT NULL)), (SELECT "
-                + "h.deleted FROM classlog_history h WHERE h.entry_id = e.id AND h.version = p.synced_version) FROM "
-                + "classlog_entry e LEFT JOIN classlog_provenance p ON p.entry_id = e.id AND p.tool = ? WHERE e.id = ? "
+                + "p.tool_version, h.document, e.audience, (SELECT COUNT(*) FROM classlog_watermark w WHERE w.tool = ? "
+                + "AND w.school = e.school AND (w.reset_requested IS NOT NULL OR w.reread_pending IS NOT NULL)), "
+                + "h.deleted FROM classlog_entry e LEFT JOIN classlog_provenance p ON p.entry_id = e.id AND p.tool = ? "
+                + "LEFT JOIN classlog_history h ON h.entry_id = e.id AND h.version = p.synced_version WHERE e.id = ? "
                 + "ORDER BY p.synced_version DESC", (rs, n) -> new Object[] {rs.getLong(1), rs.getBoolean(2),
                 rs.getString(3), rs.getString(4), rs.getObject(5) == null ? null : rs.getLong(5), rs.getString(6),
                 rs.getLong(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getLong(11), rs.getBoolean(12)},

@@ -130,13 +130,7 @@ public class ParkedEntries {
 
     /** The change as the poll queued it, marked as coming back from the parking (with its tool version). */
     private JsonNode flagged(String item) {
-        try {
-            ObjectNode node = (ObjectNode) json.readTree(item);
-            node.put("parked", true);
-            return node;
-        } catch (Exception e) {
-            throw new IllegalStateException("changement en attente illisible : " + e.getMessage(), e);
-        }
+        return ((ObjectNode) sync.readItem(item)).put("parked", true);
     }
 
     /** One WARN line per change parked longer than {@code parked-alert}, once (and once for all nodes). */

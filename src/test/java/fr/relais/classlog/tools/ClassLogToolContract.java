@@ -211,6 +211,20 @@ abstract class ClassLogToolContract extends SsoTestBaseAccess {
     }
 
     @Test
+    void anUpdateOfALessonTheToolNoLongerHasIsAnsweredNotFound() throws Exception {
+        ClassLogEntry e = entry("Disparue " + System.nanoTime());
+        ToolClient.Written w = client().write(tool(), null, e);
+        client().delete(tool(), SCHOOL, w.toolEntryId());
+
+        ToolException gone = catchThrowableOfType(() -> client().write(tool(), w.toolEntryId(), e), ToolException.class);
+
+        // the engine takes it for a copy gone from the tool (not a refusal of the lesson): see ClassLogSync#write
+        assertThat(gone).isNotNull();
+        assertThat(gone.notFound()).as(gone.getMessage()).isTrue();
+        assertThat(gone.getMessage()).startsWith(toolId()).contains("404");
+    }
+
+    @Test
     void pollingResumesAfterItsWatermarkEvenForTwoChangesInTheSameSecond() throws Exception {
         String since = latest();
         control("{\"clock\": \"2026-11-23T10:00:00Z\"}");
