@@ -204,16 +204,20 @@ public class ClassLogStore {
     private static final String NOT_MADE_BY_IT = "NOT (e.source_tool = p.tool AND e.version = p.synced_version)";
 
     /**
-     * Of these entries of a tool, those whose recorded version is one Relais wrote there (it did not make the
-     * entry's current version): entry id to that version. A poll that reads that very version back has nothing
-     * to apply; {@link #apply} answers it {@link Unchanged} by the same rule.
+     * Of these entries of a tool, those recorded: entry id to its recorded version there, and whether Relais wrote
+     * that version there (it did not make the entry's current version). A poll that reads that very version back
+     * has nothing to apply; {@link #apply} answers it {@link Unchanged} by the same rule.
      */
-    public Map<String, String> readBack(String tool, List<String> toolEntryIds) {
-        Map<String, String> found = new HashMap<>();
-        amongToolEntries("p.tool_entry_id, p.tool_version", "classlog_provenance p JOIN classlog_entry e ON "
-                + "e.id = p.entry_id", NOT_MADE_BY_IT + " AND", "p", tool, toolEntryIds,
-                (rs, n) -> found.put(rs.getString(1), rs.getString(2)));
+    public Map<String, ReadBack> readBack(String tool, List<String> toolEntryIds) {
+        Map<String, ReadBack> found = new HashMap<>();
+        amongToolEntries("p.tool_entry_id, p.tool_version, CASE WHEN " + NOT_MADE_BY_IT + " THEN 1 ELSE 0 END",
+                "classlog_provenance p JOIN classlog_entry e ON e.id = p.entry_id", "", "p", tool, toolEntryIds,
+                (rs, n) -> found.put(rs.getString(1), new ReadBack(rs.getString(2), rs.getInt(3) == 1)));
         return found;
+    }
+
+    /** What is recorded of a tool entry, see {@link #readBack}. */
+    public record ReadBack(String toolVersion, boolean writtenByRelais) {
     }
 
     /**

@@ -280,7 +280,7 @@ public class ClassLogSync {
         // changes step would skip them: see applyOne)
         // (read again from its start after the feed went back: everything goes, for the changes step to judge by content)
         List<ToolClient.Polled> news = reread != null ? changes
-                : withoutEchoes(toolId, changes).stream().filter(p -> read(p.change())).toList();
+                : withoutEchoes(tool, changes).stream().filter(p -> read(p.change())).toList();
         if (log.isDebugEnabled() && news.size() < changes.size()) {
             log.debug("Cahier de textes : {} de {} non transmis (écritures de Relais relues, classes non lues)",
                     changes.stream().filter(p -> !news.contains(p)).map(p -> p.change().toolEntryId() + "@"
@@ -321,13 +321,58 @@ public class ClassLogSync {
      * {@link ClassLogStore#readBack}): applying those would change nothing, so they need not cross the broker.
      * A read back that races with the recording of Relais' write still goes through and is recognised there.
      */
-    private List<ToolClient.Polled> withoutEchoes(String toolId, List<ToolClient.Polled> changes) {
-        Map<String, String> echoes = store.readBack(toolId,
+    private List<ToolClient.Polled> withoutEchoes(Connector tool, List<ToolClient.Polled> changes) {
+        String toolId = tool.id();
+        Map<String, ClassLogStore.ReadBack> recorded = store.readBack(toolId,
                 changes.stream().map(p -> p.change().toolEntryId()).distinct().toList());
-        return changes.stream().filter(p -> {
-            String written = echoes.get(p.change().toolEntryId());
-            return written == null || !written.equals(p.change().toolVersion());
+        List<ToolClient.Polled> rest = changes.stream().filter(p -> {
+            ClassLogStore.ReadBack written = recorded.get(p.change().toolEntryId());
+            return written == null || !written.writtenByRelais() || !written.toolVersion().equals(p.change().toolVersion());
         }).toList();
+        // Relais' own creates read back before their record (a batch of creates takes a while, and the tool is polled
+        // meanwhile): the delivery records them, with the removal of their creates under way, when the batch ends
+        // (after a crash, its retry finds them, see write: so only in a tool whose find sees every copy). Applied,
+        // each cost the changes step its own look-ups and transaction, and the delivery's record then fell back to
+        // statements of its own for every copy of the batch.
+        List<ToolClient.Polled> unknown = rest.stream().filter(p -> !recorded.containsKey(p.change().toolEntryId())
+                && !p.change().deleted() && p.change().entry() != null && p.change().entry().school() != null
+                && p.change().entry().audience() != null && p.change().entry().date() != null).toList();
+        if (unknown.isEmpty() || legacyPending() || !findsEveryCopy(tool)) {
+            return rest;
+        }
+        Map<String, List<String>> sent = new java.util.HashMap<>();
+        List<String> lessons = unknown.stream().map(p -> p.change().entry().lessonKey()).distinct().toList();
+        for (int from = 0; from < lessons.size(); from += 500) {
+            ClassLogStore.KeyIn key = store.keyIn("p", "lesson", toolId, lessons.subList(from,
+                    Math.min(lessons.size(), from + 500)));
+            jdbc.query("SELECT p.lesson, " + SENT + " FROM " + key.from("classlog_pending p") + " WHERE " + key.sql(),
+                    (org.springframework.jdbc.core.RowCallbackHandler) rs -> sent.computeIfAbsent(rs.getString(1),
+                            k -> new java.util.ArrayList<>()).add(rs.getString(2)), key.args().toArray());
+        }
+        if (sent.isEmpty()) {
+            return rest;
+        }
+        java.util.Set<ToolClient.Polled> own = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (ToolClient.Polled p : unknown) {
+            ClassLogEntry copy = p.change().entry();
+            for (String document : sent.getOrDefault(copy.lessonKey(), List.of())) {
+                // what the create sent, as it sent it: a copy edited in the tool since goes on, and is linked as that
+                // tool's edit (see ownCreateUnderWay)
+                if (document != null && store.read(document).sameLesson(copy) && store.sameContent(copy, document)) {
+                    own.add(p);
+                    break;
+                }
+            }
+        }
+        return own.isEmpty() ? rest : rest.stream().filter(p -> !own.contains(p)).toList();
+    }
+
+    private boolean findsEveryCopy(Connector tool) {
+        try {
+            return clients.client(tool).findsEveryCopy(tool);
+        } catch (ToolException e) {
+            return false;
+        }
     }
 
     /** Whether the change is of a class its tool is read for (or says too little to tell: the changes step decides). */
@@ -427,20 +472,27 @@ public class ClassLogSync {
                 }
             }
         }
+        // what Relais recorded of each entry of the page (a check reads up to a page of the tool, 500 entries for
+        // NEO), in one statement per 500: whether before the check read the tool (Relais may have written a later
+        // version since), and the entry as it now is
+        Map<String, Object[]> recorded = new java.util.HashMap<>();
+        List<String> probed = new java.util.ArrayList<>();
+        m.path("probe").forEach(p -> probed.add(p.path("id").asText()));
+        store.amongToolEntries("p.tool_entry_id, p.entry_id, p.tool_version, p.last_seen, e.document",
+                "classlog_provenance p JOIN classlog_entry e ON e.id = p.entry_id", "", "p", tool,
+                probed.stream().distinct().toList(), (rs, n) -> {
+                    Timestamp seen = rs.getTimestamp(4);
+                    return recorded.put(rs.getString(1), new Object[] {rs.getString(2), rs.getString(3),
+                            seen != null && seen.before(readAt), rs.getString(5)});
+                });
         for (JsonNode p : m.path("probe")) {
             String id = p.path("id").asText();
             String version = p.path("version").asText();
-            // one look-up per entry of the page (a check reads up to a page of the tool, 500 entries for NEO): what
-            // Relais recorded of it, whether before the check read the tool (Relais may have written a later version
-            // since), and the entry as it now is
-            List<Object[]> rows = jdbc.query("SELECT p.entry_id, p.tool_version, p.last_seen < ?, e.document FROM "
-                    + "classlog_provenance p JOIN classlog_entry e ON e.id = p.entry_id WHERE p.tool = ? AND "
-                    + "p.tool_entry_id = ?", (rs, n) -> new Object[] {rs.getString(1), rs.getString(2), rs.getBoolean(3),
-                    rs.getString(4)}, readAt, tool, id);
-            Optional<String[]> known = rows.isEmpty() ? Optional.empty()
-                    : Optional.of(new String[] {(String) rows.get(0)[0], (String) rows.get(0)[1]});
+            Object[] row = recorded.get(id);
+            Optional<String[]> known = row == null ? Optional.empty()
+                    : Optional.of(new String[] {(String) row[0], (String) row[1]});
             if (known.isPresent()) {
-                boolean before = (Boolean) rows.get(0)[2];
+                boolean before = (Boolean) row[2];
                 if (before && ClassLogStore.older(version, known.get()[1])) {
                     return "séance " + id + " en version " + version + ", Relais en connaît la version " + known.get()[1];
                 }
@@ -454,7 +506,7 @@ public class ClassLogSync {
                 }
                 // the same id and version for another lesson: the tool gave them again (an edit makes a new version)
                 if (before && version.equals(known.get()[1]) && p.has("lesson")
-                        && !store.read((String) rows.get(0)[3]).lessonKey().equals(p.path("lesson").asText())
+                        && !store.read((String) row[3]).lessonKey().equals(p.path("lesson").asText())
                         && !lessonsOf(known.get()[0]).contains(p.path("lesson").asText())) {
                     return "séance " + id + " en version " + version + " pour une autre séance que celle que Relais "
                             + "connaît sous ce numéro";
@@ -1388,7 +1440,30 @@ public class ClassLogSync {
         }
         if (store.newCopies(copies.stream().map(c -> new ClassLogStore.NewCopy(c.target(), c.toolEntryId(), c.id(),
                 c.version(), c.toolVersion(), c.writtenAt())).toList()) < copies.size()) {
+            // those the insert made hold what it wrote: the others (read back by the tool's poll first, or an id the
+            // tool gave again) are recorded one by one
+            Map<String, Copy> mine = new java.util.HashMap<>();
+            for (var byTarget : copies.stream().collect(java.util.stream.Collectors.groupingBy(Copy::target)).entrySet()) {
+                Map<String, Copy> asked = new java.util.HashMap<>();
+                byTarget.getValue().forEach(c -> asked.put(c.toolEntryId(), c));
+                store.amongToolEntries("p.tool_entry_id, p.entry_id, p.tool_version, p.synced_version, p.written_at",
+                        "classlog_provenance p", "", "p", byTarget.getKey(), new java.util.ArrayList<>(asked.keySet()),
+                        (rs, n) -> {
+                            Copy c = asked.get(rs.getString(1));
+                            Timestamp at = rs.getTimestamp(5);
+                            if (c != null && c.id().equals(rs.getString(2)) && c.toolVersion() != null
+                                    && c.toolVersion().equals(rs.getString(3)) && rs.getLong(4) == c.version()
+                                    && (c.writtenAt() == null ? at == null : at != null && at.toInstant()
+                                    .equals(c.writtenAt().truncatedTo(java.time.temporal.ChronoUnit.MICROS)))) {
+                                mine.put(c.target() + "\n" + c.toolEntryId(), c);
+                            }
+                            return null;
+                        });
+            }
             for (Copy c : copies) {
+                if (mine.get(c.target() + "\n" + c.toolEntryId()) == c) {
+                    continue;
+                }
                 idGivenAgain(c);
                 store.delivered(c.id(), c.version(), c.target(), c.toolEntryId(), c.toolVersion());
                 if (c.writtenAt() != null) {

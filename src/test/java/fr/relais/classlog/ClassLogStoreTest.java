@@ -265,12 +265,15 @@ class ClassLogStoreTest {
                 lesson("<p>a</p>", GIVEN, DUE)))).id();
         f.tx().executeWithoutResult(s -> f.store().delivered(id, 1, "pronote", "p1", "pv1"));
         // Pronote holds Relais' write: its version is known; the source's own version made the entry, so it is not
-        assertThat(f.store().readBack("pronote", List.of("p1", "p2"))).containsExactly(java.util.Map.entry("p1", "pv1"));
-        assertThat(f.store().readBack("neo-cahier-de-textes", List.of("n1"))).isEmpty();
+        assertThat(f.store().readBack("pronote", List.of("p1", "p2"))).containsExactly(
+                java.util.Map.entry("p1", new ClassLogStore.ReadBack("pv1", true)));
+        assertThat(f.store().readBack("neo-cahier-de-textes", List.of("n1"))).containsExactly(
+                java.util.Map.entry("n1", new ClassLogStore.ReadBack("1", false)));
         // a teacher edits it in Pronote: that version made the entry, it is Pronote's own change from then on
         assertThat(f.apply(change("pronote", "p1", "pv2", "2026-11-23T09:00:00Z", lesson("<p>b</p>", GIVEN, DUE))))
                 .isInstanceOf(ClassLogStore.Updated.class);
-        assertThat(f.store().readBack("pronote", List.of("p1"))).isEmpty();
+        assertThat(f.store().readBack("pronote", List.of("p1"))).containsExactly(
+                java.util.Map.entry("p1", new ClassLogStore.ReadBack("pv2", false)));
         assertThat(f.apply(change("pronote", "p1", "pv2", "2026-11-23T09:00:00Z", lesson("<p>b</p>", GIVEN, DUE))))
                 .isEqualTo(new ClassLogStore.Unchanged(id, true));
     }
