@@ -66,7 +66,11 @@ public class SimulatedNeoDiary implements Filter {
     private final AtomicLong sequence = new AtomicLong();
     /** Session ids, as the module's table (PostgreSQL, bigserial) numbers its rows. */
     private final AtomicLong ids = new AtomicLong(1000);
-    /** Per instance, its sessions by their last change (sequence), as the module's own change feed is indexed. */
+    /**
+     * Per instance and school, its sessions by their last change (sequence), as the module's own change feed is
+     * indexed (one feed per instance, scanned for the school asked, made each idle poll of a school read the other
+     * schools' later changes: in the class-log benchmark, a few percent of the process' CPU).
+     */
     private final Map<String, java.util.NavigableMap<Long, Map<String, Object>>> byChange = new ConcurrentHashMap<>();
 
     /**
@@ -90,20 +94,21 @@ public class SimulatedNeoDiary implements Filter {
         return sessions.computeIfAbsent(instance, i -> new ConcurrentHashMap<>());
     }
 
-    private java.util.NavigableMap<Long, Map<String, Object>> changesOf(String instance) {
-        return byChange.computeIfAbsent(instance, i -> new java.util.concurrent.ConcurrentSkipListMap<>());
+    private java.util.NavigableMap<Long, Map<String, Object>> changesOf(String instance, Object structureId) {
+        return byChange.computeIfAbsent(instance + "\n" + structureId,
+                i -> new java.util.concurrent.ConcurrentSkipListMap<>());
     }
 
     /** Gives the session its next change number; called with the lock held. */
     private void changed(String instance, Map<String, Object> s) {
         Object before = s.get("modified");
         if (before != null) {
-            changesOf(instance).remove((Long) before);
+            changesOf(instance, s.get("structure_id")).remove((Long) before);
         }
         long modified = sequence.incrementAndGet();
         s.put("modified", modified);
         s.put("modified_at", Instant.now().toString());
-        changesOf(instance).put(modified, s);
+        changesOf(instance, s.get("structure_id")).put(modified, s);
     }
 
     private boolean down(String instance) {
@@ -229,12 +234,10 @@ public class SimulatedNeoDiary implements Filter {
         }
         List<Map<String, Object>> out = new ArrayList<>();
         synchronized (this) { // a session stored with sequence n+1 is never seen before the one with n
-            for (Map<String, Object> s : changesOf(instance).tailMap(since, false).values()) {
-                if (structureId.equals(s.get("structure_id"))) {
-                    out.add(new LinkedHashMap<>(s));
-                    if (out.size() >= Math.max(1, limit)) {
-                        break;
-                    }
+            for (Map<String, Object> s : changesOf(instance, structureId).tailMap(since, false).values()) {
+                out.add(new LinkedHashMap<>(s));
+                if (out.size() >= Math.max(1, limit)) {
+                    break;
                 }
             }
         }
@@ -341,7 +344,7 @@ public class SimulatedNeoDiary implements Filter {
         counted(instance, s, 1);
         if (old != null) {
             counted(instance, old, -1);
-            changesOf(instance).remove((Long) old.get("modified"));
+            changesOf(instance, old.get("structure_id")).remove((Long) old.get("modified"));
         }
         changed(instance, s);
         return s;
