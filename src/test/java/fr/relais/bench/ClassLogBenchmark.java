@@ -158,8 +158,9 @@ class ClassLogBenchmark {
             }
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
-        System.out.printf("class %s %s: every entry in the canonical log after %.1f s, in both other tools after %.1f s%n",
-                school, audience, applied, seconds);
+        System.out.printf("class %s %s: every entry in the canonical log after %s, in both other tools after %.1f s%n",
+                school, audience, applied > 0 ? String.format("%.1f s", applied)
+                        : String.format("at most %.1f s (before its count once a second)", seconds), seconds);
         if (Boolean.getBoolean("bench.classlog.threads")) {
             Map<String, Long> after = threadGroupsCpu();
             after.entrySet().stream().map(e -> Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0L)))

@@ -8,9 +8,24 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.client5.http.protocol.HttpClientContext;
+import org.apache.hc.core5.http.ClassicHttpRequest;
+import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
+import org.apache.hc.core5.http.io.entity.EntityUtils;
+import org.apache.hc.core5.http.message.BasicClassicHttpRequest;
+import org.apache.hc.core5.util.TimeValue;
+import org.apache.hc.core5.util.Timeout;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -26,15 +41,37 @@ import fr.relais.connector.Connector;
 public final class ToolHttp {
 
     public static final ObjectMapper JSON = new ObjectMapper();
-    /**
-     * HTTP/1.1 (no h2c upgrade offer to tools that all speak 1.1), and the client's own work done on its selector
-     * thread rather than handed to a pool: a synchronous call then costs two thread switches less (the client's
-     * threads went from 0.55 to 0.30 ms of CPU per entry in the class-log benchmark). Bodies are read whole into
-     * strings: nothing the client runs on that thread blocks.
-     */
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3))
-            .version(HttpClient.Version.HTTP_1_1).executor(Runnable::run).build();
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(3);
     private static final Duration TIMEOUT = Duration.ofSeconds(15);
+
+    /**
+     * Requests are described with the JDK's {@link HttpRequest} and sent by Apache HttpClient's classic (blocking)
+     * client, in the caller's thread over pooled HTTP/1.1 connections: the JDK's client hands every exchange to its
+     * selector thread and back (in the class-log benchmark, with its work already kept on that thread, it was still
+     * a fifth of the process' CPU). Like the JDK's client: no redirect followed, no cookie kept, no retry, no
+     * compression asked; the JVM's TLS settings (trust store, key store), a connection timeout of 3 s and the
+     * request's own timeout (15 s by default) for the answer.
+     */
+    private static final CloseableHttpClient HTTP = HttpClients.custom()
+            .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
+                    .setSSLSocketFactory(tls())
+                    .setMaxConnTotal(200).setMaxConnPerRoute(50)
+                    .setDefaultConnectionConfig(ConnectionConfig.custom()
+                            .setConnectTimeout(Timeout.of(CONNECT_TIMEOUT))
+                            .setValidateAfterInactivity(TimeValue.ofSeconds(2)).build())
+                    .build())
+            .disableRedirectHandling().disableCookieManagement().disableAutomaticRetries()
+            .disableContentCompression().disableAuthCaching()
+            .setUserAgent("Relais").build();
+
+    @SuppressWarnings("deprecation") // the builder's TLS strategy would do the same, with more to configure
+    private static org.apache.hc.client5.http.ssl.SSLConnectionSocketFactory tls() {
+        try {
+            return new org.apache.hc.client5.http.ssl.SSLConnectionSocketFactory(javax.net.ssl.SSLContext.getDefault());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
     private ToolHttp() {
     }
@@ -50,9 +87,22 @@ public final class ToolHttp {
 
     public static HttpRequest.BodyPublisher json(Object body) {
         try {
-            return HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body));
+            return new Bytes(JSON.writeValueAsBytes(body));
         } catch (IOException e) {
             throw new IllegalArgumentException(e);
+        }
+    }
+
+    /** A body kept as its bytes, which {@link #exchange} sends as they are. */
+    private record Bytes(byte[] bytes) implements HttpRequest.BodyPublisher {
+        @Override
+        public long contentLength() {
+            return bytes.length;
+        }
+
+        @Override
+        public void subscribe(java.util.concurrent.Flow.Subscriber<? super java.nio.ByteBuffer> subscriber) {
+            HttpRequest.BodyPublishers.ofByteArray(bytes).subscribe(subscriber);
         }
     }
 
@@ -64,23 +114,98 @@ public final class ToolHttp {
 
     /** Sends, and answers the response whatever its status: only no answer at all makes the tool unavailable. */
     public static HttpResponse<String> exchange(Connector tool, HttpRequest request) throws ToolException {
+        ClassicHttpRequest out = new BasicClassicHttpRequest(request.method(), request.uri());
+        request.headers().map().forEach((name, values) -> values.forEach(v -> out.addHeader(name, v)));
+        byte[] body = request.bodyPublisher().map(ToolHttp::bytes).orElse(null);
+        if (body != null && (body.length > 0 || !request.method().equals("GET") && !request.method().equals("DELETE"))) {
+            out.setEntity(new ByteArrayEntity(body, null));
+        }
+        HttpClientContext context = HttpClientContext.create();
+        context.setRequestConfig(RequestConfig.custom().setResponseTimeout(Timeout.of(request.timeout().orElse(TIMEOUT)))
+                .setConnectionRequestTimeout(Timeout.of(TIMEOUT)).build());
         try {
-            return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+            return HTTP.execute(out, context, r -> {
+                Map<String, List<String>> headers = new java.util.LinkedHashMap<>();
+                for (var h : r.getHeaders()) {
+                    headers.computeIfAbsent(h.getName(), k -> new java.util.ArrayList<>()).add(h.getValue());
+                }
+                String text = r.getEntity() == null ? "" : EntityUtils.toString(r.getEntity(), StandardCharsets.UTF_8);
+                return new Answer(r.getCode(), text, java.net.http.HttpHeaders.of(headers, (a, b) -> true), request);
+            });
         } catch (IOException e) {
             throw ToolException.unavailable(tool.id() + " injoignable à " + request.uri().getScheme() + "://"
                     + request.uri().getAuthority() + " (" + unreachable(e) + ")", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw ToolException.unavailable(tool.id() + " : appel interrompu", e);
+        }
+    }
+
+    /** What a body publisher gives: the bytes of ours at once, any other's read through its subscription. */
+    private static byte[] bytes(HttpRequest.BodyPublisher publisher) {
+        if (publisher instanceof Bytes b) {
+            return b.bytes();
+        }
+        var out = new java.io.ByteArrayOutputStream();
+        var done = new java.util.concurrent.CompletableFuture<byte[]>();
+        publisher.subscribe(new java.util.concurrent.Flow.Subscriber<java.nio.ByteBuffer>() {
+            @Override
+            public void onSubscribe(java.util.concurrent.Flow.Subscription s) {
+                s.request(Long.MAX_VALUE);
+            }
+
+            @Override
+            public void onNext(java.nio.ByteBuffer item) {
+                byte[] chunk = new byte[item.remaining()];
+                item.get(chunk);
+                out.writeBytes(chunk);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                done.completeExceptionally(t);
+            }
+
+            @Override
+            public void onComplete() {
+                done.complete(out.toByteArray());
+            }
+        });
+        try {
+            return done.get(TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            throw new IllegalArgumentException("corps de requête illisible", e);
+        }
+    }
+
+    /** A response as the JDK's client gives it, read whole. */
+    private record Answer(int statusCode, String body, java.net.http.HttpHeaders headers, HttpRequest request)
+            implements HttpResponse<String> {
+        @Override
+        public Optional<HttpResponse<String>> previousResponse() {
+            return Optional.empty();
+        }
+
+        @Override
+        public Optional<javax.net.ssl.SSLSession> sslSession() {
+            return Optional.empty();
+        }
+
+        @Override
+        public URI uri() {
+            return request.uri();
+        }
+
+        @Override
+        public HttpClient.Version version() {
+            return HttpClient.Version.HTTP_1_1;
         }
     }
 
     /** Why no answer came, in French, without the Java class names of the exception (its message may be empty). */
     public static String unreachable(IOException e) {
-        if (e instanceof java.net.http.HttpConnectTimeoutException) {
+        if (e instanceof java.net.http.HttpConnectTimeoutException
+                || e instanceof org.apache.hc.client5.http.ConnectTimeoutException) {
             return "délai de connexion dépassé";
         }
-        if (e instanceof java.net.http.HttpTimeoutException) {
+        if (e instanceof java.net.http.HttpTimeoutException || e instanceof java.net.SocketTimeoutException) {
             return "délai de réponse dépassé";
         }
         if (e instanceof java.net.ConnectException) {
