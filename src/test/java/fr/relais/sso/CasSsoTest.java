@@ -286,22 +286,24 @@ class CasSsoTest extends SsoTestBase {
                 .contains("Mes ressources").contains("/launch/cns?resource=ark%3A%2F86527%2Fmanuel-maths&amp;uai=0690100J");
     }
 
-    /** The conformance kit, CAS part: every CAS identity source of connectors/ logs a user in through its simulator. */
+    /**
+     * The conformance kit, CAS part: every CAS identity source of connectors/ logs a user in through its simulator
+     * (the sources read from the catalogue, see EntCatalogue).
+     */
     @ParameterizedTest
-    @ValueSource(strings = {"monbureaunumerique", "mon-ent-occitanie", "ent-auvergnerhonealpes", "eclat-bfc", "arsene76",
-            "agora06", "webcollege93", "ecollege31", "netocentre", "e-lyco", "atrium-sud", "laclasse"})
+    @org.junit.jupiter.params.provider.MethodSource("fr.relais.sso.EntCatalogue#cas")
     void everyCasEntLogsAUserIntoTheTool(String ent) throws Exception {
         Browser b = new Browser(BASE);
         HttpResponse<String> page = loginAt(b, toEntLogin(b, "/cas/login?service="
                 + java.net.URLEncoder.encode(TOOL, "UTF-8") + "&ent=" + ent), "2000003");
         assertThat(page.statusCode()).isEqualTo(200);
-        boolean cas2 = List.of("atrium-sud", "laclasse").contains(ent);
+        boolean cas2 = EntCatalogue.cas2(ent);
         // CAS 2.0 ENTs release no attributes: the user is created just in time, unlinked
         assertThat(page.body()).contains(cas2 ? "Connecté : jit-" : "Connecté : 2000003").doesNotContain("Ticket refusé");
         // ... and reaches the publisher with GAR attributes through the ENT of her school (Rhône); an unlinked user
         // is not in any school's directory, and an ENT of another territory opens nothing of a Rhône school
         var received = launchPublisher(b);
-        if (!cas2 && ent.equals("ent-auvergnerhonealpes")) {
+        if (!cas2 && EntCatalogue.servesRhone(ent)) {
             assertGarPupil(received.orElseThrow());
         } else {
             assertThat(received).isEmpty();

@@ -16,7 +16,6 @@ import javax.xml.transform.dom.DOMSource;
 import javax.xml.transform.stream.StreamResult;
 
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 import org.opensaml.saml.saml2.core.Assertion;
 import org.opensaml.saml.saml2.core.Response;
@@ -84,9 +83,9 @@ class SamlSpTest extends SsoTestBase {
         assertThat(field(page.body(), "requestId")).isEqualTo(form.get("requestId"));
     }
 
+    /** Every SAML identity source of connectors/ (read from the catalogue, see EntCatalogue). */
     @ParameterizedTest
-    @ValueSource(strings = {"ent77", "moncollege-essonne", "parisclassenumerique", "lyceeconnecte", "enthdf",
-            "leducdenormandie", "moncollege-var", "toutatice", "ent2d-bordeaux", "educonnect", "fim-ac-demo"})
+    @org.junit.jupiter.params.provider.MethodSource("fr.relais.sso.EntCatalogue#saml")
     void everySamlSourceLogsAKnownPupilIn(String ent) throws Exception {
         Browser b = new Browser(BASE);
         HttpResponse<String> portal = loginThrough(b, ent, "2000001");
@@ -97,7 +96,7 @@ class SamlSpTest extends SsoTestBase {
         assertThat(b.follow(b.get(TOOL)).body()).contains("Connecté : 2000001").contains("<th>categories</th><td>National_1</td>");
         // only the sources serving the pupil's school (Rhône) open its resources: ÉduConnect (national) and the
         // académie's guichet; the other ENTs are of other territories
-        if (java.util.List.of("educonnect", "fim-ac-demo").contains(ent)) {
+        if (EntCatalogue.servesRhone(ent)) {
             assertGarPupil(launchPublisher(b).orElseThrow());
         } else {
             assertThat(launchPublisher(b)).isEmpty();
