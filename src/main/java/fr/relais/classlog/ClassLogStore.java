@@ -386,6 +386,16 @@ public class ClassLogStore {
         if (provenance.isEmpty()) {
             return apply(change, knownClass, provenance);
         }
+        if (change.deleted() && provenance.get()[1].equals(change.toolVersion()) && jdbc.queryForObject("SELECT COUNT(*) "
+                + "FROM classlog_history WHERE entry_id = ? AND version = ? AND NOT deleted", Long.class,
+                provenance.get()[0], Long.parseLong(provenance.get()[2])) > 0) {
+            // deleted in the very version in which Relais recorded a live lesson there: a version is one state of an
+            // entry, so the tool gave the id and version again (reinstalled), to a lesson deleted since. Relais' lesson
+            // is not that one: its record is set aside under an id no tool gives, unseen, so that the end of the
+            // re-read writes it back
+            setAside(change.tool(), change.toolEntryId(), ids.get());
+            return new Unchanged(provenance.get()[0], false);
+        }
         if (change.deleted()) {
             // a delete the tool shows after going back (a teacher's, made after the backup): its counter went back,
             // so the version recorded before must not make it look older than what Relais knows

@@ -478,12 +478,12 @@ public class ClassLogSync {
         Map<String, Object[]> recorded = new java.util.HashMap<>();
         List<String> probed = new java.util.ArrayList<>();
         m.path("probe").forEach(p -> probed.add(p.path("id").asText()));
-        store.amongToolEntries("p.tool_entry_id, p.entry_id, p.tool_version, p.last_seen, e.document",
+        store.amongToolEntries("p.tool_entry_id, p.entry_id, p.tool_version, p.last_seen, e.document, p.synced_version",
                 "classlog_provenance p JOIN classlog_entry e ON e.id = p.entry_id", "", "p", tool,
                 probed.stream().distinct().toList(), (rs, n) -> {
                     Timestamp seen = rs.getTimestamp(4);
                     return recorded.put(rs.getString(1), new Object[] {rs.getString(2), rs.getString(3),
-                            seen != null && seen.before(readAt), rs.getString(5)});
+                            seen != null && seen.before(readAt), rs.getString(5), rs.getLong(6)});
                 });
         for (JsonNode p : m.path("probe")) {
             String id = p.path("id").asText();
@@ -503,6 +503,14 @@ public class ClassLogSync {
                         && !store.known(tool, id, version)) {
                     return "séance " + id + " en version " + version + ", jamais relue sous le repère "
                             + m.path("watermark").asText() + " (Relais en connaît la version " + known.get()[1] + ")";
+                }
+                // the same id and version deleted, where Relais recorded a live lesson: a version is one state of an
+                // entry, so the tool gave them again (a reinstalled tool whose new lesson was then deleted). Left as
+                // it was, an update of Relais' copy there waited for ever for a copy no read would ever show
+                if (before && version.equals(known.get()[1]) && p.path("deleted").asBoolean()
+                        && jdbc.queryForObject("SELECT COUNT(*) FROM classlog_history WHERE entry_id = ? AND version = ? "
+                        + "AND NOT deleted", Long.class, row[0], row[4]) > 0) {
+                    return "séance " + id + " supprimée en version " + version + ", où Relais a lu ou écrit une séance";
                 }
                 // the same id and version for another lesson: the tool gave them again (an edit makes a new version)
                 if (before && version.equals(known.get()[1]) && p.has("lesson")

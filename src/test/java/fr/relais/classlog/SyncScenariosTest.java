@@ -122,6 +122,24 @@ class SyncScenariosTest {
     }
 
     @Test
+    void anIdAndVersionAReinstalledToolShowsDeletedAreNotTakenForTheLessonRelaisRecordedThere() {
+        SyncSimulation sim = new SyncSimulation(20, QUIET);
+        String first = sim.write(SyncSimulation.SKO, "6A"); // hw-2ex4, version 1 in Skolengo
+        sim.edit(SyncSimulation.SKO, first); // version 2, read by Relais
+        assertThat(sim.settleAndCheck()).isNull();
+        sim.reinstall(SyncSimulation.SKO);
+        // a new lesson takes hw-2ex4 again, and is deleted at once: hw-2ex4 in version 2, deleted, where Relais
+        // recorded a live lesson in version 2. An update of Relais' copy there then waited for ever (the copy is
+        // found nowhere, and no feed check saw a reset); read again, the delete removed the first lesson everywhere
+        String other = sim.write(SyncSimulation.SKO, "4C");
+        sim.delete(SyncSimulation.SKO, other);
+        sim.edit(SyncSimulation.NEO, first);
+        assertThat(sim.settleAndCheck()).as(String.join("\n", sim.trace)).isNull();
+        assertThat(sim.tools.get(SyncSimulation.SKO).live()).singleElement()
+                .satisfies(c -> assertThat(c.entry.content()).contains("version 3 (" + SyncSimulation.NEO + ")"));
+    }
+
+    @Test
     void aCopyGoneFromAToolOnlyWrittenForTheClassIsMadeAgainByTheNextUpdate() {
         SyncSimulation sim = new SyncSimulation(19, QUIET);
         String title = sim.write(SyncSimulation.ED, "5B"); // 5B: Skolengo only written (a target)

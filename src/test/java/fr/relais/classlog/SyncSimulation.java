@@ -435,6 +435,20 @@ final class SyncSimulation {
         crash();
     }
 
+    /** A teacher deletes the lesson where it shows in this tool. */
+    void delete(String tool, String title) {
+        SimTool t = tools.get(tool);
+        SimTool.Copy c = t.live().stream().filter(x -> x.entry.title().equals(title)).findFirst().orElseThrow(
+                () -> new AssertionError(tool + " n'a pas '" + title + "'"));
+        Truth truthOf = truth.get(title);
+        truthOf.actions++;
+        t.teacherDeletes(c);
+        truthOf.deleted = true;
+        truthOf.at = c.modifiedAt;
+        truthOf.history.add(new Action(tool, c.id, c.seq, c.modifiedAt, truthOf.content, true));
+        trace("un professeur supprime '" + title + "' dans " + tool + " : " + c.id + "@" + c.seq);
+    }
+
     /** The tool reinstalled: empty, its ids and counter start over (what Relais had there is lost). */
     void reinstall(String tool) {
         resets++;
