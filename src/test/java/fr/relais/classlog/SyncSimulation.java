@@ -395,8 +395,7 @@ final class SyncSimulation {
     /** A teacher edits the lesson where it shows in this tool (its own copy, or the one Relais made). */
     void edit(String tool, String title) {
         SimTool t = tools.get(tool);
-        SimTool.Copy c = t.live().stream().filter(x -> x.entry.title().equals(title)).findFirst().orElseThrow(
-                () -> new AssertionError(tool + " n'a pas '" + title + "'"));
+        SimTool.Copy c = copyOf(t, title);
         Truth truthOf = truth.get(title);
         truthOf.actions++;
         String content = "Chapitre " + title.substring(7) + " : version " + truthOf.actions + " (" + tool + ")";
@@ -435,11 +434,15 @@ final class SyncSimulation {
         crash();
     }
 
+    private static SimTool.Copy copyOf(SimTool t, String title) {
+        return t.live().stream().filter(x -> x.entry.title().equals(title)).findFirst().orElseThrow(
+                () -> new AssertionError(t.id + " n'a pas '" + title + "'"));
+    }
+
     /** A teacher deletes the lesson where it shows in this tool. */
     void delete(String tool, String title) {
         SimTool t = tools.get(tool);
-        SimTool.Copy c = t.live().stream().filter(x -> x.entry.title().equals(title)).findFirst().orElseThrow(
-                () -> new AssertionError(tool + " n'a pas '" + title + "'"));
+        SimTool.Copy c = copyOf(t, title);
         Truth truthOf = truth.get(title);
         truthOf.actions++;
         t.teacherDeletes(c);
