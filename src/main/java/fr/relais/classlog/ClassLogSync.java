@@ -340,15 +340,8 @@ public class ClassLogSync {
         if (unknown.isEmpty() || legacyPending() || !findsEveryCopy(tool)) {
             return rest;
         }
-        Map<String, List<String>> sent = new java.util.HashMap<>();
-        List<String> lessons = unknown.stream().map(p -> p.change().entry().lessonKey()).distinct().toList();
-        for (int from = 0; from < lessons.size(); from += 500) {
-            ClassLogStore.KeyIn key = store.keyIn("p", "lesson", toolId, lessons.subList(from,
-                    Math.min(lessons.size(), from + 500)));
-            jdbc.query("SELECT p.lesson, " + SENT + " FROM " + key.from("classlog_pending p") + " WHERE " + key.sql(),
-                    (org.springframework.jdbc.core.RowCallbackHandler) rs -> sent.computeIfAbsent(rs.getString(1),
-                            k -> new java.util.ArrayList<>()).add(rs.getString(2)), key.args().toArray());
-        }
+        Map<String, List<String>> sent = createsUnderWay(toolId,
+                unknown.stream().map(p -> p.change().entry().lessonKey()).distinct().toList(), true);
         if (sent.isEmpty()) {
             return rest;
         }
@@ -356,15 +349,32 @@ public class ClassLogSync {
         for (ToolClient.Polled p : unknown) {
             ClassLogEntry copy = p.change().entry();
             for (String document : sent.getOrDefault(copy.lessonKey(), List.of())) {
-                // what the create sent, as it sent it: a copy edited in the tool since goes on, and is linked as that
-                // tool's edit (see ownCreateUnderWay)
-                if (document != null && store.read(document).sameLesson(copy) && store.sameContent(copy, document)) {
+                // what the create sent, as it sent it (the same lesson: same key): a copy edited in the tool since goes
+                // on, and is linked as that tool's edit (see ownCreateUnderWay)
+                if (document != null && store.sameContent(copy, document)) {
                     own.add(p);
                     break;
                 }
             }
         }
         return own.isEmpty() ? rest : rest.stream().filter(p -> !own.contains(p)).toList();
+    }
+
+    /**
+     * The creates under way in a tool for these lessons (by lesson key), one statement per 500: lesson key to what
+     * each create sent ({@code documents}; else null), or only the keys.
+     */
+    private Map<String, List<String>> createsUnderWay(String tool, List<String> lessons, boolean documents) {
+        Map<String, List<String>> out = new java.util.HashMap<>();
+        for (int from = 0; from < lessons.size(); from += 500) {
+            ClassLogStore.KeyIn key = store.keyIn("p", "lesson", tool, lessons.subList(from,
+                    Math.min(lessons.size(), from + 500)));
+            jdbc.query("SELECT p.lesson" + (documents ? ", " + SENT : "") + " FROM " + key.from("classlog_pending p")
+                    + " WHERE " + key.sql(), (org.springframework.jdbc.core.RowCallbackHandler) rs -> out.computeIfAbsent(
+                            rs.getString(1), k -> new java.util.ArrayList<>()).add(documents ? rs.getString(2) : null),
+                    key.args().toArray());
+        }
+        return out;
     }
 
     private boolean findsEveryCopy(Connector tool) {
@@ -870,13 +880,8 @@ public class ClassLogSync {
         for (var byTool : candidates.entrySet()) {
             String tool = byTool.getKey();
             List<NewLesson> news = byTool.getValue();
-            java.util.Set<String> underWay = new java.util.HashSet<>();
-            for (int from = 0; from < news.size(); from += 500) {
-                ClassLogStore.KeyIn key = store.keyIn("k", "lesson", tool, news.subList(from, Math.min(news.size(),
-                        from + 500)).stream().map(n -> n.change().entry().lessonKey()).toList());
-                underWay.addAll(jdbc.queryForList("SELECT k.lesson FROM " + key.from("classlog_pending k") + " WHERE "
-                        + key.sql(), String.class, key.args().toArray()));
-            }
+            java.util.Set<String> underWay = createsUnderWay(tool, news.stream().map(n -> n.change().entry().lessonKey())
+                    .toList(), false).keySet();
             // what is recorded of each: its version there, and whether that version made the entry's current one
             Map<String, String[]> recorded = new java.util.HashMap<>();
             store.amongToolEntries("p.tool_entry_id, p.tool_version, CASE WHEN e.source_tool = p.tool AND "

@@ -23,8 +23,17 @@ public final class EntCatalogue {
     private EntCatalogue() {
     }
 
-    /** The descriptors of the catalogue's identity sources, by file name. */
-    static List<JsonNode> descriptors() {
+    private static List<JsonNode> descriptors;
+
+    /** The descriptors of the catalogue's identity sources, by file name (read once). */
+    static synchronized List<JsonNode> descriptors() {
+        if (descriptors == null) {
+            descriptors = read();
+        }
+        return descriptors;
+    }
+
+    private static List<JsonNode> read() {
         YAMLMapper yaml = new YAMLMapper();
         try (Stream<Path> files = Files.list(DIR)) {
             return files.filter(f -> f.getFileName().toString().endsWith(".yaml")).sorted().map(f -> {

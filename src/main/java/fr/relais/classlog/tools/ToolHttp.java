@@ -121,8 +121,8 @@ public final class ToolHttp {
             out.setEntity(new ByteArrayEntity(body, null));
         }
         HttpClientContext context = HttpClientContext.create();
-        context.setRequestConfig(RequestConfig.custom().setResponseTimeout(Timeout.of(request.timeout().orElse(TIMEOUT)))
-                .setConnectionRequestTimeout(Timeout.of(TIMEOUT)).build());
+        context.setRequestConfig(request.timeout().filter(t -> !t.equals(TIMEOUT)).map(ToolHttp::config)
+                .orElse(DEFAULT_CONFIG));
         try {
             return HTTP.execute(out, context, r -> {
                 Map<String, List<String>> headers = new java.util.LinkedHashMap<>();
@@ -138,10 +138,24 @@ public final class ToolHttp {
         }
     }
 
-    /** What a body publisher gives: the bytes of ours at once, any other's read through its subscription. */
+    private static final RequestConfig DEFAULT_CONFIG = config(TIMEOUT);
+
+    /** The answer's timeout (a request's own, 15 s by default), and as long for a pooled connection. */
+    private static RequestConfig config(Duration timeout) {
+        return RequestConfig.custom().setResponseTimeout(Timeout.of(timeout)).setConnectionRequestTimeout(Timeout.of(TIMEOUT))
+                .build();
+    }
+
+    /**
+     * What a body publisher gives: the bytes of ours ({@link #json}, {@link #form}) at once, nothing for an empty
+     * one ({@code noBody()}), any other's read through its subscription (a family of a vendor may build its own).
+     */
     private static byte[] bytes(HttpRequest.BodyPublisher publisher) {
         if (publisher instanceof Bytes b) {
             return b.bytes();
+        }
+        if (publisher.contentLength() == 0) {
+            return new byte[0];
         }
         var out = new java.io.ByteArrayOutputStream();
         var done = new java.util.concurrent.CompletableFuture<byte[]>();
@@ -242,10 +256,10 @@ public final class ToolHttp {
 
     /** A form body ({@code application/x-www-form-urlencoded}). */
     public static HttpRequest.BodyPublisher form(Map<String, String> fields) {
-        return HttpRequest.BodyPublishers.ofString(fields.entrySet().stream()
+        return new Bytes(fields.entrySet().stream()
                 .map(f -> URLEncoder.encode(f.getKey(), StandardCharsets.UTF_8) + "="
                         + URLEncoder.encode(f.getValue(), StandardCharsets.UTF_8))
-                .collect(Collectors.joining("&")));
+                .collect(Collectors.joining("&")).getBytes(StandardCharsets.UTF_8));
     }
 
     public static JsonNode read(Connector tool, HttpResponse<String> r) throws ToolException {
