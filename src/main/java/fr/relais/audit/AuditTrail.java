@@ -82,6 +82,11 @@ public class AuditTrail {
             java.util.List<Object[]> batch = new java.util.ArrayList<>();
             while (!Thread.currentThread().isInterrupted() || !pending.isEmpty() || !batch.isEmpty()) {
                 try {
+                    if (inboxSignal || System.nanoTime() - lastInbox >= INBOX_EVERY_NANOS) {
+                        inboxSignal = false;
+                        lastInbox = System.nanoTime();
+                        chainInbox();
+                    }
                     if (System.nanoTime() - lastIndexed >= INDEX_EVERY_NANOS) {
                         lastIndexed = System.nanoTime();
                         indexSubjects();
@@ -165,6 +170,7 @@ public class AuditTrail {
      * that deferred work in the time of the requests that caused it.
      */
     public void settle() throws InterruptedException {
+        chainInbox();
         long target = queued.get();
         while (writer != null && written.get() < target) {
             Thread.sleep(1);
@@ -189,6 +195,13 @@ public class AuditTrail {
         pending.drainTo(rest);
         if (!rest.isEmpty()) {
             flush(rest);
+        }
+        try {
+            chainInbox();
+        } catch (RuntimeException e) {
+            // durable in the inbox: the next start chains them
+            org.slf4j.LoggerFactory.getLogger(AuditTrail.class).warn("audit: boîte d'entrée non chaînée à l'arrêt ({})",
+                    e.toString());
         }
         if (w != null) {
             try {
@@ -257,27 +270,77 @@ public class AuditTrail {
         }
     }
 
+    /**
+     * Records an event in the caller's transaction, durable with what it records, without waiting for the chain:
+     * it goes into the inbox, which the writer chains within about 250 ms, many events per transaction (see
+     * {@link #chainInbox}). Readers of the trail ({@link #latest}, {@link #verify}, {@link #settle}) chain what is
+     * waiting first, so that they see every event recorded before them.
+     */
     @Transactional
-    public Event record(String action, String actor, String subject, String personalData, String recipient,
-                        Outcome outcome, String detail) {
-        // taking the head's row lock first serialises appends across nodes until this transaction commits
-        Object[] head = jdbc.queryForObject("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE",
-                (rs, n) -> new Object[] {rs.getLong(1), rs.getString(2)});
-        long seq = (long) head[0] + 1;
-        String prev = (String) head[1];
-        Instant at = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    public void record(String action, String actor, String subject, String personalData, String recipient,
+                       Outcome outcome, String detail) {
         String safeDetail = detail == null ? null : detail.length() > 2000 ? detail.substring(0, 2000) : detail;
-        String hash = hash(seq, at, action, actor, subject, personalData, recipient, outcome, safeDetail, prev);
         jdbc.update("""
-                INSERT INTO audit_event (seq, at, action, actor, subject, personal_data, recipient, outcome, detail,
-                    prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", seq, Timestamp.from(at), action,
-                actor, subject, personalData, recipient, outcome.name(), safeDetail, prev, hash);
-        jdbc.update("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", seq, hash);
-        return new Event(seq, at, action, actor, subject, personalData, recipient, outcome, safeDetail, prev, hash);
+                INSERT INTO audit_inbox (at, action, actor, subject, personal_data, recipient, outcome, detail)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)""", Timestamp.from(Instant.now().truncatedTo(ChronoUnit.MILLIS)), action,
+                actor, subject, personalData, recipient, outcome.name(), safeDetail);
+        inboxSignal = true;
+    }
+
+    /** Set by {@link #record}: the writer looks at the inbox at once rather than at its next periodic look. */
+    private volatile boolean inboxSignal;
+    /** How often the writer looks at the inbox unasked (events another node recorded and could not chain). */
+    private static final long INBOX_EVERY_NANOS = 250_000_000L;
+    private long lastInbox = 0;
+
+    /**
+     * Moves the inbox into the chain, in order of recording, {@value #MAX_BATCH} events per transaction: the head
+     * is locked (nodes take turns), the events read, chained in memory with the time they were recorded, inserted
+     * in one JDBC batch and removed from the inbox, and the head moved once. An event whose transaction has not
+     * committed yet is not seen and goes into a later batch. Answers whether events were moved.
+     */
+    public boolean chainInbox() {
+        boolean moved = false;
+        while (Boolean.TRUE.equals(tx.execute(status -> {
+            Object[] head = jdbc.queryForObject("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE",
+                    (rs, n) -> new Object[] {rs.getLong(1), rs.getString(2)});
+            long seq = (long) head[0];
+            String prev = (String) head[1];
+            java.util.List<Object[]> rows = new java.util.ArrayList<>();
+            java.util.List<Object[]> ids = new java.util.ArrayList<>();
+            String[] last = {prev};
+            long[] next = {seq};
+            jdbc.query("SELECT id, at, action, actor, subject, personal_data, recipient, outcome, detail FROM audit_inbox "
+                    + "ORDER BY id LIMIT " + MAX_BATCH, rs -> {
+                        next[0]++;
+                        Instant at = rs.getTimestamp(2).toInstant();
+                        Outcome outcome = Outcome.valueOf(rs.getString(8));
+                        String hash = hash(next[0], at, rs.getString(3), rs.getString(4), rs.getString(5),
+                                rs.getString(6), rs.getString(7), outcome, rs.getString(9), last[0]);
+                        rows.add(new Object[] {next[0], Timestamp.from(at), rs.getString(3), rs.getString(4),
+                                rs.getString(5), rs.getString(6), rs.getString(7), outcome.name(), rs.getString(9),
+                                last[0], hash});
+                        ids.add(new Object[] {rs.getLong(1)});
+                        last[0] = hash;
+                    });
+            if (rows.isEmpty()) {
+                return false;
+            }
+            jdbc.batchUpdate("""
+                    INSERT INTO audit_event (seq, at, action, actor, subject, personal_data, recipient, outcome, detail,
+                        prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", rows);
+            jdbc.batchUpdate("DELETE FROM audit_inbox WHERE id = ?", ids);
+            jdbc.update("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", next[0], last[0]);
+            return rows.size() == MAX_BATCH;
+        }))) {
+            moved = true; // a full batch: the next one at once
+        }
+        return moved;
     }
 
     /** The latest events, of one subject when given (the indexed ones, and the few seconds' not indexed yet). */
     public List<Event> latest(int limit, String subject) {
+        chainInbox();
         String columns = "SELECT e.seq, e.at, e.action, e.actor, e.subject, e.personal_data, e.recipient, e.outcome, "
                 + "e.detail, e.prev_hash, e.hash FROM audit_event e";
         org.springframework.jdbc.core.RowMapper<Event> event = (rs, n) -> new Event(rs.getLong(1),
@@ -305,6 +368,7 @@ public class AuditTrail {
 
     /** The first event whose hash or link does not hold, if any; the whole chain is read in order. */
     public Optional<Long> verify() {
+        chainInbox();
         String[] previous = {GENESIS};
         long[] expected = {1};
         Long[] broken = {null};

@@ -28,7 +28,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * connections are shared, as a load balancer's would be.
  *
  * <p>Arguments: Relais' base URL, the tool's service URL, the ENT's connector id, the first pupil's jointure,
- * the number of pupils, the client threads. Commands on standard input, one per line, each answered by one line
+ * the number of pupils, the client threads, and optionally the baseline's path (default {@code /sandbox/ping},
+ * which answers {@code pong}; another path must answer 200). Commands on standard input, one per line, each answered by one line
  * {@code done <seconds> <ok> <failed> <p50 ms> <p99 ms> <first failure>}:
  * {@code login <n>} (the whole journey, ticket validated by the tool), {@code ping <n>} (a bare GET of Relais'
  * {@code /sandbox/ping}, the baseline), {@code check <n> <pupils> <pupils per school>} (the publishers' licence
@@ -44,6 +45,7 @@ public final class BenchBrowsers {
     private final int firstUser;
     private final int users;
     private final AtomicInteger nextUser = new AtomicInteger();
+    private String bare = "/sandbox/ping";
 
     private BenchBrowsers(String relais, String service, String ent, int firstUser, int users) {
         this.relais = relais;
@@ -57,6 +59,9 @@ public final class BenchBrowsers {
         BenchBrowsers browsers = new BenchBrowsers(args[0], args[1], args[2], Integer.parseInt(args[3]),
                 Integer.parseInt(args[4]));
         int threads = Integer.parseInt(args[5]);
+        if (args.length > 6) {
+            browsers.bare = args[6];
+        }
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         for (String line = in.readLine(); line != null && !line.equals("quit"); line = in.readLine()) {
             String[] command = line.split(" ");
@@ -149,9 +154,9 @@ public final class BenchBrowsers {
     }
 
     private void ping() throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(relais + "/sandbox/ping")).build(),
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(relais + bare)).build(),
                 HttpResponse.BodyHandlers.ofString());
-        if (!"pong".equals(r.body())) {
+        if (bare.equals("/sandbox/ping") ? !"pong".equals(r.body()) : r.statusCode() != 200) {
             throw new AssertionError("ping: " + r.statusCode());
         }
     }

@@ -23,7 +23,9 @@ import com.sun.net.httpserver.HttpServer;
  * {@code SimulatedCasEnt} for a login (a form at {@code /cas/login}, any digits with the password {@code demo}, a
  * session cookie, {@code ENTPersonJointure} = the login on {@code /cas/p3/serviceValidate}), on the JDK's HTTP
  * server so that it needs nothing of Relais nor Spring. Prints {@code port <n>} on its first line, then serves
- * until its standard input closes.
+ * until its standard input closes. Its arguments, optional: the port (a deployment started beforehand names
+ * the ENT's address), then a PKCS#12 key store and its password to serve HTTPS (a prod-profile Relais accepts
+ * only https ENTs).
  */
 public final class BenchCasEnt {
 
@@ -37,7 +39,24 @@ public final class BenchCasEnt {
     private final Map<String, Ticket> tickets = new ConcurrentHashMap<>();
 
     public static void main(String[] args) throws Exception {
-        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 256);
+        // its port: the first argument, or any free one; with a PKCS#12 key store and its password, over TLS
+        InetSocketAddress address = new InetSocketAddress("127.0.0.1", args.length > 0 ? Integer.parseInt(args[0]) : 0);
+        HttpServer server;
+        if (args.length > 2) {
+            java.security.KeyStore keys = java.security.KeyStore.getInstance("PKCS12");
+            try (var in = java.nio.file.Files.newInputStream(java.nio.file.Path.of(args[1]))) {
+                keys.load(in, args[2].toCharArray());
+            }
+            var factory = javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+            factory.init(keys, args[2].toCharArray());
+            javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+            tls.init(factory.getKeyManagers(), null, null);
+            com.sun.net.httpserver.HttpsServer https = com.sun.net.httpserver.HttpsServer.create(address, 256);
+            https.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(tls));
+            server = https;
+        } else {
+            server = HttpServer.create(address, 256);
+        }
         BenchCasEnt ent = new BenchCasEnt();
         server.createContext("/cas/login", ent::login);
         server.createContext("/cas/p3/serviceValidate", ent::validate);

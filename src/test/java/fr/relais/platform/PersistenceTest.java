@@ -35,7 +35,10 @@ class PersistenceTest {
                 RelaisTestSupport.fresh("postgres").toFile()).start();
         JdbcDataSource ds = new JdbcDataSource();
         Path dir = RelaisTestSupport.fresh("h2");
-        ds.setURL("jdbc:h2:file:" + dir.resolve("relais") + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH");
+        // DB_CLOSE_DELAY=-1: open while the tests run, as Relais' connection pool keeps it (without a pool, H2 closes
+        // the database whenever its last connection closes, and threads opening it again meanwhile lost writes)
+        ds.setURL("jdbc:h2:file:" + dir.resolve("relais") + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH"
+                + ";DB_CLOSE_DELAY=-1");
         h2 = ds;
     }
 
@@ -139,6 +142,50 @@ class PersistenceTest {
                 .containsExactly("tard 2", "tard 1", "tard 0", "événement 3");
         assertThat(audit.latest(10, "2000002")).extracting(fr.relais.audit.AuditTrail.Event::detail)
                 .containsExactly("événement 2");
+    }
+
+    /**
+     * An event is recorded in the transaction of what it records (it is lost with it, and kept with it), and the
+     * trails of two nodes, each appending and chaining at once, make one unbroken chain of every committed event.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("databases")
+    void auditEventsAreDurableWithTheirTransactionAndTwoNodesChainThemIntoOneTrail(String name, DataSource dataSource)
+            throws Exception {
+        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").cleanDisabled(false).load().clean();
+        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+        JdbcTemplate jdbc = new JdbcTemplate(dataSource);
+        var tx = new org.springframework.transaction.support.TransactionTemplate(
+                new org.springframework.jdbc.datasource.DataSourceTransactionManager(dataSource));
+        fr.relais.audit.AuditTrail node1 = new fr.relais.audit.AuditTrail(jdbc);
+        fr.relais.audit.AuditTrail node2 = new fr.relais.audit.AuditTrail(jdbc);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> tx.executeWithoutResult(s -> {
+            node1.record("test.event", "test", "2000001", null, null, fr.relais.audit.AuditTrail.Outcome.DONE, "annulé");
+            throw new IllegalStateException("la connexion échoue après son audit");
+        })).hasMessageContaining("échoue");
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+        for (int i = 0; i < 400; i++) {
+            int n = i;
+            fr.relais.audit.AuditTrail node = n % 2 == 0 ? node1 : node2;
+            done.add(pool.submit(() -> {
+                tx.executeWithoutResult(s -> node.record("test.event", "test", "20000" + n % 10, null, null,
+                        fr.relais.audit.AuditTrail.Outcome.DONE, "événement " + n));
+                if (n % 25 == 0) {
+                    node.chainInbox(); // both nodes' writers at work while others still record
+                }
+            }));
+        }
+        for (var f : done) {
+            f.get();
+        }
+        pool.shutdown();
+        assertThat(node2.verify()).isEmpty(); // a reader chains what waits first
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM audit_inbox", Integer.class)).isZero();
+        assertThat(jdbc.queryForList("SELECT detail FROM audit_event ORDER BY seq", String.class))
+                .hasSize(400).doesNotHaveDuplicates().doesNotContain("annulé");
+        assertThat(jdbc.queryForObject("SELECT MAX(seq) FROM audit_event", Long.class)).isEqualTo(400L);
+        assertThat(node1.latest(100, "200007")).hasSize(40).allMatch(e -> e.detail().matches("événement \\d*7"));
     }
 
     @ParameterizedTest(name = "{0}")
