@@ -14,9 +14,11 @@ import fr.relais.platform.NotFoundException;
 class ConnectorController {
 
     private final ConnectorRegistry registry;
+    private final ConnectionTests tests;
 
-    ConnectorController(ConnectorRegistry registry) {
+    ConnectorController(ConnectorRegistry registry, ConnectionTests tests) {
         this.registry = registry;
+        this.tests = tests;
     }
 
     @GetMapping
@@ -28,5 +30,11 @@ class ConnectorController {
     Connector one(@PathVariable String id) {
         return registry.find(id).orElseThrow(() -> new NotFoundException(
                 "Aucun connecteur '" + id + "' : la liste est sur GET /api/connectors"));
+    }
+
+    /** The connection test: 200 with the report whether it succeeded or not ({@code ok}), 404 for an unknown id. */
+    @org.springframework.web.bind.annotation.PostMapping("/{id}/test")
+    ConnectionTests.Report test(@PathVariable String id) {
+        return tests.run(one(id));
     }
 }

@@ -14,17 +14,13 @@ import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
-import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
-import org.apache.hc.client5.http.impl.classic.HttpClients;
-import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
 import org.apache.hc.client5.http.protocol.HttpClientContext;
 import org.apache.hc.core5.http.ClassicHttpRequest;
 import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
 import org.apache.hc.core5.http.io.entity.EntityUtils;
 import org.apache.hc.core5.http.message.BasicClassicHttpRequest;
-import org.apache.hc.core5.util.TimeValue;
 import org.apache.hc.core5.util.Timeout;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -41,37 +37,16 @@ import fr.relais.connector.Connector;
 public final class ToolHttp {
 
     public static final ObjectMapper JSON = new ObjectMapper();
-    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(3);
     private static final Duration TIMEOUT = Duration.ofSeconds(15);
 
     /**
-     * Requests are described with the JDK's {@link HttpRequest} and sent by Apache HttpClient's classic (blocking)
-     * client, in the caller's thread over pooled HTTP/1.1 connections: the JDK's client hands every exchange to its
-     * selector thread and back (in the class-log benchmark, with its work already kept on that thread, it was still
-     * a fifth of the process' CPU). Like the JDK's client: no redirect followed, no cookie kept, no retry, no
-     * compression asked; the JVM's TLS settings (trust store, key store), a connection timeout of 3 s and the
-     * request's own timeout (15 s by default) for the answer.
+     * Requests are described with the JDK's {@link HttpRequest} and sent by Relais' pooled client ({@link
+     * fr.relais.platform.PooledHttp}: Apache HttpClient's classic client, in the caller's thread): the JDK's client
+     * hands every exchange to its selector thread and back (in the class-log benchmark, with its work already kept
+     * on that thread, it was still a fifth of the process' CPU). Like the JDK's client: no redirect followed, no
+     * cookie kept, no retry, no compression asked; the request's own timeout (15 s by default) for the answer.
      */
-    private static final CloseableHttpClient HTTP = HttpClients.custom()
-            .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
-                    .setSSLSocketFactory(tls())
-                    .setMaxConnTotal(200).setMaxConnPerRoute(50)
-                    .setDefaultConnectionConfig(ConnectionConfig.custom()
-                            .setConnectTimeout(Timeout.of(CONNECT_TIMEOUT))
-                            .setValidateAfterInactivity(TimeValue.ofSeconds(2)).build())
-                    .build())
-            .disableRedirectHandling().disableCookieManagement().disableAutomaticRetries()
-            .disableContentCompression().disableAuthCaching()
-            .setUserAgent("Relais").build();
-
-    @SuppressWarnings("deprecation") // the builder's TLS strategy would do the same, with more to configure
-    private static org.apache.hc.client5.http.ssl.SSLConnectionSocketFactory tls() {
-        try {
-            return new org.apache.hc.client5.http.ssl.SSLConnectionSocketFactory(javax.net.ssl.SSLContext.getDefault());
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
+    private static final CloseableHttpClient HTTP = fr.relais.platform.PooledHttp.CLIENT;
 
     private ToolHttp() {
     }

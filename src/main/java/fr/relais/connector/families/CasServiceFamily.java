@@ -19,7 +19,7 @@ public class CasServiceFamily extends SimpleFamily {
     public CasServiceFamily() {
         super("cas-service", "School tool that only receives single sign-on from Relais' CAS server",
                 Set.of(ConnectorKind.TOOL),
-                Set.of(SSO_OUTBOUND, TEST),
+                Set.of(SSO_OUTBOUND),
                 null,
                 List.of(
                         FieldRule.required("sso.outbound", MAPPING)));

@@ -19,7 +19,7 @@ public class GarPublisherFamily extends SimpleFamily {
     public GarPublisherFamily() {
         super("gar-publisher", "Publisher platform integrated GAR style: SAML 2.0 or CAS SSO with pseudonymous ids, subscription feed",
                 Set.of(ConnectorKind.PUBLISHER),
-                Set.of(SSO_OUTBOUND, LICENCE_FEED, TEST),
+                Set.of(SSO_OUTBOUND, LICENCE_FEED),
                 null,
                 List.of(
                         FieldRule.required("distributorId", TEXT),

@@ -22,7 +22,7 @@ import fr.relais.sso.Identity;
 
 /**
  * Relais as a CAS client of an ENT of the {@code cas} family: send the user to {@code <serverUrl>/login}, then
- * validate the returned ticket with the Apereo Java CAS client ({@code /p3/serviceValidate} for CAS 3.0,
+ * validate the returned ticket at the URL the Apereo Java CAS client builds ({@code /p3/serviceValidate} for CAS 3.0,
  * {@code /serviceValidate} for CAS 2.0), whose answer {@link CasServiceResponse} reads.
  */
 @Component
@@ -82,7 +82,7 @@ public class CasIdentitySource {
         validator.setRenew(renew);
         Assertion assertion;
         try {
-            assertion = validator.validate(ticket, callback);
+            assertion = ((Validator) validator).check(ticket, callback);
         } catch (TicketValidationException e) {
             if (renew) {
                 throw new NotFresh("l'ENT n'a pas confirmé ce ticket comme issu d'une nouvelle saisie du mot de "
@@ -90,7 +90,8 @@ public class CasIdentitySource {
             }
             throw new Refused(e.getMessage(), e);
         } catch (RuntimeException e) {
-            throw new Refused("ENT injoignable ou réponse illisible : " + e.getMessage(), e);
+            throw new Refused(e instanceof IllegalStateException ? e.getMessage()
+                    : "réponse de l'ENT illisible : " + e.getMessage(), e);
         }
         Map<String, List<String>> attributes = Identity.attributesOf(assertion.getPrincipal().getAttributes());
         attributes.put("user", List.of(assertion.getPrincipal().getName()));
@@ -112,13 +113,24 @@ public class CasIdentitySource {
         return new Answer(identity, login);
     }
 
+    /** What validate asks of the two validators. */
+    private interface Validator {
+        Assertion check(String ticket, String service) throws TicketValidationException;
+    }
+
     /**
-     * The Apereo client's validators (the validation URL, its parameters and the request to the ENT), reading the
-     * answer once with {@link CasServiceResponse} instead of five times.
+     * The Apereo client's validators build the validation URL and its parameters; the request goes through Relais'
+     * pooled client ({@link #fetch}), and the answer is read once with {@link CasServiceResponse} instead of five
+     * times.
      */
-    private static final class Cas3 extends Cas30ServiceTicketValidator {
+    private static final class Cas3 extends Cas30ServiceTicketValidator implements Validator {
         Cas3(String serverUrl) {
             super(serverUrl);
+        }
+
+        @Override
+        public Assertion check(String ticket, String service) throws TicketValidationException {
+            return parseResponseFromServer(fetch(constructValidationUrl(ticket, service)));
         }
 
         @Override
@@ -128,15 +140,47 @@ public class CasIdentitySource {
     }
 
     /** CAS 2.0: the same, without the inlined {@code <cas:attribute>} form, which CAS 2.0 validators ignore. */
-    private static final class Cas2 extends Cas20ServiceTicketValidator {
+    private static final class Cas2 extends Cas20ServiceTicketValidator implements Validator {
         Cas2(String serverUrl) {
             super(serverUrl);
+        }
+
+        @Override
+        public Assertion check(String ticket, String service) throws TicketValidationException {
+            return parseResponseFromServer(fetch(constructValidationUrl(ticket, service)));
         }
 
         @Override
         protected Assertion parseResponseFromServer(String response) throws TicketValidationException {
             return assertion(CasServiceResponse.parse(response, false));
         }
+    }
+
+    /** How long Relais waits for the ENT's answer to a ticket validation (the user waits meanwhile). */
+    static final java.time.Duration VALIDATION_TIMEOUT = java.time.Duration.ofSeconds(10);
+
+    /**
+     * The ENT's answer to a validation URL, over a pooled, kept-alive connection, waited for 10 s at most (the
+     * Apereo client's request had no timeout: an ENT that never answered held the user's request for good). A
+     * status other than 200 and an ENT that does not answer are refusals, in French ({@code validate} reports them).
+     */
+    private static String fetch(String url) {
+        fr.relais.platform.PooledHttp.Answer answer;
+        try {
+            answer = fr.relais.platform.PooledHttp.get(url, VALIDATION_TIMEOUT);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("ENT injoignable (" + fr.relais.platform.PooledHttp.unreachable(e) + ")", e);
+        }
+        if (answer.status() != 200) {
+            throw new IllegalStateException("l'ENT a répondu HTTP " + answer.status() + " à la validation du ticket");
+        }
+        return answer.body();
+    }
+
+    /** The ENT's validation URL of this descriptor's CAS version. */
+    static String validationUrl(Connector ent) {
+        return serverUrl(ent) + ("2.0".equals(ent.descriptor().path("sso").path("cas").path("version").asText("3.0"))
+                ? "/serviceValidate" : "/p3/serviceValidate");
     }
 
     private static Assertion assertion(CasServiceResponse answer) {
@@ -169,7 +213,7 @@ public class CasIdentitySource {
         return logout + (logout.contains("?") ? "&" : "?") + "service=" + URLEncoder.encode(back, StandardCharsets.UTF_8);
     }
 
-    private static String serverUrl(Connector ent) {
+    static String serverUrl(Connector ent) {
         return ent.descriptor().path("sso").path("cas").path("serverUrl").asText().replaceAll("/+$", "");
     }
 }

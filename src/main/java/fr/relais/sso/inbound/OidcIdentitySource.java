@@ -55,7 +55,7 @@ public class OidcIdentitySource {
     }
 
     /** @param endSession the provider's end_session_endpoint (RP-Initiated Logout 1.0), null when it has none */
-    private record Discovery(String issuer, String authorization, String token, String endSession,
+    record Discovery(String issuer, String authorization, String token, String endSession,
                              JWKSource<SecurityContext> keys, Instant until) {
     }
 
@@ -185,6 +185,12 @@ public class OidcIdentitySource {
         } catch (com.nimbusds.jose.JOSEException e) {
             throw new Refused("jeton d'identité invérifiable : " + e.getMessage());
         }
+    }
+
+    /** The provider's configuration read again now (a connection test), kept for the logins that follow. */
+    Discovery rediscover(Connector provider) throws Refused {
+        discovered.remove(provider.id());
+        return discover(provider);
     }
 
     private Discovery discover(Connector provider) throws Refused {

@@ -58,6 +58,13 @@ public class IdpMetadata {
         return idp;
     }
 
+    /** The metadata read again now (a connection test), kept for the logins that follow. */
+    public Idp refresh(Connector connector) throws OpenSaml.SamlException {
+        Idp idp = fetch(connector);
+        cache.put(connector.id(), new Entry(idp, Instant.now().plus(KEEP)));
+        return idp;
+    }
+
     private Idp fetch(Connector connector) throws OpenSaml.SamlException {
         String url = connector.descriptor().path("sso").path("saml2").path("metadataUrl").asText();
         byte[] body;
