@@ -50,6 +50,7 @@ public class SsoController {
     private final SsoProperties properties;
     private final fr.relais.sso.saml.SamlServiceProvider saml;
     private final fr.relais.sso.inbound.OidcIdentitySource oidc;
+    private final ServiceNames serviceNames;
     @org.springframework.beans.factory.annotation.Autowired
     private fr.relais.audit.AuditTrail audit;
     @org.springframework.beans.factory.annotation.Autowired
@@ -63,7 +64,9 @@ public class SsoController {
 
     public SsoController(ConnectorRegistry registry, LoginRequests requests, SsoFlow flow, CasIdentitySource cas,
                          SsoSessions sessions, IdentityResolver resolver, SsoProperties properties,
-                         fr.relais.sso.saml.SamlServiceProvider saml, fr.relais.sso.inbound.OidcIdentitySource oidc) {
+                         fr.relais.sso.saml.SamlServiceProvider saml, fr.relais.sso.inbound.OidcIdentitySource oidc,
+                         ServiceNames serviceNames) {
+        this.serviceNames = serviceNames;
         this.saml = saml;
         this.oidc = oidc;
         this.registry = registry;
@@ -104,11 +107,16 @@ public class SsoController {
                 model.addAttribute("notice", "Plusieurs ENT servent l'établissement " + code + " : choisissez le vôtre.");
             }
         }
-        Map<String, List<Connector>> byTerritory = new TreeMap<>();
+        // in French alphabetical order ("Île-de-France" between "Hauts-de-France" and "Normandie", not after "Var"),
+        // the ENTs of no territory last
+        java.text.Collator french = java.text.Collator.getInstance(java.util.Locale.FRENCH);
+        Map<String, List<Connector>> byTerritory = new TreeMap<>(Comparator.comparing((String t) -> t.isEmpty())
+                .thenComparing(french::compare));
         for (Connector c : sources) {
             byTerritory.computeIfAbsent(c.territory() == null ? "" : c.territory(), k -> new ArrayList<>()).add(c);
         }
-        byTerritory.values().forEach(l -> l.sort(Comparator.comparing(Connector::name)));
+        byTerritory.values().forEach(l -> l.sort(Comparator.comparing(Connector::name, french::compare)));
+        serviceNames.of(pending.service()).ifPresent(name -> model.addAttribute("serviceName", name));
         model.addAttribute("request", pending.id());
         model.addAttribute("territories", byTerritory);
         remembered(http).flatMap(flow::source).ifPresent(c -> model.addAttribute("remembered", c));

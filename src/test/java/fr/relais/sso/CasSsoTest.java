@@ -99,6 +99,15 @@ class CasSsoTest extends SsoTestBase {
         assertThat(choice.statusCode()).isEqualTo(200);
         assertThat(choice.body()).contains("Se connecter").contains("Alpes-Maritimes").contains("Agora 06")
                 .contains("ÉduConnect").contains("Occitanie").contains("id=\"search\"").doesNotContain("Continuer avec");
+        // the service being opened is named, and the territories come in French alphabetical order (Île-de-France
+        // among the I, not after Var)
+        assertThat(choice.body()).contains("<title>Relais – choisir son ENT pour Pronote</title>")
+                .contains("<h1>Se connecter à Pronote</h1>");
+        List<String> territories = java.util.regex.Pattern.compile("<h2>([^<]*)</h2>").matcher(choice.body()).results()
+                .map(m -> m.group(1)).toList();
+        assertThat(territories).contains("Île-de-France (lycées)", "Var", "Normandie")
+                .isSortedAccordingTo(java.text.Collator.getInstance(java.util.Locale.FRENCH)::compare);
+        assertThat(territories.indexOf("Île-de-France (lycées)")).isLessThan(territories.indexOf("Normandie"));
         String request = choice.body().replaceAll("(?s).*/sso/login/agora06\\?request=([^\"&]+).*", "$1");
         HttpResponse<String> toEnt = b.get("/sso/login/agora06?request=" + request);
         assertThat(Browser.location(toEnt)).startsWith(BASE + "/sandbox/ent/agora06/cas/login?service=");
