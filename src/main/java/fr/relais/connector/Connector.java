@@ -15,7 +15,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 public record Connector(
         String id,
         String name,
-        String kind,
+        ConnectorKind kind,
         String family,
         String protocol,
         String platform,
@@ -32,6 +32,11 @@ public record Connector(
     @JsonIgnore
     public boolean isReady() {
         return READY.equals(status);
+    }
+
+    /** Whether it is of this kind (false for a descriptor quarantined for its kind). */
+    public boolean is(ConnectorKind k) {
+        return kind == k;
     }
 
     public boolean can(Capability capability) {

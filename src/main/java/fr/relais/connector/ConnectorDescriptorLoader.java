@@ -111,7 +111,7 @@ public class ConnectorDescriptorLoader {
         errors.removeIf(e -> !unresolved.contains(e)
                 && unresolved.stream().anyMatch(u -> e.startsWith(u.substring(0, u.indexOf(": ", source.length() + 2) + 2))));
 
-        String kind = text(tree, "kind");
+        ConnectorKind kind = text(tree, "kind") == null ? null : ConnectorKind.fromId(text(tree, "kind")).orElse(null);
         ConnectorFamily family = families.get(text(tree, "family"));
         List<String> capabilities = new ArrayList<>();
         tree.path("capabilities").forEach(c -> capabilities.add(c.asText()));

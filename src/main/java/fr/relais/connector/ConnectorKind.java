@@ -18,8 +18,19 @@ public enum ConnectorKind {
         this.folder = folder;
     }
 
+    @com.fasterxml.jackson.annotation.JsonValue
     public String id() {
         return id;
+    }
+
+    /** What an administrator reads (the console is in French). */
+    public String label() {
+        return switch (this) {
+            case ENT -> "ENT";
+            case IDENTITY -> "service d'identité";
+            case TOOL -> "outil";
+            case PUBLISHER -> "éditeur";
+        };
     }
 
     /** The folder under {@code connectors/} where descriptors of this kind live. */

@@ -49,7 +49,7 @@ public class ReleasePolicy {
         if (target.descriptor() == null) {
             return out;
         }
-        boolean publisher = "publisher".equals(target.kind());
+        boolean publisher = target.is(fr.relais.connector.ConnectorKind.PUBLISHER);
         boolean approved = target.descriptor().path("release").path("approved").asBoolean(false);
         for (var name : target.descriptor().path("release").path("attributes")) {
             if (publisher && PERSONAL.contains(name.asText()) && !approved) {

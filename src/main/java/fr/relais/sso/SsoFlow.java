@@ -68,7 +68,7 @@ public class SsoFlow {
         if (target.isEmpty()) {
             return "/sso/portail";
         }
-        if ("publisher".equals(target.get().connector().kind())) {
+        if (target.get().connector().is(fr.relais.connector.ConnectorKind.PUBLISHER)) {
             // a publisher's resource needs its entitlement decision: /cas/login makes it, now with a session
             return "/cas/login?service=" + java.net.URLEncoder.encode(target.get().url(), StandardCharsets.UTF_8);
         }

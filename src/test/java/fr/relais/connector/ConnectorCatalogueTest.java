@@ -41,7 +41,7 @@ class ConnectorCatalogueTest {
 
     @Test
     void theTwentyThreeEntsAreThereWithTheirProtocol() {
-        Map<String, String> ents = catalogue.stream().filter(c -> "ent".equals(c.kind()))
+        Map<String, String> ents = catalogue.stream().filter(c -> c.is(fr.relais.connector.ConnectorKind.ENT))
                 .collect(Collectors.toMap(Connector::id, Connector::protocol));
         assertThat(ents).hasSize(23).containsAllEntriesOf(Map.ofEntries(
                 Map.entry("monbureaunumerique", "cas"), Map.entry("mon-ent-occitanie", "cas"),
@@ -53,7 +53,7 @@ class ConnectorCatalogueTest {
                 Map.entry("enthdf", "saml2"), Map.entry("leducdenormandie", "saml2"), Map.entry("moncollege-var", "saml2"),
                 Map.entry("toutatice", "saml2"), Map.entry("ent2d-bordeaux", "saml2"), Map.entry("monlycee", "oidc"),
                 Map.entry("enc92", "oidc")));
-        assertThat(catalogue.stream().filter(c -> "ent".equals(c.kind())))
+        assertThat(catalogue.stream().filter(c -> c.is(fr.relais.connector.ConnectorKind.ENT)))
                 .allSatisfy(c -> assertThat(c.territory()).as(c.id()).isNotBlank());
     }
 
@@ -67,7 +67,7 @@ class ConnectorCatalogueTest {
 
     @Test
     void nationalIdentitySourcesSpeakSaml() {
-        assertThat(catalogue.stream().filter(c -> "identity".equals(c.kind())))
+        assertThat(catalogue.stream().filter(c -> c.is(fr.relais.connector.ConnectorKind.IDENTITY)))
                 .extracting(Connector::id, Connector::protocol)
                 .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("educonnect", "saml2"),
                         org.assertj.core.groups.Tuple.tuple("fim-ac-demo", "saml2"));
@@ -75,10 +75,10 @@ class ConnectorCatalogueTest {
 
     @Test
     void toolsAndPublishers() {
-        assertThat(catalogue.stream().filter(c -> "tool".equals(c.kind())).map(Connector::id))
+        assertThat(catalogue.stream().filter(c -> c.is(fr.relais.connector.ConnectorKind.TOOL)).map(Connector::id))
                 .contains("pronote", "ecoledirecte", "neo-cahier-de-textes");
-        assertThat(catalogue.stream().filter(c -> "publisher".equals(c.kind())).count()).isGreaterThanOrEqualTo(4);
-        assertThat(catalogue.stream().filter(c -> "publisher".equals(c.kind())))
+        assertThat(catalogue.stream().filter(c -> c.is(fr.relais.connector.ConnectorKind.PUBLISHER)).count()).isGreaterThanOrEqualTo(4);
+        assertThat(catalogue.stream().filter(c -> c.is(fr.relais.connector.ConnectorKind.PUBLISHER)))
                 .allSatisfy(p -> assertThat(p.capabilities()).contains("sso.outbound", "licence.feed"));
     }
 }

@@ -118,7 +118,7 @@ public class CasServer {
             if (target.isEmpty()) {
                 return "redirect:/sso/portail";
             }
-            if ("publisher".equals(target.get().kind())) {
+            if (target.get().is(fr.relais.connector.ConnectorKind.PUBLISHER)) {
                 // a publisher's resource: the same decision as a SAML launch, before any ticket
                 Optional<SsoPerson> person = resolver.current(session.get().personId());
                 String school = uai != null ? uai : person.map(p -> p.schools().isEmpty() ? null : p.schools().get(0)).orElse(null);
@@ -159,7 +159,7 @@ public class CasServer {
             Optional<SsoPerson> person = person(valid);
             Optional<Connector> receiver = registry.find(valid.connectorId());
             if (person.isPresent()) {
-                return "yes\n" + (receiver.isPresent() && "publisher".equals(receiver.get().kind())
+                return "yes\n" + (receiver.isPresent() && receiver.get().is(fr.relais.connector.ConnectorKind.PUBLISHER)
                         ? release.pairwiseId(receiver.get(), person.get()) : person.get().id()) + "\n";
             }
         }
@@ -258,7 +258,7 @@ public class CasServer {
         }
         Map<String, List<String>> released = null;
         Optional<Connector> receiver = registry.find(valid.connectorId());
-        boolean publisher = receiver.map(c -> "publisher".equals(c.kind())).orElse(false);
+        boolean publisher = receiver.map(c -> c.is(fr.relais.connector.ConnectorKind.PUBLISHER)).orElse(false);
         if (attributes) {
             released = receiver.map(c -> release.release(c, person.get())).orElse(new LinkedHashMap<>());
         }

@@ -57,7 +57,7 @@ public class ProxyGrantingTickets {
 
     /** Whether this callback URL may receive PGTs for the service. */
     public static boolean callbackAllowed(Connector service, String pgtUrl) {
-        if (pgtUrl == null || !pgtUrl.startsWith("https://") || "publisher".equals(service.kind())) {
+        if (pgtUrl == null || !pgtUrl.startsWith("https://") || service.is(fr.relais.connector.ConnectorKind.PUBLISHER)) {
             // publishers never act for the user towards other services: it would link their pseudonyms
             return false;
         }
@@ -98,7 +98,7 @@ public class ProxyGrantingTickets {
      * decision and link identities), and only a tool that lists the proxy in {@code sso.outbound.allowedProxies}.
      */
     public static boolean mayProxyTo(String proxyConnectorId, Connector target) {
-        if ("publisher".equals(target.kind())) {
+        if (target.is(fr.relais.connector.ConnectorKind.PUBLISHER)) {
             return false;
         }
         for (var allowed : target.descriptor().path("sso").path("outbound").path("allowedProxies")) {

@@ -162,7 +162,7 @@ public class SamlIdpController {
                          @RequestParam(required = false) String uai, HttpServletRequest http,
                          HttpServletResponse response, Model model) {
         Optional<Connector> publisher = registry.find(publisherId).filter(c -> c.can(Capability.SSO_OUTBOUND))
-                .filter(c -> "publisher".equals(c.kind()))
+                .filter(c -> c.is(fr.relais.connector.ConnectorKind.PUBLISHER))
                 .filter(c -> "saml2".equals(c.descriptor().path("sso").path("outbound").path("protocol").asText()));
         if (publisher.isEmpty()) {
             return error(response, model, HttpStatus.NOT_FOUND, "Ressource inconnue",

@@ -63,7 +63,7 @@ final class FileExchangeFixture {
         try {
             JsonNode tree = new YAMLMapper().readTree("id: " + id + "\nkind: tool\nfamily: file-exchange\nclasslog:\n"
                     + "  dropFolder: \"" + drop + "\"\n  quietPeriod: PT0S\n" + classlogYaml.indent(2));
-            return new Connector(id, id, "tool", "file-exchange", null, null, null,
+            return new Connector(id, id, fr.relais.connector.ConnectorKind.TOOL, "file-exchange", null, null, null,
                     List.of("classlog.read", "classlog.write", "classlog.delete"), Connector.READY, null,
                     "connectors/tools/" + id + ".yaml", tree);
         } catch (IOException e) {

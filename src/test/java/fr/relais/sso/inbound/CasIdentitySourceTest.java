@@ -64,7 +64,7 @@ class CasIdentitySourceTest {
     private static Connector cas(String serverUrl) {
         var descriptor = new ObjectMapper().createObjectNode();
         descriptor.putObject("sso").putObject("cas").put("serverUrl", serverUrl);
-        return new Connector("ent-test", "ENT de test", "ent", "cas", "cas", null, null, List.of("sso.inbound"),
+        return new Connector("ent-test", "ENT de test", fr.relais.connector.ConnectorKind.ENT, "cas", "cas", null, null, List.of("sso.inbound"),
                 Connector.READY, List.of(), "test", descriptor);
     }
 

@@ -87,7 +87,7 @@ class AuthnRequestSigningTest {
     private static Connector connector(String extra) throws Exception {
         JsonNode descriptor = new YAMLMapper().readTree("sso:\n  saml2:\n    entityId: " + idpBase + "/idp\n"
                 + "    metadataUrl: " + idpBase + "/idp/metadata\n" + extra);
-        return new Connector("ent-test", "ENT de test", "ent", "saml2", "saml2", null, null, List.of("sso.inbound"),
+        return new Connector("ent-test", "ENT de test", fr.relais.connector.ConnectorKind.ENT, "saml2", "saml2", null, null, List.of("sso.inbound"),
                 Connector.READY, List.of(), "connectors/ent/ent-test.yaml", descriptor);
     }
 
