@@ -1304,7 +1304,7 @@ public class ClassLogSync {
             return;
         }
         java.util.Set<String> ownPending = new java.util.HashSet<>();
-        Map<String, Object[]> states = new java.util.HashMap<>();
+        Map<String, Current> states = new java.util.HashMap<>();
         if (!Boolean.TRUE.equals(redelivered)) {
             // the creates' pending rows, committed before any of them is sent to the tool (see write): the entries of
             // the batch not in the tool yet (no provenance) and with no create under way, read in one statement per
@@ -1339,8 +1339,8 @@ public class ClassLogSync {
                                     rows.add(new Object[] {target, id, version, now, entry.lessonKey()});
                                     // what write reads of the entry first, known from here: no copy, no earlier create,
                                     // no feed read again (no copy to doubt), and the document already read
-                                    states.put(id, new Object[] {rs.getLong(2), false, rs.getString(4), rs.getString(3),
-                                            null, null, 1L, null, null, rs.getString(5), 0L, false, entry});
+                                    states.put(id, new Current(rs.getLong(2), false, rs.getString(4), rs.getString(3),
+                                            null, null, 1L, null, null, rs.getString(5), 0L, false, entry));
                                 }
                             }, args.toArray());
                 }
@@ -1537,7 +1537,7 @@ public class ClassLogSync {
 
     /** @param state what {@link #write} reads of the entry first, when its batch knows it already (or null) */
     private void deliver(String deliveryId, String id, long version, String target, boolean redelivered,
-                         java.util.Set<String> ownPending, List<Runnable> records, Object[] state) throws Exception {
+                         java.util.Set<String> ownPending, List<Runnable> records, Current state) throws Exception {
         CircuitBreaker breaker = breaker(target);
         for (int attempt = 1; ; attempt++) {
             boolean first = attempt == 1; // a failed attempt may have created the entry before failing
@@ -1606,27 +1606,39 @@ public class ClassLogSync {
     }
 
     /**
+     * What a delivery reads of its entry and of the target's copy before writing: the entry's current version,
+     * whether it is deleted, its school, document and audience; the copy's record (synced version, id, tool version,
+     * the document of the synced version and whether that version was a delete); how many creates are under way
+     * into the target (pending rows) and whether the target's feed is being read again for that school; and the
+     * entry already parsed when the batch had it ({@code null}: parsed from {@code document}).
+     */
+    private record Current(long version, boolean deleted, String school, String document, Long syncedVersion,
+                           String toolEntryId, long pendingRows, String toolVersion, String syncedDocument,
+                           String audience, long rereading, boolean syncedDeleted, ClassLogEntry entry) {
+    }
+
+    /**
      * Writes the entry's version into the tool, unless it holds it or a later one is queued.
      *
      * @param ownPending the entry's pending row was made by this delivery, just before: no earlier create to find
      * @param state      what the query below reads, as the batch read it when it made the pending row (or null)
      */
     private void write(String target, String id, long version, boolean ownPending, List<Runnable> records,
-                       Object[] state) throws ToolException {
-        Object[] c = state != null ? state : jdbc.query("SELECT e.version, e.deleted, e.school, e.document, p.synced_version, "
+                       Current state) throws ToolException {
+        Current c = state != null ? state : jdbc.query("SELECT e.version, e.deleted, e.school, e.document, p.synced_version, "
                 + "p.tool_entry_id, (SELECT COUNT(*) FROM classlog_pending k WHERE k.tool = ? AND k.entry_id = e.id), "
                 + "p.tool_version, h.document, e.audience, (SELECT COUNT(*) FROM classlog_watermark w WHERE w.tool = ? "
                 + "AND w.school = e.school AND (w.reset_requested IS NOT NULL OR w.reread_pending IS NOT NULL)), "
                 + "h.deleted FROM classlog_entry e LEFT JOIN classlog_provenance p ON p.entry_id = e.id AND p.tool = ? "
                 + "LEFT JOIN classlog_history h ON h.entry_id = e.id AND h.version = p.synced_version WHERE e.id = ? "
-                + "ORDER BY p.synced_version DESC", (rs, n) -> new Object[] {rs.getLong(1), rs.getBoolean(2),
+                + "ORDER BY p.synced_version DESC", (rs, n) -> new Current(rs.getLong(1), rs.getBoolean(2),
                 rs.getString(3), rs.getString(4), rs.getObject(5) == null ? null : rs.getLong(5), rs.getString(6),
-                rs.getLong(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getLong(11), rs.getBoolean(12)},
+                rs.getLong(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getLong(11), rs.getBoolean(12), null),
                 target, target, target, id).stream().findFirst().orElseThrow(); // two copies in one tool (see README, limits): the most recent
         // a later version is queued behind this one (writing this one would go backwards), or this one is already
         // delivered (a delivery repeated after a crash, a replay): nothing to write, and a pending row made for it goes
-        if (((Number) c[0]).longValue() > version || c[4] != null && ((Number) c[4]).longValue() >= version) {
-            if (ownPending || c[5] != null && ((Number) c[6]).longValue() > 0) {
+        if (c.version() > version || c.syncedVersion() != null && c.syncedVersion() >= version) {
+            if (ownPending || c.toolEntryId() != null && c.pendingRows() > 0) {
                 // made for this delivery, or left by a create recorded since: nothing is under way any more
                 jdbc.update("DELETE FROM classlog_pending WHERE tool = ? AND entry_id = ?", target, id);
             }
@@ -1634,39 +1646,39 @@ public class ClassLogSync {
         }
         Connector tool = clients.tool(target);
         ToolClient client = clients.client(tool);
-        Optional<String> targetId = Optional.ofNullable((String) c[5]);
-        if (targetId.isPresent() && c.length > 10 && ((Number) c[10]).longValue() > 0) {
+        Optional<String> targetId = Optional.ofNullable(c.toolEntryId());
+        if (targetId.isPresent() && c.rereading() > 0) {
             // the tool's feed went backwards and is being read again: the id recorded may name another lesson now
             throw ToolException.changedSince("le fil de changements de l'outil est relu depuis le début après être "
                     + "reparti en arrière ; la copie " + targetId.get() + " sera écrite une fois la relecture appliquée");
         }
-        if (Boolean.TRUE.equals(c[1])) {
-            if (targetId.isEmpty() && ((Number) c[6]).longValue() > 0) {
+        if (c.deleted()) {
+            if (targetId.isEmpty() && c.pendingRows() > 0) {
                 // a create into this tool was cut by a crash: the copy it may have made goes too
-                Optional<ToolClient.Written> copy = client.find(tool, sent(target, id, (String) c[3]));
+                Optional<ToolClient.Written> copy = client.find(tool, sent(target, id, c.document()));
                 if (copy.isPresent()) {
                     targetId = Optional.of(copy.get().toolEntryId());
                     linkFound(target, id, copy.get());
                 }
                 jdbc.update("DELETE FROM classlog_pending WHERE tool = ? AND entry_id = ?", target, id);
-            } else if (targetId.isPresent() && plan.reads((String) c[2], (String) c[9], target)) {
-                unchangedSinceSynced(client, tool, target, targetId.get(), (String) c[7], (String) c[8]);
+            } else if (targetId.isPresent() && plan.reads(c.school(), c.audience(), target)) {
+                unchangedSinceSynced(client, tool, target, targetId.get(), c.toolVersion(), c.syncedDocument());
             }
             if (targetId.isPresent()) {
                 if (!tool.can(Capability.CLASSLOG_DELETE)) {
                     rejectedDelete(target, targetId.get());
                 } else {
-                    client.delete(tool, (String) c[2], targetId.get());
+                    client.delete(tool, c.school(), targetId.get());
                 }
                 jdbc.update("UPDATE classlog_provenance SET synced_version = ? WHERE tool = ? AND entry_id = ?", version,
                         target, id);
             }
             return;
         }
-        ClassLogEntry entry = c.length > 12 ? (ClassLogEntry) c[12] : store.read((String) c[3]);
-        boolean pending = ((Number) c[6]).longValue() > 0;
+        ClassLogEntry entry = c.entry() != null ? c.entry() : store.read(c.document());
+        boolean pending = c.pendingRows() > 0;
         String goneCopy = null;
-        if (targetId.isPresent() && c.length > 11 && Boolean.TRUE.equals(c[11])) {
+        if (targetId.isPresent() && c.syncedDeleted()) {
             // the copy recorded there holds a delete (a teacher's there, or Relais'), and the entry lives again (an
             // edit elsewhere won over the delete): the tool has no copy to update, a new one is made, and the record
             // of the deleted one goes with the new one's
@@ -1676,12 +1688,12 @@ public class ClassLogSync {
         if (targetId.isPresent()) {
             if (plan.reads(entry.school(), entry.audience(), target)) {
                 // a tool only written for this class: what teachers change there is not Relais' to keep
-                unchangedSinceSynced(client, tool, target, targetId.get(), (String) c[7], (String) c[8]);
+                unchangedSinceSynced(client, tool, target, targetId.get(), c.toolVersion(), c.syncedDocument());
             }
         } else {
             if (pending && !ownPending) {
                 // an earlier attempt may have created it before Relais could record the answer: look for what it sent
-                Optional<ToolClient.Written> copy = client.find(tool, sent(target, id, (String) c[3]));
+                Optional<ToolClient.Written> copy = client.find(tool, sent(target, id, c.document()));
                 if (copy.isPresent()) {
                     targetId = Optional.of(copy.get().toolEntryId());
                     linkFound(target, id, copy.get());
@@ -1692,7 +1704,7 @@ public class ClassLogSync {
             }
         }
         log.debug("Cahier de textes : écriture de l'entrée {} (version {}, livraison de la version {}) dans {} ({})", id,
-                c[0], version, target, targetId.map(t -> "copie " + t).orElse(pending ? "création reprise" : "création"));
+                c.version(), version, target, targetId.map(t -> "copie " + t).orElse(pending ? "création reprise" : "création"));
         ToolClient.Written answer;
         Instant sentAt = clock.get(); // before the tool makes a new copy: see ClassLogStore#readBeforeCopyMade
         try {

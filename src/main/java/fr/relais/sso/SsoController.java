@@ -25,10 +25,17 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 
+import fr.relais.audit.AuditTrail;
 import fr.relais.connector.Capability;
 import fr.relais.connector.Connector;
 import fr.relais.connector.ConnectorRegistry;
+import fr.relais.directory.Directory;
+import fr.relais.licence.Mediacentre;
+import fr.relais.sso.cas.CasServer;
 import fr.relais.sso.inbound.CasIdentitySource;
+import fr.relais.sso.inbound.OidcIdentitySource;
+import fr.relais.sso.saml.OpenSaml;
+import fr.relais.sso.saml.SamlServiceProvider;
 
 /**
  * The user's side of single sign-on: choosing the identity source (ENT, ÉduConnect...), the round trip through
@@ -48,27 +55,19 @@ public class SsoController {
     private final SsoSessions sessions;
     private final IdentityResolver resolver;
     private final SsoProperties properties;
-    private final fr.relais.sso.saml.SamlServiceProvider saml;
-    private final fr.relais.sso.inbound.OidcIdentitySource oidc;
+    private final SamlServiceProvider saml;
+    private final OidcIdentitySource oidc;
     private final ServiceNames serviceNames;
-    @org.springframework.beans.factory.annotation.Autowired
-    private fr.relais.audit.AuditTrail audit;
-    @org.springframework.beans.factory.annotation.Autowired
-    private fr.relais.sso.cas.CasServer casServer;
-    @org.springframework.beans.factory.annotation.Autowired
-    private BrowserBinding binding;
-    @org.springframework.beans.factory.annotation.Autowired
-    private fr.relais.licence.Mediacentre mediacentre;
-    @org.springframework.beans.factory.annotation.Autowired
-    private fr.relais.directory.Directory directory;
+    private final AuditTrail audit;
+    private final CasServer casServer;
+    private final BrowserBinding binding;
+    private final Mediacentre mediacentre;
+    private final Directory directory;
 
     public SsoController(ConnectorRegistry registry, LoginRequests requests, SsoFlow flow, CasIdentitySource cas,
                          SsoSessions sessions, IdentityResolver resolver, SsoProperties properties,
-                         fr.relais.sso.saml.SamlServiceProvider saml, fr.relais.sso.inbound.OidcIdentitySource oidc,
-                         ServiceNames serviceNames) {
-        this.serviceNames = serviceNames;
-        this.saml = saml;
-        this.oidc = oidc;
+                         SamlServiceProvider saml, OidcIdentitySource oidc, ServiceNames serviceNames, AuditTrail audit,
+                         CasServer casServer, BrowserBinding binding, Mediacentre mediacentre, Directory directory) {
         this.registry = registry;
         this.requests = requests;
         this.flow = flow;
@@ -76,6 +75,14 @@ public class SsoController {
         this.sessions = sessions;
         this.resolver = resolver;
         this.properties = properties;
+        this.saml = saml;
+        this.oidc = oidc;
+        this.serviceNames = serviceNames;
+        this.audit = audit;
+        this.casServer = casServer;
+        this.binding = binding;
+        this.mediacentre = mediacentre;
+        this.directory = directory;
     }
 
     /** The identity source choice, skipped by {@code ent=} or by a {@code uai=} served by exactly one ENT. */
@@ -146,7 +153,7 @@ public class SsoController {
             case "oidc" -> {
                 try {
                     yield "redirect:" + oidc.authorizationUrl(source.get(), pending.get().id(), pending.get().renew());
-                } catch (fr.relais.sso.inbound.OidcIdentitySource.Refused e) {
+                } catch (OidcIdentitySource.Refused e) {
                     log.warn("Connexion OpenID Connect impossible vers {} : {}", connectorId, e.getMessage());
                     yield error(response, model, HttpStatus.BAD_GATEWAY, "ENT indisponible",
                             source.get().name() + " ne répond pas correctement (" + e.getMessage()
@@ -156,7 +163,7 @@ public class SsoController {
             case "saml2" -> {
                 try {
                     yield "redirect:" + saml.authnRequestUrl(source.get(), pending.get().id(), pending.get().renew());
-                } catch (fr.relais.sso.saml.OpenSaml.SamlException e) {
+                } catch (OpenSaml.SamlException e) {
                     log.warn("Connexion SAML impossible vers {} : {}", connectorId, e.getMessage());
                     yield error(response, model, HttpStatus.BAD_GATEWAY, "ENT indisponible",
                             source.get().name() + " ne répond pas correctement (" + e.getMessage()
@@ -194,7 +201,7 @@ public class SsoController {
                     response);
         } catch (CasIdentitySource.NotFresh e) {
             log.warn("Ticket de {} refusé : {}", connectorId, e.getMessage());
-            audit.record("cas.inbound.refused", connectorId, null, null, null, fr.relais.audit.AuditTrail.Outcome.REFUSED,
+            audit.record("cas.inbound.refused", connectorId, null, null, null, AuditTrail.Outcome.REFUSED,
                     e.getMessage());
             return error(response, model, HttpStatus.UNAUTHORIZED, "Connexion refusée",
                     "L'application demande que vous saisissiez de nouveau votre mot de passe, mais "
@@ -202,7 +209,7 @@ public class SsoController {
                             + "). Recommencez depuis l'application ; si cela se répète, prévenez l'administrateur de l'ENT.");
         } catch (CasIdentitySource.Refused e) {
             log.warn("Ticket de {} refusé : {}", connectorId, e.getMessage());
-            audit.record("cas.inbound.refused", connectorId, null, null, null, fr.relais.audit.AuditTrail.Outcome.REFUSED,
+            audit.record("cas.inbound.refused", connectorId, null, null, null, AuditTrail.Outcome.REFUSED,
                     e.getMessage());
             return error(response, model, HttpStatus.UNAUTHORIZED, "Connexion refusée",
                     source.get().name() + " n'a pas confirmé votre identité. Recommencez depuis l'application.");
@@ -230,13 +237,13 @@ public class SsoController {
                 for (String session : sessions.bySourceTicket(connectorId, index.getValue())) {
                     sessions.end(session);
                     casServer.singleLogout(session);
-                    audit.record("sso.logout", connectorId, null, null, null, fr.relais.audit.AuditTrail.Outcome.DONE,
+                    audit.record("sso.logout", connectorId, null, null, null, AuditTrail.Outcome.DONE,
                             "déconnexion signalée par l'ENT");
                     ended++;
                 }
             }
             return org.springframework.http.ResponseEntity.ok(ended + " session(s) terminée(s)");
-        } catch (fr.relais.sso.saml.OpenSaml.SamlException e) {
+        } catch (OpenSaml.SamlException e) {
             return org.springframework.http.ResponseEntity.badRequest().body(e.getMessage());
         }
     }
@@ -262,13 +269,13 @@ public class SsoController {
             for (String session : ended) {
                 sessions.end(session);
                 casServer.singleLogout(session);
-                audit.record("sso.logout", connectorId, null, null, null, fr.relais.audit.AuditTrail.Outcome.DONE,
+                audit.record("sso.logout", connectorId, null, null, null, AuditTrail.Outcome.DONE,
                         "déconnexion signalée par l'ENT (OpenID Connect)");
             }
             return org.springframework.http.ResponseEntity.ok(ended.size() + " session(s) terminée(s)");
-        } catch (fr.relais.sso.inbound.OidcIdentitySource.Refused e) {
+        } catch (OidcIdentitySource.Refused e) {
             log.warn("Déconnexion OpenID Connect de {} refusée : {}", connectorId, e.getMessage());
-            audit.record("oidc.logout.refused", connectorId, null, null, null, fr.relais.audit.AuditTrail.Outcome.REFUSED,
+            audit.record("oidc.logout.refused", connectorId, null, null, null, AuditTrail.Outcome.REFUSED,
                     e.getMessage());
             return org.springframework.http.ResponseEntity.badRequest().body(e.getMessage());
         }
@@ -293,21 +300,21 @@ public class SsoController {
                 return notThisBrowser(connectorId, response, model);
             }
             if (pending.isEmpty() || !requests.consume(answer.loginRequestId())) {
-                throw new fr.relais.sso.inbound.OidcIdentitySource.Refused("la demande de connexion a expiré");
+                throw new OidcIdentitySource.Refused("la demande de connexion a expiré");
             }
             if (pending.get().renew()) {
                 // prompt=login and max_age=0 were sent: auth_time must say the provider authenticated after them
                 Optional<String> stale = answer.login().notFreshFor(answer.requestedAt());
                 if (stale.isPresent()) {
-                    throw new fr.relais.sso.inbound.OidcIdentitySource.Refused(stale.get());
+                    throw new OidcIdentitySource.Refused(stale.get());
                 }
             }
             return "redirect:" + flow.authenticated(source.get(), answer.identity(), pending.get(), answer.login(),
                     response);
-        } catch (fr.relais.sso.inbound.OidcIdentitySource.Refused e) {
+        } catch (OidcIdentitySource.Refused e) {
             log.warn("Réponse OpenID Connect de {} refusée : {}", connectorId, e.getMessage());
             audit.record("oidc.response.refused", connectorId, null, null, null,
-                    fr.relais.audit.AuditTrail.Outcome.REFUSED, e.getMessage());
+                    AuditTrail.Outcome.REFUSED, e.getMessage());
             return error(response, model, HttpStatus.UNAUTHORIZED, "Connexion refusée",
                     "La réponse de " + source.get().name() + " a été refusée (" + e.getMessage()
                             + "). Recommencez depuis l'application.");
@@ -367,7 +374,7 @@ public class SsoController {
     }
 
     String notThisBrowser(String connectorId, HttpServletResponse response, Model model) {
-        audit.record("sso.login.refused", connectorId, null, null, null, fr.relais.audit.AuditTrail.Outcome.REFUSED,
+        audit.record("sso.login.refused", connectorId, null, null, null, AuditTrail.Outcome.REFUSED,
                 "réponse de l'ENT reçue dans un autre navigateur que celui de la connexion");
         return error(response, model, HttpStatus.BAD_REQUEST, "Connexion refusée", "Cette réponse de l'ENT ne "
                 + "correspond pas à une connexion commencée dans ce navigateur. Recommencez depuis l'application.");

@@ -212,7 +212,7 @@ public class CasServer {
             return CasResponses.failure("proxyFailure", "INVALID_REQUEST", "les paramètres 'pgt' et 'targetService' "
                     + "sont obligatoires", json);
         }
-        Optional<String[]> granting = pgts.find(pgt);
+        Optional<ProxyGrantingTickets.Granting> granting = pgts.find(pgt);
         if (granting.isEmpty()) {
             return CasResponses.failure("proxyFailure", "INVALID_TICKET", "ticket '" + pgt.substring(0, Math.min(40,
                     pgt.length())) + "' inconnu, expiré, ou sa session est terminée", json);
@@ -222,13 +222,13 @@ public class CasServer {
             return CasResponses.failure("proxyFailure", "UNAUTHORIZED_SERVICE", refused.reason(), json);
         }
         CasServices.Found target = (CasServices.Found) resolution;
-        if (!ProxyGrantingTickets.mayProxyTo(granting.get()[2], target.connector())) {
-            audit.record("cas.proxy.refused", granting.get()[2], null, null, target.connector().id(),
+        if (!ProxyGrantingTickets.mayProxyTo(granting.get().connectorId(), target.connector())) {
+            audit.record("cas.proxy.refused", granting.get().connectorId(), null, null, target.connector().id(),
                     fr.relais.audit.AuditTrail.Outcome.REFUSED, "proxy non autorisé pour ce service");
             return CasResponses.failure("proxyFailure", "UNAUTHORIZED_SERVICE_PROXY", "le service "
-                    + target.connector().id() + " n'accepte pas de tickets de proxy de " + granting.get()[2], json);
+                    + target.connector().id() + " n'accepte pas de tickets de proxy de " + granting.get().connectorId(), json);
         }
-        String pt = tickets.issueProxy(granting.get()[0], target.url(), target.connector().id(), granting.get()[1]);
+        String pt = tickets.issueProxy(granting.get().sessionId(), target.url(), target.connector().id(), granting.get().pgtUrl());
         return CasResponses.proxySuccess(pt, json);
     }
 

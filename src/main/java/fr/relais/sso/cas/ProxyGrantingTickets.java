@@ -109,12 +109,15 @@ public class ProxyGrantingTickets {
         return false;
     }
 
-    /** The live PGT: its session, the callback URL of the proxy holding it, and the proxy's connector. */
-    public Optional<String[]> find(String pgt) {
+    /** A live PGT: its session, the callback URL of the proxy holding it, and the proxy's connector. */
+    public record Granting(String sessionId, String pgtUrl, String connectorId) {
+    }
+
+    public Optional<Granting> find(String pgt) {
         return jdbc.query("""
                 SELECT p.session_id, p.pgt_url, p.connector_id FROM cas_proxy_granting_ticket p
                 JOIN sso_session s ON s.id = p.session_id WHERE p.id = ? AND p.expires_at > ? AND s.ended_at IS NULL""",
-                (rs, n) -> new String[] {rs.getString(1), rs.getString(2), rs.getString(3)}, pgt, Timestamp.from(Instant.now()))
+                (rs, n) -> new Granting(rs.getString(1), rs.getString(2), rs.getString(3)), pgt, Timestamp.from(Instant.now()))
                 .stream().findFirst();
     }
 

@@ -27,8 +27,12 @@ public class AssertionIssuer {
         this.properties = properties;
     }
 
+    /** The signed Response to post to the publisher, and the id of the assertion it carries. */
+    public record Issued(String responseXml, String assertionId) {
+    }
+
     /** @return the Response, serialised, and the id of its assertion */
-    public String[] issue(String audience, String acsUrl, String inResponseTo, String nameId,
+    public Issued issue(String audience, String acsUrl, String inResponseTo, String nameId,
                           Map<String, List<String>> attributes) {
         return issue(audience, acsUrl, inResponseTo, nameId, attributes, Instant.now());
     }
@@ -37,7 +41,7 @@ public class AssertionIssuer {
      * @param authenticatedAt when the ENT checked the user's credentials: the AuthnStatement's AuthnInstant, so
      *                        that a publisher that asked for ForceAuthn can see the authentication is fresh
      */
-    public String[] issue(String audience, String acsUrl, String inResponseTo, String nameId,
+    public Issued issue(String audience, String acsUrl, String inResponseTo, String nameId,
                           Map<String, List<String>> attributes, Instant authenticatedAt) {
         Instant now = Instant.now();
         Instant until = now.plus(properties.saml().assertionLifetime());
@@ -55,6 +59,6 @@ public class AssertionIssuer {
 
         Response response = SamlResponses.successResponse(idp, acsUrl, inResponseTo, now);
         response.getAssertions().add(assertion);
-        return new String[] {OpenSaml.toXml(response), assertion.getID()};
+        return new Issued(OpenSaml.toXml(response), assertion.getID());
     }
 }

@@ -223,16 +223,16 @@ public class SamlIdpController {
             return "sso-error";
         }
         Map<String, List<String>> attributes = release.release(publisher, person.get(), uai);
-        String[] issued = issuer.issue(publisher.descriptor().path("sso").path("outbound").path("entityId").asText(),
+        AssertionIssuer.Issued issued = issuer.issue(publisher.descriptor().path("sso").path("outbound").path("entityId").asText(),
                 p.get().acsUrl(), p.get().inResponseTo(), release.pairwiseId(publisher, person.get()), attributes,
                 session.get().authenticatedAt());
-        pending.recordIssued(issued[1], session.get().id(), p.get());
+        pending.recordIssued(issued.assertionId(), session.get().id(), p.get());
         pseudonyms.remember(publisher.id(), release.pairwiseId(publisher, person.get()), person.get().id());
         audit.record("saml.assertion.issued", "relais", person.get().id(), String.join(",", attributes.keySet()),
-                publisher.id(), fr.relais.audit.AuditTrail.Outcome.ALLOWED, "assertion " + issued[1] + " ; UAI " + uai
+                publisher.id(), fr.relais.audit.AuditTrail.Outcome.ALLOWED, "assertion " + issued.assertionId() + " ; UAI " + uai
                         + " ; ressource " + p.get().resourceId());
         model.addAttribute("action", p.get().acsUrl());
-        model.addAttribute("samlResponse", OpenSaml.base64(issued[0]));
+        model.addAttribute("samlResponse", OpenSaml.base64(issued.responseXml()));
         model.addAttribute("relayState", p.get().relayState());
         model.addAttribute("publisher", publisher.name());
         return "saml-post";

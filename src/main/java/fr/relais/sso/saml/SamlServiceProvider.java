@@ -66,6 +66,10 @@ public class SamlServiceProvider {
                            Instant requestedAt) {
     }
 
+    /** An AuthnRequest Relais sent and that waits for its answer: to which source, for which login, when. */
+    private record SentRequest(String connectorId, String loginRequestId, Instant sentAt) {
+    }
+
     private final JdbcTemplate jdbc;
     private final IdpMetadata metadata;
     private final ConnectorRegistry registry;
@@ -131,17 +135,17 @@ public class SamlServiceProvider {
         }
         Response response = response(xml);
         String inResponseTo = response.getInResponseTo();
-        Optional<String[]> pending = inResponseTo == null ? Optional.empty() : jdbc.query("""
+        Optional<SentRequest> pending = inResponseTo == null ? Optional.empty() : jdbc.query("""
                 SELECT connector_id, login_request_id, created_at FROM saml_sp_request
                 WHERE id = ? AND consumed_at IS NULL AND created_at > ?""",
-                (rs, n) -> new String[] {rs.getString(1), rs.getString(2), rs.getTimestamp(3).toInstant().toString()},
+                (rs, n) -> new SentRequest(rs.getString(1), rs.getString(2), rs.getTimestamp(3).toInstant()),
                 inResponseTo,
                 Timestamp.from(Instant.now().minus(Duration.ofMinutes(15)))).stream().findFirst();
         if (pending.isEmpty()) {
             throw new OpenSaml.SamlException("InResponseTo '" + inResponseTo + "' ne correspond à aucune demande "
                     + "envoyée par Relais, ou elle a déjà reçu sa réponse");
         }
-        Connector source = registry.find(pending.get()[0]).orElseThrow();
+        Connector source = registry.find(pending.get().connectorId()).orElseThrow();
         IdpMetadata.Idp idp = metadata.of(source);
         if (response.getIssuer() != null && !idp.entityId().equals(response.getIssuer().getValue())) {
             throw new OpenSaml.SamlException("Issuer '" + response.getIssuer().getValue() + "' au lieu de " + idp.entityId());
@@ -228,8 +232,8 @@ public class SamlServiceProvider {
         var statement = assertion.getAuthnStatements().isEmpty() ? null : assertion.getAuthnStatements().get(0);
         EntLogin login = new EntLogin(null, statement == null ? null : statement.getSessionIndex(),
                 statement == null ? null : statement.getAuthnInstant());
-        return new Accepted(source, new Identity(source.id(), subject, attributes), pending.get()[1], login,
-                Instant.parse(pending.get()[2]));
+        return new Accepted(source, new Identity(source.id(), subject, attributes), pending.get().loginRequestId(), login,
+                pending.get().sentAt());
     }
 
     /**

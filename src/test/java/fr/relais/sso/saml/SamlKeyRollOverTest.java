@@ -68,7 +68,7 @@ class SamlKeyRollOverTest {
     private static String assertionToPublisher(SigningKeys keys) {
         SsoProperties sso = new SsoProperties("https://relais.example.fr", null, null, null, true, null, null);
         return new AssertionIssuer(keys, sso).issue("https://editeur.example.fr/sp", "https://editeur.example.fr/acs",
-                null, "a".repeat(128), Map.of("PRO", List.of("National_elv")))[0];
+                null, "a".repeat(128), Map.of("PRO", List.of("National_elv"))).responseXml();
     }
 
     @Test
