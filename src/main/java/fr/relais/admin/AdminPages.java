@@ -11,6 +11,7 @@ import fr.relais.directory.aaf.ImportHistory;
 @Controller
 class AdminPages {
 
+    private static final fr.relais.platform.FrenchDates DATES = new fr.relais.platform.FrenchDates();
     private final ConnectorRegistry connectors;
     private final ImportHistory imports;
 
@@ -29,6 +30,7 @@ class AdminPages {
         model.addAttribute("connectors", connectors.all());
         model.addAttribute("ready", connectors.ready().size());
         model.addAttribute("imports", imports.latest(20));
+        model.addAttribute("dates", DATES);
         return "admin";
     }
 }
