@@ -58,7 +58,9 @@ class BrowserJourneyTest extends SsoTestBase {
     void pupilOpensPronoteThenAPublisherWithOneLogin() throws Exception {
         browser.get(TOOL);
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("search")));
-        assertThat(browser.getTitle()).isEqualTo("Relais – choisir son ENT");
+        // the page names the service the pupil is opening
+        assertThat(browser.getTitle()).isEqualTo("Relais – choisir son ENT pour Pronote");
+        assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("Se connecter à Pronote");
         browser.findElement(By.id("search")).sendKeys("auvergne");
         assertThat(browser.findElement(By.id("source-ent-auvergnerhonealpes")).isDisplayed()).isTrue();
         assertThat(browser.findElement(By.id("source-monlycee")).isDisplayed()).isFalse();
