@@ -300,42 +300,42 @@ public class AuditTrail {
      * committed yet is not seen and goes into a later batch. Answers whether events were moved.
      */
     public boolean chainInbox() {
-        boolean moved = false;
-        while (Boolean.TRUE.equals(tx.execute(status -> {
-            Object[] head = jdbc.queryForObject("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE",
-                    (rs, n) -> new Object[] {rs.getLong(1), rs.getString(2)});
-            long seq = (long) head[0];
-            String prev = (String) head[1];
-            java.util.List<Object[]> rows = new java.util.ArrayList<>();
-            java.util.List<Object[]> ids = new java.util.ArrayList<>();
-            String[] last = {prev};
-            long[] next = {seq};
-            jdbc.query("SELECT id, at, action, actor, subject, personal_data, recipient, outcome, detail FROM audit_inbox "
-                    + "ORDER BY id LIMIT " + MAX_BATCH, rs -> {
-                        next[0]++;
-                        Instant at = rs.getTimestamp(2).toInstant();
-                        Outcome outcome = Outcome.valueOf(rs.getString(8));
-                        String hash = hash(next[0], at, rs.getString(3), rs.getString(4), rs.getString(5),
-                                rs.getString(6), rs.getString(7), outcome, rs.getString(9), last[0]);
-                        rows.add(new Object[] {next[0], Timestamp.from(at), rs.getString(3), rs.getString(4),
-                                rs.getString(5), rs.getString(6), rs.getString(7), outcome.name(), rs.getString(9),
-                                last[0], hash});
-                        ids.add(new Object[] {rs.getLong(1)});
-                        last[0] = hash;
-                    });
-            if (rows.isEmpty()) {
-                return false;
-            }
-            jdbc.batchUpdate("""
-                    INSERT INTO audit_event (seq, at, action, actor, subject, personal_data, recipient, outcome, detail,
-                        prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", rows);
-            jdbc.batchUpdate("DELETE FROM audit_inbox WHERE id = ?", ids);
-            jdbc.update("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", next[0], last[0]);
-            return rows.size() == MAX_BATCH;
-        }))) {
-            moved = true; // a full batch: the next one at once
+        int moved = 0;
+        for (int batch = MAX_BATCH; batch == MAX_BATCH; moved += batch) {
+            batch = tx.execute(status -> {
+                Object[] head = jdbc.queryForObject("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE",
+                        (rs, n) -> new Object[] {rs.getLong(1), rs.getString(2)});
+                long seq = (long) head[0];
+                String prev = (String) head[1];
+                java.util.List<Object[]> rows = new java.util.ArrayList<>();
+                java.util.List<Object[]> ids = new java.util.ArrayList<>();
+                String[] last = {prev};
+                long[] next = {seq};
+                jdbc.query("SELECT id, at, action, actor, subject, personal_data, recipient, outcome, detail FROM audit_inbox "
+                        + "ORDER BY id LIMIT " + MAX_BATCH, rs -> {
+                            next[0]++;
+                            Instant at = rs.getTimestamp(2).toInstant();
+                            Outcome outcome = Outcome.valueOf(rs.getString(8));
+                            String hash = hash(next[0], at, rs.getString(3), rs.getString(4), rs.getString(5),
+                                    rs.getString(6), rs.getString(7), outcome, rs.getString(9), last[0]);
+                            rows.add(new Object[] {next[0], Timestamp.from(at), rs.getString(3), rs.getString(4),
+                                    rs.getString(5), rs.getString(6), rs.getString(7), outcome.name(), rs.getString(9),
+                                    last[0], hash});
+                            ids.add(new Object[] {rs.getLong(1)});
+                            last[0] = hash;
+                        });
+                if (rows.isEmpty()) {
+                    return 0;
+                }
+                jdbc.batchUpdate("""
+                        INSERT INTO audit_event (seq, at, action, actor, subject, personal_data, recipient, outcome, detail,
+                            prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", rows);
+                jdbc.batchUpdate("DELETE FROM audit_inbox WHERE id = ?", ids);
+                jdbc.update("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", next[0], last[0]);
+                return rows.size(); // a full batch: the next one at once
+            });
         }
-        return moved;
+        return moved > 0;
     }
 
     /** The latest events, of one subject when given (the indexed ones, and the few seconds' not indexed yet). */

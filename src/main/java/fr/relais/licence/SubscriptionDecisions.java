@@ -25,7 +25,7 @@ import fr.relais.directory.Membership;
  * refused at once, and frees the licence only when the subscription is transferable.
  */
 @Component
-public class SubscriptionDecisions implements EntitlementDecisions {
+public class SubscriptionDecisions {
 
     private final JdbcTemplate jdbc;
     private final Subscriptions subscriptions;
@@ -66,7 +66,7 @@ public class SubscriptionDecisions implements EntitlementDecisions {
      * A launch from a session: the source must serve the school; schools and profiles are the directory's, or,
      * for a person it does not know, those a source trusted for its claims asserted; anyone else is refused.
      */
-    @Override
+    /** See {@link EntitlementDecisions#decide}. */
     public EntitlementDecision decide(Requester who, String uai, String publisherId, String resourceId, Instant at) {
         Requester.Source source = who.source();
         if (uai != null && !source.territory().serves(uai)) {

@@ -30,7 +30,7 @@ import fr.relais.connector.Capability;
 import fr.relais.connector.Connector;
 import fr.relais.connector.ConnectorRegistry;
 import fr.relais.directory.Directory;
-import fr.relais.licence.Mediacentre;
+import fr.relais.licence.EntitlementDecisions;
 import fr.relais.sso.cas.CasServer;
 import fr.relais.sso.inbound.CasIdentitySource;
 import fr.relais.sso.inbound.OidcIdentitySource;
@@ -61,13 +61,13 @@ public class SsoController {
     private final AuditTrail audit;
     private final CasServer casServer;
     private final BrowserBinding binding;
-    private final Mediacentre mediacentre;
+    private final EntitlementDecisions licences;
     private final Directory directory;
 
     public SsoController(ConnectorRegistry registry, LoginRequests requests, SsoFlow flow, CasIdentitySource cas,
                          SsoSessions sessions, IdentityResolver resolver, SsoProperties properties,
                          SamlServiceProvider saml, OidcIdentitySource oidc, ServiceNames serviceNames, AuditTrail audit,
-                         CasServer casServer, BrowserBinding binding, Mediacentre mediacentre, Directory directory) {
+                         CasServer casServer, BrowserBinding binding, EntitlementDecisions licences, Directory directory) {
         this.registry = registry;
         this.requests = requests;
         this.flow = flow;
@@ -81,7 +81,7 @@ public class SsoController {
         this.audit = audit;
         this.casServer = casServer;
         this.binding = binding;
-        this.mediacentre = mediacentre;
+        this.licences = licences;
         this.directory = directory;
     }
 
@@ -335,7 +335,7 @@ public class SsoController {
         java.util.List<java.util.Map<String, Object>> resources = new java.util.ArrayList<>();
         if (!person.get().unlinked()) {
             directory.person(person.get().id()).ifPresent(p -> p.schools().forEach(uai ->
-                    resources.addAll(mediacentre.resources(p, uai))));
+                    resources.addAll(licences.resources(p, uai))));
         }
         model.addAttribute("resources", resources);
         model.addAttribute("tools", registry.offering(Capability.SSO_OUTBOUND).stream()

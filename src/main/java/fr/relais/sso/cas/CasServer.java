@@ -66,8 +66,6 @@ public class CasServer {
     @org.springframework.beans.factory.annotation.Autowired
     private fr.relais.licence.EntitlementDecisions decisions;
     @org.springframework.beans.factory.annotation.Autowired
-    private fr.relais.licence.Pseudonyms pseudonyms;
-    @org.springframework.beans.factory.annotation.Autowired
     private fr.relais.sso.EntLogout entLogout;
 
     public CasServer(CasServices services, ServiceTickets tickets, SsoSessions sessions, LoginRequests requests,
@@ -265,7 +263,7 @@ public class CasServer {
         // a publisher knows the person only by its pairwise pseudonym
         String user = publisher ? release.pairwiseId(receiver.get(), person.get()) : person.get().id();
         if (publisher) {
-            pseudonyms.remember(receiver.get().id(), user, person.get().id());
+            decisions.released(receiver.get().id(), user, person.get().id());
         }
         audit.record("cas.ticket.validated", "service " + valid.connectorId(), person.get().id(),
                 released == null ? "identifiant" : String.join(",", released.keySet()), valid.connectorId(),

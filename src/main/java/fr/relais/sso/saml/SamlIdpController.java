@@ -59,8 +59,6 @@ public class SamlIdpController {
     private final SsoProperties properties;
     private final fr.relais.audit.AuditTrail audit;
     @org.springframework.beans.factory.annotation.Autowired
-    private fr.relais.licence.Pseudonyms pseudonyms;
-    @org.springframework.beans.factory.annotation.Autowired
     private fr.relais.sso.BrowserBinding binding;
 
     @org.springframework.beans.factory.annotation.Autowired
@@ -227,7 +225,7 @@ public class SamlIdpController {
                 p.get().acsUrl(), p.get().inResponseTo(), release.pairwiseId(publisher, person.get()), attributes,
                 session.get().authenticatedAt());
         pending.recordIssued(issued.assertionId(), session.get().id(), p.get());
-        pseudonyms.remember(publisher.id(), release.pairwiseId(publisher, person.get()), person.get().id());
+        decisions.released(publisher.id(), release.pairwiseId(publisher, person.get()), person.get().id());
         audit.record("saml.assertion.issued", "relais", person.get().id(), String.join(",", attributes.keySet()),
                 publisher.id(), fr.relais.audit.AuditTrail.Outcome.ALLOWED, "assertion " + issued.assertionId() + " ; UAI " + uai
                         + " ; ressource " + p.get().resourceId());
