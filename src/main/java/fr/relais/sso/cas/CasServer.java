@@ -57,21 +57,23 @@ public class CasServer {
     private final ConnectorRegistry registry;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
     private final fr.relais.audit.AuditTrail audit;
-    @org.springframework.beans.factory.annotation.Autowired
-    private ProxyGrantingTickets pgts;
-    @org.springframework.beans.factory.annotation.Autowired
-    private fr.relais.sso.BrowserBinding binding;
-    @org.springframework.beans.factory.annotation.Autowired
-    private fr.relais.sso.saml.SamlLogout samlLogout;
-    @org.springframework.beans.factory.annotation.Autowired
-    private fr.relais.licence.EntitlementDecisions decisions;
-    @org.springframework.beans.factory.annotation.Autowired
-    private fr.relais.sso.EntLogout entLogout;
+    private final ProxyGrantingTickets pgts;
+    private final fr.relais.sso.BrowserBinding binding;
+    private final fr.relais.sso.saml.SamlLogout samlLogout;
+    private final fr.relais.licence.EntitlementDecisions decisions;
+    private final fr.relais.sso.EntLogout entLogout;
 
     public CasServer(CasServices services, ServiceTickets tickets, SsoSessions sessions, LoginRequests requests,
                      IdentityResolver resolver, ReleasePolicy release, ConnectorRegistry registry,
-                     fr.relais.audit.AuditTrail audit) {
+                     fr.relais.audit.AuditTrail audit, ProxyGrantingTickets pgts, fr.relais.sso.BrowserBinding binding,
+                     fr.relais.sso.saml.SamlLogout samlLogout, fr.relais.licence.EntitlementDecisions decisions,
+                     fr.relais.sso.EntLogout entLogout) {
         this.audit = audit;
+        this.pgts = pgts;
+        this.binding = binding;
+        this.samlLogout = samlLogout;
+        this.decisions = decisions;
+        this.entLogout = entLogout;
         this.services = services;
         this.tickets = tickets;
         this.sessions = sessions;

@@ -58,14 +58,14 @@ public class SamlIdpController {
     private final SigningKeys keys;
     private final SsoProperties properties;
     private final fr.relais.audit.AuditTrail audit;
-    @org.springframework.beans.factory.annotation.Autowired
-    private fr.relais.sso.BrowserBinding binding;
+    private final fr.relais.sso.BrowserBinding binding;
 
-    @org.springframework.beans.factory.annotation.Autowired
     public SamlIdpController(fr.relais.audit.AuditTrail audit, ConnectorRegistry registry, SamlIdpRequests pending, LoginRequests logins,
                              SsoSessions sessions, IdentityResolver resolver, EntitlementDecisions decisions,
-                             ReleasePolicy release, AssertionIssuer issuer, SigningKeys keys, SsoProperties properties) {
+                             ReleasePolicy release, AssertionIssuer issuer, SigningKeys keys, SsoProperties properties,
+                             fr.relais.sso.BrowserBinding binding) {
         this.audit = audit;
+        this.binding = binding;
         this.registry = registry;
         this.pending = pending;
         this.logins = logins;
