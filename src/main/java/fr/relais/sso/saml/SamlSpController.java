@@ -26,19 +26,21 @@ public class SamlSpController {
     private final LoginRequests logins;
     private final SsoFlow flow;
     private final fr.relais.audit.AuditTrail audit;
-    @org.springframework.beans.factory.annotation.Autowired
-    private SigningKeys keys;
-    @org.springframework.beans.factory.annotation.Autowired
-    private SamlLogout logout;
-    @org.springframework.beans.factory.annotation.Autowired
-    private fr.relais.sso.BrowserBinding binding;
-    @org.springframework.beans.factory.annotation.Autowired
-    private fr.relais.sso.SsoSessions sessions;
-    @org.springframework.beans.factory.annotation.Autowired
-    private fr.relais.sso.cas.CasServer casServer;
+    private final SigningKeys keys;
+    private final SamlLogout logout;
+    private final fr.relais.sso.BrowserBinding binding;
+    private final fr.relais.sso.SsoSessions sessions;
+    private final fr.relais.sso.cas.CasServer casServer;
 
-    public SamlSpController(SamlServiceProvider sp, LoginRequests logins, SsoFlow flow, fr.relais.audit.AuditTrail audit) {
+    public SamlSpController(SamlServiceProvider sp, LoginRequests logins, SsoFlow flow, fr.relais.audit.AuditTrail audit,
+                            SigningKeys keys, SamlLogout logout, fr.relais.sso.BrowserBinding binding,
+                            fr.relais.sso.SsoSessions sessions, fr.relais.sso.cas.CasServer casServer) {
         this.audit = audit;
+        this.keys = keys;
+        this.logout = logout;
+        this.binding = binding;
+        this.sessions = sessions;
+        this.casServer = casServer;
         this.sp = sp;
         this.logins = logins;
         this.flow = flow;
