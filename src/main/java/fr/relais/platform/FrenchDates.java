@@ -12,6 +12,13 @@ public final class FrenchDates {
     private static final DateTimeFormatter LONG = DateTimeFormatter.ofPattern("d MMMM yyyy 'à' HH:mm:ss", Locale.FRENCH)
             .withZone(PARIS);
 
+    private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("d MMMM yyyy", Locale.FRENCH).withZone(PARIS);
+
+    /** The day alone, in Paris: "8 décembre 2026". */
+    public static String day(Instant instant) {
+        return DAY.format(instant);
+    }
+
     /** For templates: {@code ${dates.format(instant)}}; empty for none. */
     public String format(Instant instant) {
         return instant == null ? "" : LONG.format(instant);

@@ -15,7 +15,6 @@ import fr.relais.sso.saml.SamlIdpRequests;
 @Component
 public class ServiceNames {
 
-    private static final String SAML_CONTINUE = "/saml/idp/continue?request=";
     private final CasServices services;
     private final SamlIdpRequests samlRequests;
     private final ConnectorRegistry registry;
@@ -31,8 +30,8 @@ public class ServiceNames {
         if (service == null || service.isBlank()) {
             return Optional.empty();
         }
-        if (service.startsWith(SAML_CONTINUE)) {
-            return samlRequests.peek(service.substring(SAML_CONTINUE.length()))
+        if (service.startsWith(fr.relais.sso.saml.SamlIdpController.CONTINUE)) {
+            return samlRequests.peek(service.substring(fr.relais.sso.saml.SamlIdpController.CONTINUE.length()))
                     .flatMap(p -> registry.find(p.publisherId())).map(c -> c.name());
         }
         return services.match(service).map(found -> found.connector().name());

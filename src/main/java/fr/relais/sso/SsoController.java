@@ -46,6 +46,8 @@ import fr.relais.sso.saml.SamlServiceProvider;
 public class SsoController {
 
     static final String CHOICE_COOKIE = "RELAIS_ENT";
+    /** Where a CAS ENT sends the user back, followed by the ENT's connector id. */
+    public static final String CAS_CALLBACK = "/sso/cas/callback/";
     private static final Logger log = LoggerFactory.getLogger(SsoController.class);
 
     private final ConnectorRegistry registry;
@@ -344,7 +346,7 @@ public class SsoController {
     }
 
     private String callback(String connectorId, String requestId) {
-        return properties.baseUrl() + "/sso/cas/callback/" + connectorId + "?request="
+        return properties.baseUrl() + CAS_CALLBACK + connectorId + "?request="
                 + URLEncoder.encode(requestId, StandardCharsets.UTF_8);
     }
 

@@ -60,7 +60,7 @@ public class SsoFlow {
         if (request.service() == null) {
             return "/sso/portail";
         }
-        if (request.service().startsWith("/saml/idp/continue?")) {
+        if (request.service().startsWith(fr.relais.sso.saml.SamlIdpController.CONTINUE)) {
             // a publisher's request waiting for this login (SAML IdP)
             return request.service();
         }

@@ -36,7 +36,7 @@ class CasConnectionTest implements ConnectionTest {
     @Override
     public List<Check> run(Connector ent) {
         List<Check> checks = new ArrayList<>();
-        String callback = URLEncoder.encode(properties.baseUrl() + "/sso/cas/callback/" + ent.id(), StandardCharsets.UTF_8);
+        String callback = URLEncoder.encode(properties.baseUrl() + fr.relais.sso.SsoController.CAS_CALLBACK + ent.id(), StandardCharsets.UTF_8);
         String login = CasIdentitySource.serverUrl(ent) + "/login?service=" + callback;
         try {
             long start = System.nanoTime();

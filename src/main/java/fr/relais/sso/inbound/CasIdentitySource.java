@@ -76,8 +76,7 @@ public class CasIdentitySource {
      */
     public Answer validate(Connector ent, String ticket, String callback, boolean renew, Instant requestedAt)
             throws Refused {
-        boolean cas2 = "2.0".equals(ent.descriptor().path("sso").path("cas").path("version").asText("3.0"));
-        AbstractUrlBasedTicketValidator validator = cas2 ? new Cas2(serverUrl(ent)) : new Cas3(serverUrl(ent));
+        AbstractUrlBasedTicketValidator validator = cas2(ent) ? new Cas2(serverUrl(ent)) : new Cas3(serverUrl(ent));
         validator.setEncoding("UTF-8");
         validator.setRenew(renew);
         Assertion assertion;
@@ -89,9 +88,10 @@ public class CasIdentitySource {
                         + "passe (validation avec renew=true : " + e.getMessage() + ")", e);
             }
             throw new Refused(e.getMessage(), e);
+        } catch (Unanswered e) {
+            throw new Refused(e.getMessage(), e);
         } catch (RuntimeException e) {
-            throw new Refused(e instanceof IllegalStateException ? e.getMessage()
-                    : "réponse de l'ENT illisible : " + e.getMessage(), e);
+            throw new Refused("réponse de l'ENT illisible : " + e.getMessage(), e);
         }
         Map<String, List<String>> attributes = Identity.attributesOf(assertion.getPrincipal().getAttributes());
         attributes.put("user", List.of(assertion.getPrincipal().getName()));
@@ -111,6 +111,17 @@ public class CasIdentitySource {
             }
         }
         return new Answer(identity, login);
+    }
+
+    /** The ENT did not give an answer to read: unreachable, too slow, or an HTTP error (a French message). */
+    private static final class Unanswered extends RuntimeException {
+        Unanswered(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    private static boolean cas2(Connector ent) {
+        return "2.0".equals(ent.descriptor().path("sso").path("cas").path("version").asText("3.0"));
     }
 
     /** What validate asks of the two validators. */
@@ -169,18 +180,17 @@ public class CasIdentitySource {
         try {
             answer = fr.relais.platform.PooledHttp.get(url, VALIDATION_TIMEOUT);
         } catch (java.io.IOException e) {
-            throw new IllegalStateException("ENT injoignable (" + fr.relais.platform.PooledHttp.unreachable(e) + ")", e);
+            throw new Unanswered("ENT injoignable (" + fr.relais.platform.PooledHttp.unreachable(e) + ")", e);
         }
         if (answer.status() != 200) {
-            throw new IllegalStateException("l'ENT a répondu HTTP " + answer.status() + " à la validation du ticket");
+            throw new Unanswered("l'ENT a répondu HTTP " + answer.status() + " à la validation du ticket", null);
         }
         return answer.body();
     }
 
     /** The ENT's validation URL of this descriptor's CAS version. */
     static String validationUrl(Connector ent) {
-        return serverUrl(ent) + ("2.0".equals(ent.descriptor().path("sso").path("cas").path("version").asText("3.0"))
-                ? "/serviceValidate" : "/p3/serviceValidate");
+        return serverUrl(ent) + (cas2(ent) ? "/serviceValidate" : "/p3/serviceValidate");
     }
 
     private static Assertion assertion(CasServiceResponse answer) {

@@ -3,11 +3,8 @@ package fr.relais.sso.saml;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 
 import org.springframework.stereotype.Component;
@@ -23,8 +20,6 @@ import fr.relais.connector.Connector;
 @Component
 class SamlConnectionTest implements ConnectionTest {
 
-    private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("d MMMM yyyy", Locale.FRENCH)
-            .withZone(ZoneId.of("Europe/Paris"));
     private final IdpMetadata metadata;
 
     SamlConnectionTest(IdpMetadata metadata) {
@@ -53,13 +48,13 @@ class SamlConnectionTest implements ConnectionTest {
             String who = "certificat de signature « " + c.getSubjectX500Principal().getName() + " »";
             Instant until = c.getNotAfter().toInstant();
             if (until.isBefore(now)) {
-                checks.add(Check.echec(who, "expiré le " + DAY.format(until)));
+                checks.add(Check.echec(who, "expiré le " + fr.relais.platform.FrenchDates.day(until)));
             } else if (c.getNotBefore().toInstant().isAfter(now)) {
-                checks.add(Check.echec(who, "pas encore valide (à partir du " + DAY.format(c.getNotBefore().toInstant()) + ")"));
+                checks.add(Check.echec(who, "pas encore valide (à partir du " + fr.relais.platform.FrenchDates.day(c.getNotBefore().toInstant()) + ")"));
             } else if (until.isBefore(now.plus(Duration.ofDays(30)))) {
-                checks.add(Check.attention(who, "expire le " + DAY.format(until) + " : demandez à l'ENT sa prochaine clé"));
+                checks.add(Check.attention(who, "expire le " + fr.relais.platform.FrenchDates.day(until) + " : demandez à l'ENT sa prochaine clé"));
             } else {
-                checks.add(Check.ok(who, "valide jusqu'au " + DAY.format(until)));
+                checks.add(Check.ok(who, "valide jusqu'au " + fr.relais.platform.FrenchDates.day(until)));
             }
         }
         return checks;

@@ -176,7 +176,7 @@ public class SamlIdpController {
 
     private String continueOrLogin(SamlIdpRequests.Pending p, HttpServletRequest http, HttpServletResponse response,
                                    String uai) {
-        String next = "/saml/idp/continue?request=" + p.id();
+        String next = CONTINUE + p.id();
         Optional<SsoSessions.SsoSession> current = sessions.current(http);
         if (current.filter(s -> fresh(s, p)).isPresent()) {
             return "redirect:" + next;
@@ -190,6 +190,9 @@ public class SamlIdpController {
     }
 
     /** After login: decide, then post the signed assertion to the publisher, or say why not. */
+    /** Where a publisher's login resumes once the user is authenticated, followed by the request's id. */
+    public static final String CONTINUE = "/saml/idp/continue?request=";
+
     @GetMapping("/saml/idp/continue")
     public String resume(@RequestParam(required = false) String request, HttpServletRequest http,
                          HttpServletResponse response, Model model) {
