@@ -424,7 +424,17 @@ public class ClassLogStore {
                     change.toolEntryId());
             return new Unchanged(current.id(), true);
         }
-        return apply(change, knownClass, Optional.of(new String[] {provenance.get()[0], "", provenance.get()[2]}));
+        // a content Relais never had: an edit made there since, or a state of the lesson Relais never read (a
+        // backup's, between two polls). Its version no longer orders it after what Relais holds, even from this very
+        // tool: the conflict rule decides (the later modification wins), as if the log had changed since it synced
+        Result result = apply(change, knownClass, Optional.of(new String[] {provenance.get()[0], "", "0"}));
+        if (result instanceof ConflictLost lost) {
+            // the tool holds the loser: it gets the current version again (repeated, see ClassLogSync#applyOne)
+            jdbc.update("UPDATE classlog_provenance SET synced_version = LEAST(synced_version, ?) WHERE tool = ? AND "
+                    + "tool_entry_id = ?", lost.winnerVersion() - 1, change.tool(), change.toolEntryId());
+            return new Unchanged(lost.id(), true);
+        }
+        return result;
     }
 
     /**

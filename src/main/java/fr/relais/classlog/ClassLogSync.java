@@ -1663,6 +1663,8 @@ public class ClassLogSync {
                 jdbc.update("DELETE FROM classlog_pending WHERE tool = ? AND entry_id = ?", target, id);
             } else if (targetId.isPresent() && plan.reads(c.school(), c.audience(), target)) {
                 unchangedSinceSynced(client, tool, target, targetId.get(), c.toolVersion(), c.syncedDocument());
+            } else if (targetId.isPresent()) {
+                targetId = ownCopy(client, tool, target, targetId.get(), c.syncedDocument());
             }
             if (targetId.isPresent()) {
                 if (!tool.can(Capability.CLASSLOG_DELETE)) {
@@ -1687,8 +1689,22 @@ public class ClassLogSync {
         }
         if (targetId.isPresent()) {
             if (plan.reads(entry.school(), entry.audience(), target)) {
-                // a tool only written for this class: what teachers change there is not Relais' to keep
                 unchangedSinceSynced(client, tool, target, targetId.get(), c.toolVersion(), c.syncedDocument());
+            } else {
+                // a tool only written for this class: what teachers change there is not Relais' to keep, but the id
+                // must still name Relais' copy (a tool gone back gives it to another lesson, maybe of a class it is
+                // read for): a copy the tool no longer holds under its lesson is made again
+                String recorded = targetId.get();
+                targetId = ownCopy(client, tool, target, recorded, c.syncedDocument());
+                if (!targetId.equals(Optional.of(recorded))) {
+                    goneCopy = recorded;
+                }
+                if (targetId.isEmpty()) {
+                    if (!pending) {
+                        jdbc.update("INSERT INTO classlog_pending (tool, entry_id, version, created_at, lesson) VALUES "
+                                + "(?, ?, ?, ?, ?)", target, id, version, Timestamp.from(clock.get()), entry.lessonKey());
+                    }
+                }
             }
         } else {
             if (pending && !ownPending) {
@@ -1819,6 +1835,26 @@ public class ClassLogSync {
         }
         throw ToolException.changedSince("la copie " + toolEntryId + " a changé dans l'outil depuis la dernière relève "
                 + "(version " + copy.get().toolVersion() + ", Relais connaît " + recordedVersion + ")");
+    }
+
+    /**
+     * Relais' copy in a tool only written for the class, before it is overwritten or deleted: the id recorded, unless
+     * the tool (whose search sees every copy) no longer holds the lesson there. Then the lesson is found under
+     * another id, or nowhere: its copy is gone (deleted, or lost with a reset that may have given the id to another
+     * lesson, which must not be overwritten). A teacher's new title or time there makes it gone too: the lesson is
+     * written again and the renamed copy stays as the teacher left it.
+     */
+    private Optional<String> ownCopy(ToolClient client, Connector tool, String target, String toolEntryId, String held)
+            throws ToolException {
+        if (held == null || !client.findsEveryCopy(tool)) {
+            return Optional.of(toolEntryId);
+        }
+        Optional<ToolClient.Written> copy = client.find(tool, store.read(held));
+        if (copy.isEmpty()) {
+            log.info("Cahier de textes : la copie {} de {} ne porte plus la séance que Relais y a écrite ; nouvelle copie",
+                    toolEntryId, target);
+        }
+        return copy.map(ToolClient.Written::toolEntryId);
     }
 
     /**

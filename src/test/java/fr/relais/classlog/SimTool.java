@@ -77,6 +77,7 @@ final class SimTool {
         this.random = random;
         this.pageSize = pageSize;
         reinstall();
+        sequence = Long.getLong("sim.history", 0);
     }
 
     /** As installed anew: nothing, and ids and counter start over. */

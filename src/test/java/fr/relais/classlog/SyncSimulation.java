@@ -351,6 +351,15 @@ final class SyncSimulation {
         return readKey(a.tool(), a.copyId(), String.valueOf(a.seq()), a.deleted(), a.content());
     }
 
+    /** An entry's canonical history, for a failure's report: each version, its source, content and times. */
+    private List<String> history(Object entryId) {
+        return db.jdbc.query("SELECT version, source_tool, modified_at, recorded_at, conflict_lost, deleted, document "
+                + "FROM classlog_history WHERE entry_id = ? ORDER BY version", (rs, n) -> "v" + rs.getLong(1) + " "
+                + rs.getString(2) + " " + (rs.getBoolean(6) ? "supprimée" : "« " + engine.store().read(rs.getString(7))
+                .content() + " »") + " modifiée " + rs.getTimestamp(3).toInstant() + " enregistrée "
+                + rs.getTimestamp(4).toInstant() + (rs.getBoolean(5) ? " (perdante)" : ""), entryId);
+    }
+
     /** Teachers' actions in a tool that was reset before Relais had queued them, and the tool. */
     private final Map<Action, String> lostWith = new java.util.LinkedHashMap<>();
 
@@ -642,12 +651,11 @@ final class SyncSimulation {
                 failures.add("le cahier canonique a '" + t.title + "' " + ((Boolean) e[2] ? "supprimée" : "présente"));
             } else if (!t.deleted && !((ClassLogEntry) e[1]).content().equals(t.content)) {
                 failures.add("le cahier canonique a '" + t.title + "' avec « " + ((ClassLogEntry) e[1]).content()
-                        + " » au lieu de « " + t.content + " »");
+                        + " » au lieu de « " + t.content + " » ; historique : " + history(e[0]));
             }
             if ((Long) e[3] > t.actions) {
                 failures.add("'" + t.title + "' a " + e[3] + " versions pour " + t.actions + " action(s) de professeurs"
-                        + " (écho) : " + db.jdbc.queryForList("SELECT version, source_tool, modified_at, recorded_at, conflict_lost "
-                        + "FROM classlog_history WHERE entry_id = ? ORDER BY version", e[0]));
+                        + " (écho) : " + history(e[0]));
             }
         }
         entries.keySet().stream().filter(title -> !truth.containsKey(title))
