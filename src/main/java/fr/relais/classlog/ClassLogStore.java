@@ -50,7 +50,8 @@ public class ClassLogStore {
         }
     }
 
-    public sealed interface Result permits Created, Updated, Unchanged, ConflictLost, Rejected, Parked, AwaitsFeedCheck {
+    public sealed interface Result permits Created, Updated, Unchanged, ConflictLost, Rejected, Parked, AwaitsFeedCheck,
+            ReadAgain {
     }
 
     public record Created(String id, long version, boolean cleaned) implements Result {
@@ -91,6 +92,15 @@ public class ClassLogStore {
      * same read (two versions in one page: no reset can come between them).
      */
     public record AwaitsFeedCheck(String id, String reason) implements Result {
+    }
+
+    /**
+     * A change that moves a lesson Relais knows under that id into another class: what a tool that went back does when
+     * it gives the id to a new lesson, whatever its counter says (a teacher rarely moves a lesson between classes).
+     * Kept for the re-read from the tool's start it asks for, which judges it by content: the new lesson is added and
+     * the old one kept (written back into the tool).
+     */
+    public record ReadAgain(String id, String reason) implements Result {
     }
 
     private record Current(String id, long version, Instant modifiedAt, String sourceTool, boolean deleted,
@@ -282,7 +292,7 @@ public class ClassLogStore {
     private Result apply(ToolChange change, Predicate<String> knownClass, Optional<String[]> provenance,
                          boolean feedChecked) {
         Result result = applyChange(change, knownClass, provenance, feedChecked);
-        if (!(result instanceof Parked || result instanceof AwaitsFeedCheck)) {
+        if (!(result instanceof Parked || result instanceof AwaitsFeedCheck || result instanceof ReadAgain)) {
             // a later change of a tool entry whose earlier change waits for the directory (applied, refused,
             // deleted): the waiting one is out of date, and must never be applied over it
             parked.forget(change.tool(), change.toolEntryId());
@@ -393,6 +403,15 @@ public class ClassLogStore {
             // entry, so the tool gave the id and version again (reinstalled), to a lesson deleted since. Relais' lesson
             // is not that one: its record is set aside under an id no tool gives, unseen, so that the end of the
             // re-read writes it back
+            setAside(change.tool(), change.toolEntryId(), ids.get());
+            return new Unchanged(provenance.get()[0], false);
+        }
+        if (change.deleted() && !current(provenance.get()[0]).deleted()
+                && change.modifiedAt().isBefore(current(provenance.get()[0]).modifiedAt())) {
+            // deleted there before the lesson's last modification anywhere: not a delete of what the lesson is now
+            // (a reinstalled tool gave the id to a lesson deleted since; or a teacher's delete that an edit made
+            // later elsewhere beats, as the conflict rule has it). The copy is gone from the tool: its record is set
+            // aside, unseen, so that the end of the re-read writes the lesson back
             setAside(change.tool(), change.toolEntryId(), ids.get());
             return new Unchanged(provenance.get()[0], false);
         }
@@ -542,9 +561,26 @@ public class ClassLogStore {
             jdbc.update("DELETE FROM classlog_provenance WHERE tool = ? AND tool_entry_id = ?", tool, r[0]);
             if (!Boolean.parseBoolean(r[3])) {
                 alive.add(r[1]);
+                if (jdbc.update("UPDATE classlog_lost_copy SET lost_at = ? WHERE tool = ? AND school = ? AND entry_id = ?",
+                        Timestamp.from(clock.get()), tool, school, r[1]) == 0) {
+                    jdbc.update("INSERT INTO classlog_lost_copy (tool, school, entry_id, lost_at) VALUES (?, ?, ?, ?)",
+                            tool, school, r[1], Timestamp.from(clock.get()));
+                }
             }
         }
         return alive;
+    }
+
+    /**
+     * The lessons the tool lost ({@link #lostSince}) that it holds no recorded copy of yet: what must be written into
+     * it again, answered again when the end of a re-read is applied a second time (a crash after its commit lost the
+     * deliveries of the first). Those it holds a copy of again are forgotten.
+     */
+    List<String> stillLost(String tool, String school) {
+        jdbc.update("DELETE FROM classlog_lost_copy l WHERE l.tool = ? AND l.school = ? AND EXISTS (SELECT 1 FROM "
+                + "classlog_provenance p WHERE p.entry_id = l.entry_id AND p.tool = l.tool)", tool, school);
+        return jdbc.queryForList("SELECT l.entry_id FROM classlog_lost_copy l JOIN classlog_entry e ON e.id = "
+                + "l.entry_id WHERE l.tool = ? AND l.school = ? AND NOT e.deleted", String.class, tool, school);
     }
 
     private Result applyChange(ToolChange change, Predicate<String> knownClass, Optional<String[]> provenance,
@@ -627,7 +663,18 @@ public class ClassLogStore {
                     change.seenAt(now), change.tool(), change.toolEntryId());
             return new Unchanged(current.id(), true);
         }
-        if (!feedChecked && change.readAt() != null && !read(current.document()).sameLesson(e)
+        ClassLogEntry held = read(current.document());
+        if (change.readAt() != null && !java.util.Objects.equals(held.audience(), e.audience()) && !sameRead(change)) {
+            String reason = "la séance " + change.toolEntryId() + " de " + change.tool() + " passe de la classe "
+                    + held.audience() + " à " + e.audience() + " : lue comme une autre séance à qui l'outil a redonné "
+                    + "ce numéro";
+            keepForReread(change, reason);
+            jdbc.update("UPDATE classlog_watermark SET reset_requested = ? WHERE tool = ? AND school = ? AND "
+                    + "reread_since IS NULL AND reset_requested IS NULL", ClassLogSync.cut(reason), change.tool(),
+                    e.school());
+            return new ReadAgain(current.id(), reason);
+        }
+        if (!feedChecked && change.readAt() != null && !held.sameLesson(e)
                 && !sameRead(change)) {
             // another title, date or start under an id Relais knows: a teacher's edit, or a reinstalled tool that
             // gave the id to a new lesson. The tool's feed is checked first (see AwaitsFeedCheck)

@@ -1071,6 +1071,11 @@ public class ClassLogSync {
                     + "check_requested IS NULL", Timestamp.from(clock.get()), tool, entry.school());
             return null;
         }
+        if (result instanceof ClassLogStore.ReadAgain again) {
+            log.warn("Cahier de textes : {} pour {} : {} ; relecture depuis le début demandée", tool, entry.school(),
+                    again.reason());
+            return null;
+        }
         if (result instanceof ClassLogStore.Parked parked) {
             log.info("Cahier de textes : changement {} de {} en attente de l'annuaire ({}) ; appliqué dès qu'un import "
                     + "l'y amène", change.toolEntryId(), tool, String.join(" ; ", parked.reasons()));
@@ -1123,7 +1128,9 @@ public class ClassLogSync {
             log.warn("Cahier de textes : {} séance(s) que {} n'a plus pour {} après être reparti en arrière lui "
                     + "sont réécrites", lost.size(), tool, school);
         }
-        lost.forEach(id -> out.add(new Applied(id, true, null, null, 0, null, tool)));
+        // the lessons it lost and holds no copy of yet, this time or an earlier one (whose deliveries a crash after
+        // its commit may have lost: the records they were computed from are gone)
+        store.stillLost(tool, school).forEach(id -> out.add(new Applied(id, true, null, null, 0, null, tool)));
         return out;
     }
 

@@ -648,7 +648,8 @@ final class SyncSimulation {
             }
             Object[] e = found.get(0);
             if ((Boolean) e[2] != t.deleted) {
-                failures.add("le cahier canonique a '" + t.title + "' " + ((Boolean) e[2] ? "supprimée" : "présente"));
+                failures.add("le cahier canonique a '" + t.title + "' " + ((Boolean) e[2] ? "supprimée" : "présente")
+                        + " ; historique : " + history(e[0]));
             } else if (!t.deleted && !((ClassLogEntry) e[1]).content().equals(t.content)) {
                 failures.add("le cahier canonique a '" + t.title + "' avec « " + ((ClassLogEntry) e[1]).content()
                         + " » au lieu de « " + t.content + " » ; historique : " + history(e[0]));
