@@ -323,23 +323,30 @@ final class SyncSimulation {
         SimTool tool = tools.get(TOOLS.get(scheduler.random.nextInt(TOOLS.size())));
         SimTool.Backup backup = backups.get(tool.id);
         resets++;
-        long kept;
+        Map<String, SimTool.Copy> kept;
         if (backup != null && scheduler.random.nextBoolean()) {
             tool.restore(backup);
-            kept = backup.sequence();
+            kept = backup.copies();
             trace(tool.id + " restauré d'une sauvegarde (compteur " + backup.sequence() + ")");
         } else {
             tool.reinstall();
-            kept = 0;
+            kept = Map.of();
             trace(tool.id + " réinstallé : vide, identifiants et compteur repartent de zéro");
         }
-        // what teachers did there after the backup and Relais had not read yet is lost with the tool: not expected.
-        // Judged at the end of the run: a poll that had the tool's answer before the reset queues it after (Relais
-        // holds it then, and writes it back), unless Relais crashes first
+        // what teachers did there that the tool no longer holds (after the backup: the backup does not hold that
+        // lesson in that state or a later one; a backup taken before an earlier reinstall may hold the same id and
+        // counter for another lesson) and Relais had not read yet is lost with the tool: not expected. Judged at the
+        // end of the run: a poll that had the tool's answer before the reset queues it after (Relais holds it then,
+        // and writes it back), unless Relais crashes first
         for (Truth t : truth.values()) {
-            t.history.stream().filter(a -> a.tool().equals(tool.id) && a.seq() > kept
+            t.history.stream().filter(a -> a.tool().equals(tool.id) && !holds(kept.get(a.copyId()), t.title, a)
                     && !read.contains(readKey(a))).forEach(a -> lostWith.put(a, tool.id));
         }
+    }
+
+    /** Whether a restored copy holds that lesson as the action left it, or a later state of it. */
+    private static boolean holds(SimTool.Copy c, String title, Action a) {
+        return c != null && c.entry.title().equals(title) && c.seq >= a.seq();
     }
 
     /** What identifies a teacher's action in the pages Relais queued: the tool's id and counter, and what it says. */
@@ -466,6 +473,18 @@ final class SyncSimulation {
         resets++;
         tools.get(tool).reinstall();
         trace(tool + " réinstallé : vide, identifiants et compteur repartent de zéro");
+    }
+
+    /** A backup of the tool as it is now. */
+    SimTool.Backup backup(String tool) {
+        return tools.get(tool).backup();
+    }
+
+    /** The tool restored from a backup: what it held then, its ids and counter as they were. */
+    void restore(String tool, SimTool.Backup backup) {
+        resets++;
+        tools.get(tool).restore(backup);
+        trace(tool + " restauré d'une sauvegarde (compteur " + backup.sequence() + ")");
     }
 
     /** The directory does not know this class yet. */
