@@ -8,6 +8,7 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
+@io.swagger.v3.oas.annotations.tags.Tag(name = "Audit", description = "Le journal d'audit chaîné et sa vérification")
 @RestController
 @RequestMapping("/api/audit")
 class AuditController {

@@ -31,6 +31,7 @@ import fr.relais.platform.NotFoundException;
  * letters, conflicts, circuit of each tool, changes waiting for the directory), entry history, conflicts, refused
  * changes, changes waiting for the directory, dead letters and replay.
  */
+@io.swagger.v3.oas.annotations.tags.Tag(name = "Cahier de textes", description = "Plans de synchronisation, état par outil, séances en attente, lettres mortes, conflits, refus, relecture d'un outil")
 @RestController
 @RequestMapping("/api/classlog")
 public class ClassLogApi {

@@ -9,6 +9,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 import fr.relais.platform.NotFoundException;
 
+@io.swagger.v3.oas.annotations.tags.Tag(name = "Connecteurs", description = "Les ENT, services d'identité, outils et éditeurs configurés, leur état, et le test de connexion")
 @RestController
 @RequestMapping("/api/connectors")
 class ConnectorController {

@@ -25,6 +25,7 @@ import fr.relais.directory.aaf.ImportHistory;
 import fr.relais.directory.aaf.ImportReport;
 import fr.relais.platform.NotFoundException;
 
+@io.swagger.v3.oas.annotations.tags.Tag(name = "Annuaire", description = "Imports AAF (dépôt, historique, rapports), personnes et structures de l'annuaire")
 @RestController
 @RequestMapping("/api/directory")
 class DirectoryController {

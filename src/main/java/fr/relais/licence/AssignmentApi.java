@@ -26,6 +26,7 @@ import fr.relais.platform.NotFoundException;
  * (jointure), a class, a group, a level (MEF code) or a subject (national subject code, for teachers), list
  * what is assigned and how many licences remain per audience.
  */
+@io.swagger.v3.oas.annotations.tags.Tag(name = "Licences", description = "Affectations de ressources par les établissements, abonnements arrivant à échéance, lancements comptés")
 @RestController
 @RequestMapping("/api/licences/assignments")
 class AssignmentApi {

@@ -26,6 +26,7 @@ import fr.relais.platform.ApiError;
  * Decisions outside a launch: the publishers' check API (by the pseudonymous id they received) and the
  * médiacentre's list of the resources a person holds, in GAR's JSON shape. Looking never takes a licence.
  */
+@io.swagger.v3.oas.annotations.tags.Tag(name = "Vérification des éditeurs", description = "Décision d'accès pour une personne pseudonyme (TLS mutuel) et médiacentre")
 @RestController
 public class GarAccessApi {
 
@@ -56,6 +57,30 @@ public class GarAccessApi {
                         String motif) {
     }
 
+    @io.swagger.v3.oas.annotations.Operation(summary = "Une personne pseudonyme peut-elle utiliser cette ressource ici ?",
+            description = "Appelée par le distributeur, authentifié par son certificat client (TLS mutuel). Réponse "
+                    + "« autorise » avec la fin de validité, ou « refuse » avec le motif (NO_SUBSCRIPTION, EXPIRED, "
+                    + "NOT_YET_VALID, AUDIENCE_NOT_COVERED, NO_LICENCE_LEFT, NOT_ASSIGNED, NOT_IN_SCHOOL, "
+                    + "PUBLISHER_POLICY, NOT_IN_DIRECTORY, OUTSIDE_SOURCE_TERRITORY).",
+            parameters = {
+                    @io.swagger.v3.oas.annotations.Parameter(name = "ido", in = io.swagger.v3.oas.annotations.enums
+                            .ParameterIn.QUERY, required = true, description = "l'identifiant pseudonyme (IDO) que "
+                            + "Relais a transmis à ce distributeur"),
+                    @io.swagger.v3.oas.annotations.Parameter(name = "idRessource", in = io.swagger.v3.oas.annotations
+                            .enums.ParameterIn.QUERY, required = true, description = "l'identifiant de la ressource "
+                            + "(ark:/...)"),
+                    @io.swagger.v3.oas.annotations.Parameter(name = "uai", in = io.swagger.v3.oas.annotations.enums
+                            .ParameterIn.QUERY, required = true, description = "l'UAI de l'établissement")},
+            responses = {
+                    @io.swagger.v3.oas.annotations.responses.ApiResponse(responseCode = "200", description = "la "
+                            + "décision", content = @io.swagger.v3.oas.annotations.media.Content(schema =
+                            @io.swagger.v3.oas.annotations.media.Schema(implementation = Check.class))),
+                    @io.swagger.v3.oas.annotations.responses.ApiResponse(responseCode = "400", description =
+                            "paramètre obligatoire absent"),
+                    @io.swagger.v3.oas.annotations.responses.ApiResponse(responseCode = "401", description =
+                            "certificat client absent ou inconnu"),
+                    @io.swagger.v3.oas.annotations.responses.ApiResponse(responseCode = "404", description =
+                            "identifiant IDO inconnu pour ce distributeur")})
     @GetMapping(value = "/gar/entitlements", produces = org.springframework.http.MediaType.APPLICATION_JSON_VALUE)
     public ResponseEntity<Object> check(HttpServletRequest request)
             throws org.springframework.web.bind.MissingServletRequestParameterException {

@@ -14,6 +14,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 import fr.relais.connector.Connector;
 
+@io.swagger.v3.oas.annotations.tags.Tag(name = "Licences", description = "Affectations de ressources par les établissements, abonnements arrivant à échéance, lancements comptés")
 @RestController
 class LicenceReportApi {
 

@@ -116,8 +116,25 @@ public class SecurityConfig {
         return http.build();
     }
 
+    /**
+     * The OpenAPI description ({@link ApiDocs}): the administrator's console session (its browsable page at
+     * {@code /admin/api} reads it) or HTTP Basic (a client generator, curl); read only.
+     */
     @Bean
     @Order(2)
+    SecurityFilterChain apiDescription(HttpSecurity http, AuthenticationManager authentication) throws Exception {
+        http.authenticationManager(authentication)
+                .securityMatcher("/v3/api-docs", "/v3/api-docs/**")
+                .authorizeHttpRequests(auth -> auth.requestMatchers(org.springframework.http.HttpMethod.GET, "/**")
+                        .hasRole(ADMIN).anyRequest().denyAll())
+                .httpBasic(basic -> basic.authenticationEntryPoint(errors))
+                .exceptionHandling(e -> e.authenticationEntryPoint(errors))
+                .csrf(csrf -> csrf.disable());
+        return http.build();
+    }
+
+    @Bean
+    @Order(3)
     SecurityFilterChain pages(HttpSecurity http, AuthenticationManager authentication) throws Exception {
         RequestMatcher protocols = new OrRequestMatcher(java.util.Arrays.stream(PROTOCOL_PATHS)
                 .map(p -> (RequestMatcher) new AntPathRequestMatcher(p)).toList());
