@@ -1,23 +1,52 @@
 package fr.relais.admin;
 
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeSet;
+
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
 
+import fr.relais.classlog.ClassLogApi;
+import fr.relais.classlog.SyncPlan;
+import fr.relais.connector.ConnectionTests;
+import fr.relais.connector.Connector;
 import fr.relais.connector.ConnectorRegistry;
+import fr.relais.directory.Directory;
+import fr.relais.directory.Structure;
 import fr.relais.directory.aaf.ImportHistory;
+import fr.relais.platform.NotFoundException;
 
-/** The administrator's pages (French): connectors and their state, the last directory imports. */
+/**
+ * The administrator's pages (French): connectors, their state and connection test, the last directory imports;
+ * the cahier de textes sync (per school and class, each tool's state, changes waiting, dead letters to replay).
+ */
 @Controller
 class AdminPages {
 
     private static final fr.relais.platform.FrenchDates DATES = new fr.relais.platform.FrenchDates();
     private final ConnectorRegistry connectors;
     private final ImportHistory imports;
+    private final ConnectionTests tests;
+    private final ClassLogApi classlog;
+    private final SyncPlan plan;
+    private final Directory directory;
 
-    AdminPages(ConnectorRegistry connectors, ImportHistory imports) {
+    AdminPages(ConnectorRegistry connectors, ImportHistory imports, ConnectionTests tests, ClassLogApi classlog,
+               SyncPlan plan, Directory directory) {
         this.connectors = connectors;
         this.imports = imports;
+        this.tests = tests;
+        this.classlog = classlog;
+        this.plan = plan;
+        this.directory = directory;
     }
 
     @GetMapping("/login")
@@ -32,5 +61,86 @@ class AdminPages {
         model.addAttribute("imports", imports.latest(20));
         model.addAttribute("dates", DATES);
         return "admin";
+    }
+
+    /** The "Tester" button: the connector's connection test, its checks in French. */
+    @PostMapping("/admin/connecteurs/{id}/test")
+    String test(@PathVariable String id, Model model) {
+        Connector connector = connectors.find(id).orElseThrow(() -> new NotFoundException("connecteur inconnu : " + id));
+        model.addAttribute("connector", connector);
+        model.addAttribute("report", tests.run(connector));
+        model.addAttribute("dates", DATES);
+        return "admin-test";
+    }
+
+    /** The cahier de textes sync as a school's administrator reads it. */
+    @GetMapping("/admin/cahier-de-textes")
+    String classlog(Model model) {
+        List<Map<String, Object>> schools = new ArrayList<>();
+        for (String uai : new TreeSet<>(plan.all().stream().map(SyncPlan.ClassSync::school).toList())) {
+            Map<String, Object> school = new LinkedHashMap<>();
+            school.put("uai", uai);
+            school.put("name", directory.structure(uai).map(Structure::name).orElse(null));
+            school.put("classes", classlog.status(uai));
+            schools.add(school);
+        }
+        model.addAttribute("schools", schools);
+        model.addAttribute("parked", classlog.parked(null, null));
+        model.addAttribute("deadLetters", classlog.deadLetters(null));
+        model.addAttribute("names", names());
+        model.addAttribute("labels", new Labels());
+        model.addAttribute("dates", DATES);
+        return "admin-classlog";
+    }
+
+    /** A dead letter back on its tool's queue: the page again, saying so. */
+    @PostMapping("/admin/cahier-de-textes/lettres-mortes/{id}/rejouer")
+    String replay(@PathVariable String id) throws Exception {
+        classlog.replay(id);
+        return "redirect:/admin/cahier-de-textes?rejouee";
+    }
+
+    private Map<String, String> names() {
+        Map<String, String> names = new LinkedHashMap<>();
+        connectors.all().forEach(c -> names.put(c.id(), c.name() == null ? c.id() : c.name()));
+        return names;
+    }
+
+    /** Labels of the sync's codes, in French. */
+    static final class Labels {
+
+        public String direction(Object code) {
+            return switch (String.valueOf(code).toLowerCase(Locale.ROOT)) {
+                case "both" -> "lu et écrit";
+                case "source" -> "lu seulement";
+                case "target" -> "écrit seulement";
+                default -> String.valueOf(code);
+            };
+        }
+
+        public String circuit(Object code) {
+            return code == null ? "—" : switch (String.valueOf(code)) {
+                case "closed" -> "normal";
+                case "open" -> "livraisons suspendues (outil en échec)";
+                case "half_open" -> "livraisons à l'essai";
+                default -> String.valueOf(code);
+            };
+        }
+
+        public String when(Object instant) {
+            return instant instanceof Instant i ? DATES.format(i) : "jamais";
+        }
+
+        /** A lag in seconds, as a person says it. */
+        public String lag(Object seconds) {
+            long s = seconds instanceof Number n ? n.longValue() : 0;
+            if (s < 60) {
+                return s + " s";
+            }
+            if (s < 3600) {
+                return s / 60 + " min";
+            }
+            return s / 3600 + " h " + s % 3600 / 60 + " min";
+        }
     }
 }

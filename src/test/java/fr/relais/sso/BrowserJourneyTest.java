@@ -2,21 +2,13 @@ package fr.relais.sso;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.File;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -34,16 +26,7 @@ class BrowserJourneyTest extends SsoTestBase {
 
     @BeforeEach
     void start() throws Exception {
-        File chromium = new File("/usr/bin/chromium");
-        File driver = new File("/usr/bin/chromedriver");
-        assertThat(chromium).as("Debian's chromium is needed: apt-get install chromium chromium-driver").exists();
-        assertThat(driver).as("Debian's chromium-driver is needed: apt-get install chromium chromium-driver").exists();
-        Path profile = Files.createTempDirectory("chromium-profile");
-        ChromeOptions options = new ChromeOptions().setBinary(chromium).addArguments("--headless=new", "--no-sandbox",
-                "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--user-data-dir=" + profile, "--lang=fr-FR");
-        browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(driver).build(), options);
+        browser = Chromium.start();
         wait = new WebDriverWait(browser, Duration.ofSeconds(20));
     }
 
@@ -80,7 +63,6 @@ class BrowserJourneyTest extends SsoTestBase {
         assertThat(browser.findElement(By.id("signature")).getText()).contains("Signature vérifiée");
         assertThat(browser.getPageSource()).doesNotContain("2000001");
 
-        File shot = ((org.openqa.selenium.TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
-        Files.copy(shot.toPath(), Path.of("target/sso-journey-publisher.png"), StandardCopyOption.REPLACE_EXISTING);
+        Chromium.screenshot(browser, "sso-journey-publisher.png");
     }
 }

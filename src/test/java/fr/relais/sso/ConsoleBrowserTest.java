@@ -1,0 +1,90 @@
+package fr.relais.sso;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import fr.relais.RelaisTestSupport;
+
+/**
+ * The console in Chromium, as an administrator uses it: the login form, the connectors page and its "Tester"
+ * button, the cahier de textes page; by keyboard first (the skip link). Each page's screenshot is saved under
+ * {@code target/screenshots/} for review.
+ */
+class ConsoleBrowserTest extends SsoTestBase {
+
+    WebDriver browser;
+    WebDriverWait wait;
+
+    @BeforeEach
+    void start() throws Exception {
+        browser = Chromium.start();
+        wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+        browser.get(BASE + "/admin");
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("username"))).sendKeys("admin");
+        browser.findElement(By.id("password")).sendKeys(RelaisTestSupport.ADMIN_PASSWORD);
+        browser.findElement(By.id("password")).submit();
+        wait.until(ExpectedConditions.titleIs("Relais – administration : connecteurs et imports"));
+    }
+
+    @AfterEach
+    void stop() {
+        if (browser != null) {
+            browser.quit();
+        }
+    }
+
+    @Test
+    void theConnectionTestRunsFromItsButtonAndReportsInFrench() throws Exception {
+        // keyboard first: the first Tab reaches the skip link, which leads to the page's content
+        browser.findElement(By.tagName("body")).sendKeys(Keys.TAB);
+        WebElement skip = browser.switchTo().activeElement();
+        assertThat(skip.getText()).isEqualTo("Aller au contenu");
+        assertThat(skip.getAttribute("href")).endsWith("#contenu");
+        assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("Connecteurs et imports");
+        Chromium.screenshot(browser, "console-connecteurs.png");
+
+        // a CAS ENT of the sandbox: its row has the button; a publisher's has none (no test for that family)
+        WebElement row = browser.findElement(By.xpath("//tr[td[1][normalize-space()='agora06']]"));
+        assertThat(browser.findElements(By.xpath("//tr[td[1][normalize-space()='cns']]//button"))).isEmpty();
+        row.findElement(By.xpath(".//button[normalize-space()='Tester']")).click();
+
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("resultat")));
+        assertThat(browser.getTitle()).startsWith("Relais – test de connexion : ");
+        assertThat(browser.findElement(By.id("resultat")).getText()).startsWith("Réussi")
+                .contains("vérification(s)").contains("(heure de Paris)");
+        List<String> results = browser.findElements(By.cssSelector("tbody tr td:nth-child(2)")).stream()
+                .map(WebElement::getText).toList();
+        assertThat(results).isNotEmpty().allMatch(r -> r.equals("OK") || r.equals("Attention"));
+        Chromium.screenshot(browser, "console-test-de-connexion.png");
+    }
+
+    @Test
+    void theCahierDeTextesPageShowsEachClassAndToolInFrench() throws Exception {
+        browser.findElement(By.linkText("Cahier de textes")).click();
+        wait.until(ExpectedConditions.titleIs("Relais – administration : cahier de textes"));
+        assertThat(browser.findElement(By.cssSelector("nav a[aria-current='page']")).getText())
+                .isEqualTo("Cahier de textes");
+        String page = browser.findElement(By.id("contenu")).getText();
+        // the demo plan: its school named, its classes, its tools by name and direction in words, no raw code
+        assertThat(page).contains("Classe ").contains("séance(s)").contains("lu et écrit")
+                .contains("Séances en attente de l'annuaire").contains("Lettres mortes")
+                .doesNotContain("\"tool\"").doesNotContain("half_open").doesNotContain("BOTH");
+        assertThat(browser.findElements(By.cssSelector("main h2")).get(0).getText()).matches(".+ \\(\\d{7}[A-Z]\\)");
+        List<String> polls = browser.findElements(By.cssSelector("caption + thead + tbody tr td:nth-child(3)"))
+                .stream().map(WebElement::getText).toList();
+        assertThat(polls).isNotEmpty().allMatch(p -> p.equals("jamais") || p.matches("\\d{1,2} \\p{L}+ \\d{4} à \\d{2}:\\d{2}:\\d{2}"));
+        Chromium.screenshot(browser, "console-cahier-de-textes.png");
+    }
+}
