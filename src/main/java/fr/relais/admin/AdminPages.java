@@ -96,7 +96,11 @@ class AdminPages {
     /** A dead letter back on its tool's queue: the page again, saying so. */
     @PostMapping("/admin/cahier-de-textes/lettres-mortes/{id}/rejouer")
     String replay(@PathVariable String id) throws Exception {
-        classlog.replay(id);
+        try {
+            classlog.replay(id);
+        } catch (NotFoundException e) {
+            return "redirect:/admin/cahier-de-textes?introuvable"; // replayed meanwhile, or from another tab
+        }
         return "redirect:/admin/cahier-de-textes?rejouee";
     }
 

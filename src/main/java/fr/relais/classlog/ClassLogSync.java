@@ -420,17 +420,21 @@ public class ClassLogSync {
         // or an edit made between two reads, would otherwise leave the check without the whole feed.)
         java.util.Set<String> ids = new java.util.LinkedHashSet<>();
         first.forEach(p -> ids.add(p.change().toolEntryId()));
+        List<ToolClient.Polled> pages = new java.util.ArrayList<>(first);
         boolean complete = first.isEmpty();
         List<ToolClient.Polled> next = first;
         for (int page = 1; !complete && page < FEED_CHECK_PAGES; page++) {
             next = clients.client(tool).poll(tool, school, next.get(next.size() - 1).watermark());
             next.forEach(p -> ids.add(p.change().toolEntryId()));
+            pages.addAll(next);
             complete = next.isEmpty();
         }
         if (complete) {
             ids.forEach(all::add);
         }
-        for (ToolClient.Polled p : first) {
+        // every entry read under the watermark, not only the first page's: an entry whose version went back below
+        // the one Relais recorded may lie on any page (a copy a delivery keeps finding changed waits for this check)
+        for (ToolClient.Polled p : pages) {
             ClassLogStore.ToolChange c = p.change();
             if (atOrUnder(p.watermark(), watermark)) {
                 var item = items.addObject().put("id", c.toolEntryId()).put("version", c.toolVersion())
@@ -453,8 +457,8 @@ public class ClassLogSync {
     }
 
     /**
-     * The changes step's side of {@link #probe}: every page read before it is applied, so an entry of the tool's
-     * first page, at or under the watermark, with a version older than the one Relais recorded for it, or (in a
+     * The changes step's side of {@link #probe}: every page read before it is applied, so an entry of the pages it
+     * read, at or under the watermark, with a version older than the one Relais recorded for it, or (in a
      * class Relais reads there) never seen (neither recorded, waiting, refused, nor a create under way), means the
      * feed went backwards: the tool's next poll starts it again (see pollLocked). The reason, in French, or null.
      */

@@ -38,4 +38,19 @@ class AdminConsoleTest extends SsoTestBase {
         assertThat(paris).matches("\\d{1,2} (janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|"
                 + "novembre|décembre) \\d{4} à \\d{2}:\\d{2}:\\d{2}");
     }
+
+    @Test
+    void replayingADeadLetterThatIsGoneSaysSoInFrench() throws Exception {
+        Browser b = new Browser(BASE);
+        String csrf = b.get("/login").body().replaceAll("(?s).*name=\"_csrf\" value=\"([^\"]+)\".*", "$1");
+        b.follow(b.post("/login", Map.of("username", "admin", "password", RelaisTestSupport.ADMIN_PASSWORD, "_csrf",
+                csrf)));
+        String page = b.get("/admin/cahier-de-textes").body();
+        String token = page.replaceAll("(?s).*name=\"_csrf\" value=\"([^\"]+)\".*", "$1");
+        HttpResponse<String> replay = b.post("/admin/cahier-de-textes/lettres-mortes/inconnue/rejouer",
+                Map.of("_csrf", token));
+        assertThat(replay.statusCode()).isEqualTo(302);
+        assertThat(Browser.location(replay)).endsWith("/admin/cahier-de-textes?introuvable");
+        assertThat(b.follow(replay).body()).contains("Cette lettre morte n'existe plus");
+    }
 }
