@@ -489,6 +489,15 @@ public class ClassLogStore {
      * (the end of a re-read writes its lesson back, see lostSince), with the id it had and the moment, so that a
      * change of it read before that moment still reaches it (see {@link #setAsideFor}).
      */
+    void setAside(String tool, String toolEntryId) {
+        setAside(tool, toolEntryId, ids.get());
+    }
+
+    /** Whether the entry is, or was last, this lesson (school, class, date, start, title). */
+    boolean namesLesson(String entryId, ClassLogEntry lesson) {
+        return read(current(entryId).document()).sameLesson(lesson);
+    }
+
     void setAside(String tool, String toolEntryId, String unique) {
         jdbc.update("UPDATE classlog_provenance SET tool_entry_id = ?, set_aside_from = ?, set_aside_at = ? WHERE "
                 + "tool = ? AND tool_entry_id = ?", "#perdue-" + unique, toolEntryId, Timestamp.from(clock.get()), tool,

@@ -1060,6 +1060,18 @@ public class ClassLogSync {
                     change.toolVersion(), tool, m.path("held").asBoolean(false) ? "gardé, relu" : reread ? "relu"
                     : "repris", recorded.map(java.util.Arrays::toString).orElse("rien"));
         }
+        if (reread && !m.path("held").asBoolean(false) && entry != null && recorded.isPresent()
+                && !store.namesLesson(recorded.get()[0], entry)) {
+            // read again after a reset, the id names another lesson than the one Relais recorded there: that one is
+            // gone from the tool (set aside, written back at the end of the re-read), and this one may be the copy a
+            // create of Relais is making there (the reinstalled tool gave it the id): then it is linked, not taken
+            // for a new lesson
+            store.setAside(tool, change.toolEntryId());
+            recorded = Optional.empty();
+            if (ownCreateUnderWay(change)) {
+                return null;
+            }
+        }
         ClassLogStore.Result result = unparked ? store.applyUnparked(change, knownClass, recorded, feedChecked)
                 : reread && m.path("held").asBoolean(false) ? store.applyHeldReread(change, knownClass, recorded)
                 : reread ? store.applyReread(change, knownClass, recorded)
@@ -1772,7 +1784,9 @@ public class ClassLogSync {
         };
         List<Runnable> these = records == null ? new java.util.ArrayList<>() : records;
         these.add(record);
-        if (goneCopy != null) {
+        if (goneCopy != null && !goneCopy.equals(written.toolEntryId())) {
+            // (a tool that went back may give the new copy the very id of the one it lost: then its record is the
+            // new copy's, updated by the record above, and must stay)
             String gone = goneCopy;
             these.add(() -> jdbc.update("DELETE FROM classlog_provenance WHERE tool = ? AND tool_entry_id = ? AND "
                     + "entry_id = ?", target, gone, id));

@@ -662,7 +662,8 @@ final class SyncSimulation {
                 continue; // deleted before Relais read it: nothing to keep
             }
             if (found.size() != 1) {
-                failures.add("le cahier canonique a " + found.size() + " entrée(s) pour '" + t.title + "'");
+                failures.add("le cahier canonique a " + found.size() + " entrée(s) pour '" + t.title + "'"
+                        + (found.size() > 1 ? " : " + found.stream().map(f -> history(f[0]).toString()).toList() : ""));
                 continue;
             }
             Object[] e = found.get(0);
