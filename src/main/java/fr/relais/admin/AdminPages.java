@@ -13,7 +13,9 @@ import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 
+import fr.relais.audit.AuditTrail;
 import fr.relais.classlog.ClassLogApi;
 import fr.relais.classlog.SyncPlan;
 import fr.relais.connector.ConnectionTests;
@@ -22,6 +24,7 @@ import fr.relais.connector.ConnectorRegistry;
 import fr.relais.directory.Directory;
 import fr.relais.directory.Structure;
 import fr.relais.directory.aaf.ImportHistory;
+import fr.relais.licence.LicenceReports;
 import fr.relais.platform.NotFoundException;
 
 /**
@@ -38,9 +41,13 @@ class AdminPages {
     private final ClassLogApi classlog;
     private final SyncPlan plan;
     private final Directory directory;
+    private final AuditTrail audit;
+    private final LicenceReports licences;
 
     AdminPages(ConnectorRegistry connectors, ImportHistory imports, ConnectionTests tests, ClassLogApi classlog,
-               SyncPlan plan, Directory directory) {
+               SyncPlan plan, Directory directory, AuditTrail audit, LicenceReports licences) {
+        this.audit = audit;
+        this.licences = licences;
         this.connectors = connectors;
         this.imports = imports;
         this.tests = tests;
@@ -102,6 +109,40 @@ class AdminPages {
             return "redirect:/admin/cahier-de-textes?introuvable"; // replayed meanwhile, or from another tab
         }
         return "redirect:/admin/cahier-de-textes?rejouee";
+    }
+
+    /** The audit trail: the latest events (of one person, or all), and whether the chain holds. */
+    @GetMapping("/admin/audit")
+    String audit(@RequestParam(name = "personne", required = false) String person, Model model) {
+        String subject = person == null || person.isBlank() ? null : person.trim();
+        model.addAttribute("personne", subject);
+        model.addAttribute("events", audit.latest(200, subject));
+        model.addAttribute("brokenAt", audit.verify().orElse(null));
+        model.addAttribute("names", names());
+        model.addAttribute("dates", DATES);
+        return "admin-audit";
+    }
+
+    /** Licences as a territory reads them: subscriptions ending soon, launches per school and kind of resource. */
+    @GetMapping("/admin/licences")
+    String licences(Model model) {
+        Map<String, Object> launches = licences.launches();
+        model.addAttribute("expiring", licences.expiring(Instant.now()));
+        model.addAttribute("launches", launches);
+        model.addAttribute("names", names());
+        model.addAttribute("schools", schoolNames((List<?>) launches.get("parEtablissement")));
+        model.addAttribute("dates", DATES);
+        return "admin-licences";
+    }
+
+    /** The names of the schools listed (a page of launches names a few schools, not the whole directory). */
+    private Map<String, String> schoolNames(List<?> rows) {
+        Map<String, String> names = new LinkedHashMap<>();
+        for (Object row : rows) {
+            String uai = String.valueOf(((Map<?, ?>) row).get("uai"));
+            directory.structure(uai).ifPresent(s -> names.put(uai, s.name()));
+        }
+        return names;
     }
 
     private Map<String, String> names() {

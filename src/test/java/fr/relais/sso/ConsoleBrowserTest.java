@@ -87,4 +87,38 @@ class ConsoleBrowserTest extends SsoTestBase {
         assertThat(polls).isNotEmpty().allMatch(p -> p.equals("jamais") || p.matches("\\d{1,2} \\p{L}+ \\d{4} à \\d{2}:\\d{2}:\\d{2}"));
         Chromium.screenshot(browser, "console-cahier-de-textes.png");
     }
+
+    @Test
+    void theAuditPageShowsTheChainAndAPersonsEventsInFrench() throws Exception {
+        // an administrator reads a person through the API: one audit event about that person
+        String person = "audit-" + System.nanoTime();
+        java.net.http.HttpResponse<String> read = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest
+                .newBuilder(java.net.URI.create(BASE + "/api/directory/persons/" + person)).header("Authorization",
+                        "Basic " + java.util.Base64.getEncoder().encodeToString(("admin:" + RelaisTestSupport.ADMIN_PASSWORD)
+                                .getBytes(java.nio.charset.StandardCharsets.UTF_8))).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(read.statusCode()).isEqualTo(404);
+        browser.findElement(By.linkText("Audit")).click();
+        wait.until(ExpectedConditions.titleIs("Relais – administration : journal d'audit"));
+        assertThat(browser.findElement(By.id("chaine")).getText()).startsWith("Chaîne intacte");
+        browser.findElement(By.id("personne")).sendKeys(person, Keys.ENTER);
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("caption"), person));
+        List<WebElement> cells = browser.findElements(By.cssSelector("tbody tr:first-child td"));
+        assertThat(cells.get(2).getText()).isEqualTo("directory.person.read");
+        assertThat(cells.get(3).getText()).isEqualTo("admin");
+        assertThat(cells.get(4).getText()).isEqualTo(person);
+        assertThat(cells.get(7).getText()).isEqualTo("effectué");
+        assertThat(cells.get(1).getText()).matches("\\d{1,2} \\p{L}+ \\d{4} à \\d{2}:\\d{2}:\\d{2}");
+        Chromium.screenshot(browser, "console-audit.png");
+    }
+
+    @Test
+    void theLicencesPageShowsExpiringSubscriptionsAndLaunchesWithoutPublishersFigures() throws Exception {
+        browser.findElement(By.linkText("Licences")).click();
+        wait.until(ExpectedConditions.titleIs("Relais – administration : licences"));
+        String page = browser.findElement(By.id("contenu")).getText();
+        assertThat(page).contains("Abonnements arrivant à échéance").contains("Lancements de ressources")
+                .contains("ni par éditeur ni par produit");
+        Chromium.screenshot(browser, "console-licences.png");
+    }
 }
