@@ -6,6 +6,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 
+import java.time.Duration;
+import java.time.Instant;
+
 import javax.sql.DataSource;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -240,5 +243,54 @@ class PersistenceTest {
         assertThat(restarted.person("cns", "ido-29")).contains("person-29");
         assertThat(restarted.person("cns", "ido-12")).contains("person-12");
         assertThat(restarted.person("cns", "ido-11")).isEmpty(); // older: not loaded, read from the database
+    }
+
+    /**
+     * The retention job on both databases: what is past its period goes, what is not stays, and a session stays as
+     * long as a record that refers to it (a launch, kept 400 days) does.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("databases")
+    void theRetentionJobDeletesWhatIsPastItsPeriodAndKeepsTheRest(String name, DataSource dataSource) {
+        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").cleanDisabled(false).load().clean();
+        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+        JdbcTemplate jdbc = new JdbcTemplate(dataSource);
+        Instant now = Instant.parse("2026-12-08T10:00:00Z");
+        java.util.function.Function<Duration, java.sql.Timestamp> ago = d -> java.sql.Timestamp.from(now.minus(d));
+        String session = "INSERT INTO sso_session (id, person_id, source_connector, subject, renewed, created_at, "
+                + "last_seen_at, ended_at) VALUES (?, 'p', 'agora06', 's', FALSE, ?, ?, ?)";
+        jdbc.update(session, "ended-long-ago", ago.apply(Duration.ofDays(60)), ago.apply(Duration.ofDays(60)),
+                ago.apply(Duration.ofDays(59)));
+        jdbc.update(session, "idle-long-ago", ago.apply(Duration.ofDays(40)), ago.apply(Duration.ofDays(40)), null);
+        jdbc.update(session, "with-a-launch", ago.apply(Duration.ofDays(60)), ago.apply(Duration.ofDays(60)),
+                ago.apply(Duration.ofDays(59)));
+        jdbc.update(session, "recent", ago.apply(Duration.ofDays(2)), ago.apply(Duration.ofHours(1)), null);
+        String ticket = "INSERT INTO cas_service_ticket (id, session_id, service, connector_id, from_renew, created_at, "
+                + "expires_at) VALUES (?, ?, 'https://outil.example/', 'pronote', FALSE, ?, ?)";
+        jdbc.update(ticket, "ST-old", "ended-long-ago", ago.apply(Duration.ofDays(59)), ago.apply(Duration.ofDays(59)));
+        jdbc.update(ticket, "ST-new", "recent", ago.apply(Duration.ofMinutes(1)), java.sql.Timestamp.from(now.plusSeconds(9)));
+        String launch = "INSERT INTO saml_assertion_issued (id, session_id, publisher_id, resource_id, uai, issued_at) "
+                + "VALUES (?, ?, 'cns', 'ark:/1/2', '0690100J', ?)";
+        jdbc.update(launch, "A-young", "with-a-launch", ago.apply(Duration.ofDays(59)));
+        jdbc.update(launch, "A-old", "with-a-launch", ago.apply(Duration.ofDays(500)));
+        String login = "INSERT INTO sso_login_request (id, renew, created_at) VALUES (?, FALSE, ?)";
+        jdbc.update(login, "L-old", ago.apply(Duration.ofHours(30)));
+        jdbc.update(login, "L-new", ago.apply(Duration.ofMinutes(5)));
+        String seen = "INSERT INTO oidc_logout_token_seen (connector_id, jti, received_at) VALUES ('monlycee', ?, ?)";
+        jdbc.update(seen, "old", ago.apply(Duration.ofDays(31)));
+        jdbc.update(seen, "new", ago.apply(Duration.ofDays(29)));
+
+        Retention retention = new Retention(jdbc, java.time.Clock.fixed(now, java.time.ZoneOffset.UTC),
+                Duration.ofDays(1), Duration.ofDays(1), Duration.ofDays(30), Duration.ofDays(30), Duration.ofDays(400));
+        assertThat(retention.purge()).containsExactly(java.util.Map.entry("connexions en cours", 1),
+                java.util.Map.entry("tickets", 1), java.util.Map.entry("traces anti-rejeu", 1),
+                java.util.Map.entry("lancements de ressources", 1), java.util.Map.entry("sessions", 2));
+        assertThat(jdbc.queryForList("SELECT id FROM sso_session ORDER BY id", String.class))
+                .containsExactly("recent", "with-a-launch");
+        assertThat(jdbc.queryForList("SELECT id FROM cas_service_ticket", String.class)).containsExactly("ST-new");
+        assertThat(jdbc.queryForList("SELECT id FROM saml_assertion_issued", String.class)).containsExactly("A-young");
+        assertThat(jdbc.queryForList("SELECT id FROM sso_login_request", String.class)).containsExactly("L-new");
+        assertThat(jdbc.queryForList("SELECT jti FROM oidc_logout_token_seen", String.class)).containsExactly("new");
+        assertThat(retention.purge()).as("a second pass finds nothing").isEmpty();
     }
 }
