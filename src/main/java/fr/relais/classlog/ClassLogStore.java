@@ -446,7 +446,10 @@ public class ClassLogStore {
         // a content Relais never had: an edit made there since, or a state of the lesson Relais never read (a
         // backup's, between two polls). Its version no longer orders it after what Relais holds, even from this very
         // tool: the conflict rule decides (the later modification wins), as if the log had changed since it synced
-        Result result = apply(change, knownClass, Optional.of(new String[] {provenance.get()[0], "", "0"}));
+        // (the synced version given is the real one when the change wins: a conflict is recorded only when the log
+        // changed since this tool synced, not for every content a re-read brings)
+        String synced = wins(change, current) ? provenance.get()[2] : "0";
+        Result result = apply(change, knownClass, Optional.of(new String[] {provenance.get()[0], "", synced}));
         if (result instanceof ConflictLost lost) {
             // the tool holds the loser: it gets the current version again (repeated, see ClassLogSync#applyOne)
             jdbc.update("UPDATE classlog_provenance SET synced_version = LEAST(synced_version, ?) WHERE tool = ? AND "
@@ -586,8 +589,10 @@ public class ClassLogStore {
      * deliveries of the first). Those it holds a copy of again are forgotten.
      */
     List<String> stillLost(String tool, String school) {
-        jdbc.update("DELETE FROM classlog_lost_copy l WHERE l.tool = ? AND l.school = ? AND EXISTS (SELECT 1 FROM "
-                + "classlog_provenance p WHERE p.entry_id = l.entry_id AND p.tool = l.tool)", tool, school);
+        // (those it holds a copy of again, and those deleted since or gone from the log, go)
+        jdbc.update("DELETE FROM classlog_lost_copy l WHERE l.tool = ? AND l.school = ? AND (EXISTS (SELECT 1 FROM "
+                + "classlog_provenance p WHERE p.entry_id = l.entry_id AND p.tool = l.tool) OR NOT EXISTS (SELECT 1 FROM "
+                + "classlog_entry e WHERE e.id = l.entry_id AND NOT e.deleted))", tool, school);
         return jdbc.queryForList("SELECT l.entry_id FROM classlog_lost_copy l JOIN classlog_entry e ON e.id = "
                 + "l.entry_id WHERE l.tool = ? AND l.school = ? AND NOT e.deleted", String.class, tool, school);
     }
@@ -675,8 +680,8 @@ public class ClassLogStore {
         ClassLogEntry held = read(current.document());
         if (change.readAt() != null && !java.util.Objects.equals(held.audience(), e.audience()) && !sameRead(change)) {
             String reason = "la séance " + change.toolEntryId() + " de " + change.tool() + " passe de la classe "
-                    + held.audience() + " à " + e.audience() + " : lue comme une autre séance à qui l'outil a redonné "
-                    + "ce numéro";
+                    + held.audience() + " à " + e.audience() + " : lue comme une autre séance à laquelle l'outil a "
+                    + "redonné ce numéro";
             keepForReread(change, reason);
             jdbc.update("UPDATE classlog_watermark SET reset_requested = ? WHERE tool = ? AND school = ? AND "
                     + "reread_since IS NULL AND reset_requested IS NULL", ClassLogSync.cut(reason), change.tool(),

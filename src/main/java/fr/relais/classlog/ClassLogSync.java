@@ -1067,10 +1067,11 @@ public class ClassLogSync {
             // create of Relais is making there (the reinstalled tool gave it the id): then it is linked, not taken
             // for a new lesson
             store.setAside(tool, change.toolEntryId());
-            recorded = Optional.empty();
             if (ownCreateUnderWay(change)) {
                 return null;
             }
+            // linked but edited there since (recorded with its version unknown): applied as that tool's edit
+            recorded = store.recorded(tool, change.toolEntryId());
         }
         ClassLogStore.Result result = unparked ? store.applyUnparked(change, knownClass, recorded, feedChecked)
                 : reread && m.path("held").asBoolean(false) ? store.applyHeldReread(change, knownClass, recorded)
@@ -1688,6 +1689,11 @@ public class ClassLogSync {
                 unchangedSinceSynced(client, tool, target, targetId.get(), c.toolVersion(), c.syncedDocument());
             } else if (targetId.isPresent()) {
                 targetId = ownCopy(client, tool, target, targetId.get(), c.syncedDocument());
+                if (targetId.isEmpty()) {
+                    // no copy of that lesson any more in a tool only written for the class: nothing to delete there
+                    jdbc.update("UPDATE classlog_provenance SET synced_version = ? WHERE tool = ? AND entry_id = ?",
+                            version, target, id);
+                }
             }
             if (targetId.isPresent()) {
                 if (!tool.can(Capability.CLASSLOG_DELETE)) {

@@ -79,7 +79,7 @@ class ConsoleBrowserTest extends SsoTestBase {
         String page = browser.findElement(By.id("contenu")).getText();
         // the demo plan: its school named, its classes, its tools by name and direction in words, no raw code
         assertThat(page).contains("Classe ").contains("séance(s)").contains("lu et écrit")
-                .contains("Séances en attente de l'annuaire").contains("Lettres mortes")
+                .contains("Séances en attente").contains("Lettres mortes")
                 .doesNotContain("\"tool\"").doesNotContain("half_open").doesNotContain("BOTH");
         assertThat(browser.findElements(By.cssSelector("main h2")).get(0).getText()).matches(".+ \\(\\d{7}[A-Z]\\)");
         List<String> polls = browser.findElements(By.cssSelector("caption + thead + tbody tr td:nth-child(3)"))
@@ -100,7 +100,10 @@ class ConsoleBrowserTest extends SsoTestBase {
         assertThat(read.statusCode()).isEqualTo(404);
         browser.findElement(By.linkText("Audit")).click();
         wait.until(ExpectedConditions.titleIs("Relais – administration : journal d'audit"));
-        assertThat(browser.findElement(By.id("chaine")).getText()).startsWith("Chaîne intacte");
+        assertThat(browser.findElements(By.id("chaine"))).as("vérifiée sur demande seulement").isEmpty();
+        browser.findElement(By.id("verifier")).click();
+        assertThat(wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("chaine"))).getText())
+                .startsWith("Chaîne intacte").contains("heure de Paris");
         browser.findElement(By.id("personne")).sendKeys(person, Keys.ENTER);
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("caption"), person));
         List<WebElement> cells = browser.findElements(By.cssSelector("tbody tr:first-child td"));
@@ -114,11 +117,22 @@ class ConsoleBrowserTest extends SsoTestBase {
 
     @Test
     void theLicencesPageShowsExpiringSubscriptionsAndLaunchesWithoutPublishersFigures() throws Exception {
+        // a launch of a publisher's resource in the demo's first school, as the SAML IdP records it
+        String session = "console-" + System.nanoTime();
+        jdbc.update("INSERT INTO sso_session (id, person_id, source_connector, subject, renewed, created_at, last_seen_at) "
+                + "VALUES (?, 'p', 'agora06', 's', FALSE, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)", session);
+        jdbc.update("INSERT INTO saml_assertion_issued (id, session_id, publisher_id, resource_id, uai, issued_at) VALUES "
+                + "(?, ?, 'cns', 'ark:/86527/manuel-maths', '0690100J', CURRENT_TIMESTAMP)", session, session);
+        long launches = jdbc.queryForObject("SELECT COUNT(*) FROM saml_assertion_issued WHERE uai = '0690100J'", Long.class);
         browser.findElement(By.linkText("Licences")).click();
         wait.until(ExpectedConditions.titleIs("Relais – administration : licences"));
         String page = browser.findElement(By.id("contenu")).getText();
         assertThat(page).contains("Abonnements arrivant à échéance").contains("Lancements de ressources")
-                .contains("ni par éditeur ni par produit");
+                .contains("sans détail par éditeur ni par produit").doesNotContain("cns");
+        WebElement school = browser.findElement(By.xpath("//caption[.='Par établissement']/..//tr[td[1][contains(., "
+                + "'(0690100J)')]]"));
+        assertThat(school.findElement(By.xpath("td[1]")).getText()).matches(".+ \\(0690100J\\)");
+        assertThat(school.findElement(By.xpath("td[2]")).getText()).isEqualTo(String.valueOf(launches));
         Chromium.screenshot(browser, "console-licences.png");
     }
 }
