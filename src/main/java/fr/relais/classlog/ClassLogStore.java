@@ -492,6 +492,15 @@ public class ClassLogStore {
      * (the end of a re-read writes its lesson back, see lostSince), with the id it had and the moment, so that a
      * change of it read before that moment still reaches it (see {@link #setAsideFor}).
      */
+    /**
+     * Asks for the tool's feed to be read again from its start for the school, at its next poll (see
+     * ClassLogSync#pollLocked), unless a re-read is asked for or under way already: whether this asked for it.
+     */
+    boolean requestReread(String tool, String school, String reason) {
+        return jdbc.update("UPDATE classlog_watermark SET reset_requested = ? WHERE tool = ? AND school = ? AND "
+                + "reread_since IS NULL AND reset_requested IS NULL", reason, tool, school) > 0;
+    }
+
     void setAside(String tool, String toolEntryId) {
         setAside(tool, toolEntryId, ids.get());
     }
@@ -683,9 +692,7 @@ public class ClassLogStore {
                     + held.audience() + " à " + e.audience() + " : lue comme une autre séance à laquelle l'outil a "
                     + "redonné ce numéro";
             keepForReread(change, reason);
-            jdbc.update("UPDATE classlog_watermark SET reset_requested = ? WHERE tool = ? AND school = ? AND "
-                    + "reread_since IS NULL AND reset_requested IS NULL", ClassLogSync.cut(reason), change.tool(),
-                    e.school());
+            requestReread(change.tool(), e.school(), ClassLogSync.cut(reason));
             return new ReadAgain(current.id(), reason);
         }
         if (!feedChecked && change.readAt() != null && !held.sameLesson(e)

@@ -1032,8 +1032,7 @@ public class ClassLogSync {
             store.keepForReread(change, reason);
             String school = jdbc.queryForObject("SELECT school FROM classlog_entry WHERE id = ?", String.class,
                     recorded.get()[0]);
-            if (jdbc.update("UPDATE classlog_watermark SET reset_requested = ? WHERE tool = ? AND school = ? AND "
-                    + "reread_since IS NULL AND reset_requested IS NULL", reason, tool, school) > 0) {
+            if (store.requestReread(tool, school, reason)) {
                 log.warn("Cahier de textes : {} pour {} : {} ; relecture depuis le début demandée", tool, school, reason);
             }
             return null;
@@ -1450,8 +1449,7 @@ public class ClassLogSync {
         store.setAside(c.target(), c.toolEntryId(), uuids.get().toString());
         String reason = cut("séance " + c.toolEntryId() + " redonnée par l'outil à une autre séance que celle que Relais "
                 + "y connaissait sous ce numéro");
-        if (jdbc.update("UPDATE classlog_watermark SET reset_requested = ? WHERE tool = ? AND school = ? AND "
-                + "reread_since IS NULL AND reset_requested IS NULL", reason, c.target(), other.get(0)[1]) > 0) {
+        if (store.requestReread(c.target(), other.get(0)[1], reason)) {
             log.warn("Cahier de textes : {} pour {} : {} ; relecture depuis le début demandée", c.target(),
                     other.get(0)[1], reason);
         }
@@ -1730,8 +1728,7 @@ public class ClassLogSync {
                 }
                 if (targetId.isEmpty()) {
                     if (!pending) {
-                        jdbc.update("INSERT INTO classlog_pending (tool, entry_id, version, created_at, lesson) VALUES "
-                                + "(?, ?, ?, ?, ?)", target, id, version, Timestamp.from(clock.get()), entry.lessonKey());
+                        pending(target, id, version, entry);
                     }
                 }
             }
@@ -1744,8 +1741,7 @@ public class ClassLogSync {
                     linkFound(target, id, copy.get());
                 }
             } else if (!pending) {
-                jdbc.update("INSERT INTO classlog_pending (tool, entry_id, version, created_at, lesson) VALUES "
-                        + "(?, ?, ?, ?, ?)", target, id, version, Timestamp.from(clock.get()), entry.lessonKey());
+                pending(target, id, version, entry);
             }
         }
         log.debug("Cahier de textes : écriture de l'entrée {} (version {}, livraison de la version {}) dans {} ({})", id,
@@ -1771,8 +1767,7 @@ public class ClassLogSync {
             goneCopy = targetId.get();
             targetId = Optional.empty();
             if (!pending) {
-                jdbc.update("INSERT INTO classlog_pending (tool, entry_id, version, created_at, lesson) VALUES "
-                        + "(?, ?, ?, ?, ?)", target, id, version, Timestamp.from(clock.get()), entry.lessonKey());
+                pending(target, id, version, entry);
             }
             sentAt = clock.get();
             answer = client.write(tool, null, entry);
@@ -1866,6 +1861,12 @@ public class ClassLogSync {
         }
         throw ToolException.changedSince("la copie " + toolEntryId + " a changé dans l'outil depuis la dernière relève "
                 + "(version " + copy.get().toolVersion() + ", Relais connaît " + recordedVersion + ")");
+    }
+
+    /** A create into the tool begins: noted before the call, so that a crash cannot make the copy twice. */
+    private void pending(String target, String id, long version, ClassLogEntry entry) {
+        jdbc.update("INSERT INTO classlog_pending (tool, entry_id, version, created_at, lesson) VALUES (?, ?, ?, ?, ?)",
+                target, id, version, Timestamp.from(clock.get()), entry.lessonKey());
     }
 
     /**
