@@ -100,6 +100,66 @@ class AdminPages {
         return "admin-classlog";
     }
 
+    /** The lessons of a class, the latest first, each linked to its history. */
+    @GetMapping("/admin/cahier-de-textes/{uai}/{audience}")
+    String classEntries(@PathVariable String uai, @PathVariable String audience, Model model) {
+        if (plan.of(uai).stream().noneMatch(c -> c.audience().equals(audience))) {
+            throw new NotFoundException("la classe " + audience + " de " + uai + " n'est pas synchronisée");
+        }
+        model.addAttribute("uai", uai);
+        model.addAttribute("school", directory.structure(uai).map(Structure::name).orElse(null));
+        model.addAttribute("audience", audience);
+        model.addAttribute("entries", classlog.entries(uai, audience, 200));
+        model.addAttribute("names", names());
+        model.addAttribute("dates", DATES);
+        return "admin-classlog-entries";
+    }
+
+    /** One lesson: its current state, every version with the tool it came from, its copies, its conflicts. */
+    @GetMapping("/admin/cahier-de-textes/seance/{id}")
+    @SuppressWarnings("unchecked")
+    String entry(@PathVariable String id, Model model) {
+        Map<String, Object> entry = classlog.entry(id);
+        List<Map<String, Object>> versions = new ArrayList<>();
+        for (Object o : (List<?>) entry.get("history")) {
+            Map<String, Object> h = new LinkedHashMap<>((Map<String, Object>) o);
+            h.put("lesson", lesson(h.remove("document")));
+            versions.add(h);
+        }
+        java.util.Collections.reverse(versions);
+        model.addAttribute("entry", entry);
+        model.addAttribute("versions", versions);
+        Map<?, ?> current = versions.isEmpty() ? Map.of() : (Map<?, ?>) versions.get(0).get("lesson");
+        model.addAttribute("current", current);
+        model.addAttribute("when", when(current.get("date"), current.get("start")));
+        model.addAttribute("names", names());
+        model.addAttribute("labels", new Labels());
+        return "admin-classlog-entry";
+    }
+
+    /** A lesson's day and time in French ("lundi 14 septembre 2026 à 08:00"), from its document's ISO values. */
+    private static String when(Object date, Object start) {
+        try {
+            String day = java.time.format.DateTimeFormatter.ofPattern("EEEE d MMMM yyyy", Locale.FRENCH)
+                    .format(java.time.LocalDate.parse(String.valueOf(date)));
+            return start == null ? day : day + " à " + String.valueOf(start).substring(0, Math.min(5,
+                    String.valueOf(start).length()));
+        } catch (java.time.format.DateTimeParseException e) {
+            return String.valueOf(date);
+        }
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    /** A version's document as the page shows it (title, date, start, content...). */
+    private static Map<String, Object> lesson(Object document) {
+        try {
+            return JSON.readValue(String.valueOf(document), new com.fasterxml.jackson.core.type.TypeReference<>() { });
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return Map.of("title", "(illisible)");
+        }
+    }
+
     /** A dead letter back on its tool's queue: the page again, saying so. */
     @PostMapping("/admin/cahier-de-textes/lettres-mortes/{id}/rejouer")
     String replay(@PathVariable String id) throws Exception {
@@ -176,6 +236,12 @@ class AdminPages {
         }
 
         public String when(Object instant) {
+            if (instant instanceof java.sql.Timestamp t) {
+                return DATES.format(t.toInstant());
+            }
+            if (instant instanceof java.time.OffsetDateTime t) {
+                return DATES.format(t.toInstant());
+            }
             return instant instanceof Instant i ? DATES.format(i) : "jamais";
         }
 

@@ -161,6 +161,25 @@ public class ClassLogApi {
         return out;
     }
 
+    /** One lesson of a class's list ({@link #entries}). */
+    public record EntrySummary(String id, java.time.LocalDate date, java.time.LocalTime start, String title,
+                               String subject, String teacher, long version, boolean deleted, String sourceTool,
+                               Instant modifiedAt) {
+    }
+
+    /** The entries of a class, the latest lessons first (at most {@code limit}, 500 at most): what the console lists. */
+    @GetMapping("/entries")
+    public List<EntrySummary> entries(@RequestParam String school, @RequestParam String audience,
+                                      @RequestParam(defaultValue = "200") int limit) {
+        return jdbc.query("SELECT id, document, version, deleted, source_tool, modified_at FROM classlog_entry WHERE "
+                + "school = ? AND audience = ? ORDER BY lesson_date DESC, id FETCH FIRST " + Math.max(1, Math.min(limit, 500))
+                + " ROWS ONLY", (rs, n) -> {
+                    ClassLogEntry e = sync.store().read(rs.getString(2));
+                    return new EntrySummary(rs.getString(1), e.date(), e.start(), e.title(), e.subject(), e.teacher(),
+                            rs.getLong(3), rs.getBoolean(4), rs.getString(5), instant(rs.getTimestamp(6)));
+                }, school, audience);
+    }
+
     /** An entry's current state and every version, with the tool each came from. */
     @GetMapping("/entries/{id}")
     public Map<String, Object> entry(@PathVariable String id) {

@@ -135,4 +135,46 @@ class ConsoleBrowserTest extends SsoTestBase {
         assertThat(school.findElement(By.xpath("td[2]")).getText()).isEqualTo(String.valueOf(launches));
         Chromium.screenshot(browser, "console-licences.png");
     }
+
+    @Test
+    void aClassLessonsAndALessonsHistoryAreListed() throws Exception {
+        // a lesson of the demo plan's class, in two versions from two tools, copied into one of them
+        String id = java.util.UUID.randomUUID().toString();
+        String title = "Les fractions " + System.nanoTime();
+        String doc = "{\"school\":\"0690100J\",\"audience\":\"6A\",\"subject\":\"MATHEMATIQUES\",\"teacher\":"
+                + "\"Mme Martin\",\"date\":\"2026-09-14\",\"start\":\"08:00:00\",\"end\":\"08:55:00\",\"title\":\""
+                + title + "\",\"content\":\"%s\",\"homework\":[],\"attachments\":[],\"published\":true,\"visaBy\":null}";
+        java.sql.Timestamp t1 = java.sql.Timestamp.from(java.time.Instant.parse("2026-09-14T06:10:00Z"));
+        java.sql.Timestamp t2 = java.sql.Timestamp.from(java.time.Instant.parse("2026-09-14T17:30:00Z"));
+        jdbc.update("INSERT INTO classlog_entry (id, school, audience, subject, teacher, lesson_date, document, version, "
+                + "deleted, source_tool, modified_at) VALUES (?, '0690100J', '6A', 'MATHEMATIQUES', 'Mme Martin', "
+                + "DATE '2026-09-14', ?, 2, FALSE, 'neo-cahier-de-textes-77', ?)", id, String.format(doc, "Exercices 1 à 4"), t2);
+        String history = "INSERT INTO classlog_history (entry_id, version, document, deleted, source_tool, modified_at, "
+                + "recorded_at, conflict_lost) VALUES (?, ?, ?, FALSE, ?, ?, ?, FALSE)";
+        jdbc.update(history, id, 1, String.format(doc, "Exercice 1"), "neo-cahier-de-textes", t1, t1);
+        jdbc.update(history, id, 2, String.format(doc, "Exercices 1 à 4"), "neo-cahier-de-textes-77", t2, t2);
+        browser.findElement(By.linkText("Cahier de textes")).click();
+        wait.until(ExpectedConditions.titleIs("Relais – administration : cahier de textes"));
+        browser.findElement(By.linkText("voir les séances de 6A")).click();
+        wait.until(ExpectedConditions.titleIs("Relais – cahier de textes : classe 6A"));
+        WebElement row = browser.findElement(By.xpath("//tr[td/a[normalize-space()='" + title + "']]"));
+        assertThat(row.findElement(By.xpath("td[1]")).getText()).isEqualTo("lundi 14 septembre 2026");
+        assertThat(row.findElement(By.xpath("td[2]")).getText()).isEqualTo("08:00");
+        assertThat(row.findElement(By.xpath("td[7]")).getText()).isEqualTo("14 septembre 2026 à 19:30:00 dans "
+                + "Cahier de textes NEO (ENT77)");
+        Chromium.screenshot(browser, "console-seances-de-la-classe.png");
+        row.findElement(By.linkText(title)).click();
+        wait.until(ExpectedConditions.titleIs("Relais – séance : " + title));
+        assertThat(browser.findElement(By.id("seance")).getText())
+                .isEqualTo("Classe 6A, établissement 0690100J, lundi 14 septembre 2026 à 08:00 ; version 2");
+        List<WebElement> versions = browser.findElements(By.xpath("//h2[.='Versions']/following-sibling::table[1]/tbody/tr"));
+        assertThat(versions).hasSize(2);
+        assertThat(versions.get(0).getText()).contains("2").contains("Cahier de textes NEO (ENT77)")
+                .contains("14 septembre 2026 à 19:30:00").contains("Exercices 1 à 4");
+        assertThat(versions.get(1).getText()).contains("Cahier de textes NEO (Paris Classe Numérique)")
+                .contains("14 septembre 2026 à 08:10:00").contains("Exercice 1");
+        Chromium.screenshot(browser, "console-historique-de-seance.png");
+        jdbc.update("DELETE FROM classlog_history WHERE entry_id = ?", id);
+        jdbc.update("DELETE FROM classlog_entry WHERE id = ?", id);
+    }
 }
