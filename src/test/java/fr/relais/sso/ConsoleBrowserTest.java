@@ -99,7 +99,7 @@ class ConsoleBrowserTest extends SsoTestBase {
                 java.net.http.HttpResponse.BodyHandlers.ofString());
         assertThat(read.statusCode()).isEqualTo(404);
         browser.findElement(By.linkText("Audit")).click();
-        wait.until(ExpectedConditions.titleIs("Relais – administration : journal d'audit"));
+        wait.until(ExpectedConditions.titleIs("Relais – administration : journal d’audit"));
         assertThat(browser.findElements(By.id("chaine"))).as("vérifiée sur demande seulement").isEmpty();
         browser.findElement(By.id("verifier")).click();
         assertThat(wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("chaine"))).getText())
