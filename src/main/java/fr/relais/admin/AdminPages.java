@@ -43,9 +43,12 @@ class AdminPages {
     private final Directory directory;
     private final AuditTrail audit;
     private final LicenceReports licences;
+    private final com.fasterxml.jackson.databind.ObjectMapper json;
 
     AdminPages(ConnectorRegistry connectors, ImportHistory imports, ConnectionTests tests, ClassLogApi classlog,
-               SyncPlan plan, Directory directory, AuditTrail audit, LicenceReports licences) {
+               SyncPlan plan, Directory directory, AuditTrail audit, LicenceReports licences,
+               com.fasterxml.jackson.databind.ObjectMapper json) {
+        this.json = json;
         this.audit = audit;
         this.licences = licences;
         this.connectors = connectors;
@@ -149,12 +152,10 @@ class AdminPages {
         }
     }
 
-    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
-
     /** A version's document as the page shows it (title, date, start, content...). */
-    private static Map<String, Object> lesson(Object document) {
+    private Map<String, Object> lesson(Object document) {
         try {
-            return JSON.readValue(String.valueOf(document), new com.fasterxml.jackson.core.type.TypeReference<>() { });
+            return json.readValue(String.valueOf(document), new com.fasterxml.jackson.core.type.TypeReference<>() { });
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             return Map.of("title", "(illisible)");
         }

@@ -396,22 +396,17 @@ public class ClassLogStore {
         if (provenance.isEmpty()) {
             return apply(change, knownClass, provenance);
         }
-        if (change.deleted() && provenance.get()[1].equals(change.toolVersion()) && jdbc.queryForObject("SELECT COUNT(*) "
-                + "FROM classlog_history WHERE entry_id = ? AND version = ? AND NOT deleted", Long.class,
-                provenance.get()[0], Long.parseLong(provenance.get()[2])) > 0) {
-            // deleted in the very version in which Relais recorded a live lesson there: a version is one state of an
-            // entry, so the tool gave the id and version again (reinstalled), to a lesson deleted since. Relais' lesson
-            // is not that one: its record is set aside under an id no tool gives, unseen, so that the end of the
-            // re-read writes it back
-            setAside(change.tool(), change.toolEntryId(), ids.get());
-            return new Unchanged(provenance.get()[0], false);
-        }
-        if (change.deleted() && !current(provenance.get()[0]).deleted()
-                && change.modifiedAt().isBefore(current(provenance.get()[0]).modifiedAt())) {
-            // deleted there before the lesson's last modification anywhere: not a delete of what the lesson is now
-            // (a reinstalled tool gave the id to a lesson deleted since; or a teacher's delete that an edit made
-            // later elsewhere beats, as the conflict rule has it). The copy is gone from the tool: its record is set
-            // aside, unseen, so that the end of the re-read writes the lesson back
+        Current current = current(provenance.get()[0]);
+        if (change.deleted() && (provenance.get()[1].equals(change.toolVersion()) && jdbc.queryForObject("SELECT "
+                + "COUNT(*) FROM classlog_history WHERE entry_id = ? AND version = ? AND NOT deleted", Long.class,
+                provenance.get()[0], Long.parseLong(provenance.get()[2])) > 0
+                || !current.deleted() && change.modifiedAt().isBefore(current.modifiedAt()))) {
+            // not a delete of what the lesson is now: deleted in the very version in which Relais recorded a live
+            // lesson there (a version is one state of an entry, so the tool gave the id and version again to a lesson
+            // deleted since), or before the lesson's last modification anywhere (a reinstalled tool's lesson deleted
+            // since, or a teacher's delete that an edit made later elsewhere beats, as the conflict rule has it). The
+            // copy is gone from the tool: its record is set aside under an id no tool gives, unseen, so that the end
+            // of the re-read writes the lesson back
             setAside(change.tool(), change.toolEntryId(), ids.get());
             return new Unchanged(provenance.get()[0], false);
         }
@@ -423,7 +418,6 @@ public class ClassLogStore {
             return apply(change, knownClass, Optional.of(new String[] {provenance.get()[0], "", provenance.get()[2]}));
         }
         Instant now = clock.get();
-        Current current = current(provenance.get()[0]);
         ClassLogEntry known = read(current.document());
         if (!known.sameLesson(change.entry())) {
             // the id now names another lesson: the copy Relais recorded under it is gone from the tool. Its record
@@ -686,8 +680,9 @@ public class ClassLogStore {
                     change.seenAt(now), change.tool(), change.toolEntryId());
             return new Unchanged(current.id(), true);
         }
-        ClassLogEntry held = read(current.document());
-        if (change.readAt() != null && !java.util.Objects.equals(held.audience(), e.audience()) && !sameRead(change)) {
+        // what the entry is now, for a change a poll read (those without a read time are not judged by it)
+        ClassLogEntry held = change.readAt() == null ? null : read(current.document());
+        if (held != null && !java.util.Objects.equals(held.audience(), e.audience()) && !sameRead(change)) {
             String reason = "la séance " + change.toolEntryId() + " de " + change.tool() + " passe de la classe "
                     + held.audience() + " à " + e.audience() + " : lue comme une autre séance à laquelle l'outil a "
                     + "redonné ce numéro";
@@ -695,8 +690,7 @@ public class ClassLogStore {
             requestReread(change.tool(), e.school(), ClassLogSync.cut(reason));
             return new ReadAgain(current.id(), reason);
         }
-        if (!feedChecked && change.readAt() != null && !held.sameLesson(e)
-                && !sameRead(change)) {
+        if (!feedChecked && held != null && !held.sameLesson(e) && !sameRead(change)) {
             // another title, date or start under an id Relais knows: a teacher's edit, or a reinstalled tool that
             // gave the id to a new lesson. The tool's feed is checked first (see AwaitsFeedCheck)
             String reason = "la séance " + change.toolEntryId() + " change de titre, de date ou d'heure : appliqué "
